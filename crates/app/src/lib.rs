@@ -1,0 +1,46 @@
+//! Use cases of thidua. The web UI, the JSON API and the CLI call these and nothing below them, so
+//! every front end gets the same rules.
+#![deny(clippy::unwrap_used)]
+
+pub mod clusters;
+pub mod demo;
+mod error;
+pub mod orgs;
+
+pub use error::AppError;
+pub use thidua_store::Backend;
+
+use thidua_store::Store;
+
+/// The application: a store and the use cases over it.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+}
+
+impl App {
+    /// Opens the database at `url` (see [`Store::open`]) and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<App, AppError> {
+        Ok(App { store: Store::open(url).await? })
+    }
+
+    /// Brings the schema of the database at `url` up to date and closes it.
+    pub async fn migrate(url: &str) -> Result<(), AppError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        store.close().await;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    pub async fn health(&self) -> Result<(), AppError> {
+        Ok(self.store.ping().await?)
+    }
+
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}

@@ -1,0 +1,146 @@
+//! Fresh databases per test, servers on port 0, and the glue between async tests and libtest-mimic.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use libtest_mimic::Failed;
+use thidua_app::App;
+
+pub type TestResult = Result<(), Failed>;
+pub type BoxFut = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+pub fn pg_base_url() -> Option<String> {
+    std::env::var("THIDUA_TEST_PG_URL").ok().filter(|u| !u.trim().is_empty())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A database of its own for one test: an SQLite file in a temp dir, or a PostgreSQL schema.
+#[derive(Clone)]
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    file: Option<PathBuf>,
+    schema: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{}.db", unique("thidua_test")));
+                TestDb { url: format!("sqlite://{}", path.display()), backend, file: Some(path), schema: None }
+            }
+            Backend::Postgres => {
+                let base = pg_base_url().expect("THIDUA_TEST_PG_URL is set for PostgreSQL tests");
+                let schema = unique("thidua_t");
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at THIDUA_TEST_PG_URL cannot be reached: {e}"));
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut conn).await.expect("create schema");
+                let sep = if base.contains('?') { '&' } else { '?' };
+                TestDb { url: format!("{base}{sep}options[search_path]={schema}"), backend, file: None, schema: Some(schema) }
+            }
+        }
+    }
+
+    pub async fn app(&self) -> App {
+        App::open(&self.url).await.expect("open database")
+    }
+
+    pub async fn drop_db(&self) {
+        if let Some(path) = &self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        if let (Some(schema), Some(base)) = (&self.schema, pg_base_url())
+            && let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&base).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&mut conn).await;
+        }
+    }
+}
+
+pub fn block_on<F: Future<Output = ()>>(f: F) -> TestResult {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    rt.block_on(f);
+    Ok(())
+}
+
+pub type StoreTest = fn(TestDb) -> BoxFut;
+
+pub fn run_store_test(backend: Backend, test: StoreTest) -> TestResult {
+    block_on(async move {
+        let db = TestDb::new(backend).await;
+        // Cleanup happens even when the test panics: the panic stays inside the spawned task.
+        let outcome = tokio::spawn(test(db.clone())).await;
+        db.drop_db().await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    })
+}
+
+/// A running server on a fresh SQLite database with the demo world.
+pub struct Server {
+    pub base: String,
+    pub app: App,
+    pub db: TestDb,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let db = TestDb::new(Backend::Sqlite).await;
+        let app = db.app().await;
+        app.load_demo().await.expect("demo loads");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let served = app.clone();
+        tokio::spawn(async move { thidua_web::serve(served, listener).await });
+        Server { base, app, db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+pub type ApiTest = fn(Server) -> BoxFut;
+
+pub fn run_api_test(test: ApiTest) -> TestResult {
+    block_on(async move {
+        let server = Server::start().await;
+        let db = server.db.clone();
+        let outcome = tokio::spawn(test(server)).await;
+        db.drop_db().await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    })
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}

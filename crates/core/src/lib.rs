@@ -1,0 +1,8 @@
+//! Domain types and rules of thidua. No I/O lives here: the store persists these types, the app
+//! composes them into use cases, the web and CLI present them.
+#![deny(clippy::unwrap_used)]
+
+pub mod cluster;
+pub mod date;
+pub mod org;
+pub mod vi;

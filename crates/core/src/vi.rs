@@ -1,0 +1,168 @@
+//! Vietnamese text and numbers: collation (Đ after D, tones ordered as dictionaries order them) and
+//! number formatting (`4.290`, `61,67%`).
+
+use std::cmp::Ordering;
+use unicode_normalization::UnicodeNormalization;
+
+/// The Vietnamese alphabet in dictionary order; letters outside it sort after, by code point.
+const ALPHABET: &str = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz";
+
+/// Tone marks in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
+const TONES: [char; 5] = ['\u{300}', '\u{309}', '\u{303}', '\u{301}', '\u{323}'];
+
+/// A key whose byte-wise order is Vietnamese collation order: letters first (with ă, â, đ, ê, ô, ơ, ư
+/// as letters of their own), then tones, then case. Digits and punctuation sort before letters.
+pub fn collation_key(text: &str) -> Vec<u32> {
+    let mut primary = Vec::new();
+    let mut tones = Vec::new();
+    let mut cases = Vec::new();
+    let mut chars = text.nfd().peekable();
+    while let Some(c) = chars.next() {
+        if TONES.contains(&c) {
+            continue; // a stray combining tone with no base letter
+        }
+        let lower: char = c.to_lowercase().next().unwrap_or(c);
+        let mut letter = String::from(lower);
+        let mut tone = 0u32;
+        while let Some(&m) = chars.peek() {
+            if let Some(i) = TONES.iter().position(|t| *t == m) {
+                tone = i as u32 + 1;
+            } else if matches!(m, '\u{306}' | '\u{302}' | '\u{31b}') {
+                letter.push(m);
+            } else {
+                break;
+            }
+            chars.next();
+        }
+        let letter: String = letter.nfc().collect();
+        let rank = match letter.chars().next() {
+            Some(l) if letter.chars().count() == 1 => match ALPHABET.chars().position(|a| a == l) {
+                Some(p) => 0x1_0000 + p as u32,
+                None if l.is_alphanumeric() && !l.is_ascii_digit() => 0x2_0000 + l as u32,
+                None => l as u32,
+            },
+            _ => 0x3_0000,
+        };
+        primary.push(rank);
+        tones.push(tone);
+        cases.push(u32::from(c.is_uppercase()));
+    }
+    let mut key = primary;
+    key.push(0);
+    key.extend(tones);
+    key.push(0);
+    key.extend(cases);
+    key
+}
+
+/// Compares two strings in Vietnamese collation order.
+pub fn compare(a: &str, b: &str) -> Ordering {
+    collation_key(a).cmp(&collation_key(b))
+}
+
+/// The UI languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "vi" | "vi-vn" => Some(Lang::Vi),
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    fn separators(self) -> (char, char) {
+        match self {
+            Lang::Vi => ('.', ','),
+            Lang::En => (',', '.'),
+        }
+    }
+}
+
+/// An integer with thousands grouped: `4.290` in Vietnamese, `4,290` in English.
+pub fn format_int(n: i64, lang: Lang) -> String {
+    let (group, _) = lang.separators();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(group);
+        }
+        out.push(d);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A ratio as a percentage with two decimals: `61,67%` in Vietnamese, `61.67%` in English.
+/// `None` when the denominator is zero (there is no ratio to show).
+pub fn format_percent(numerator: i64, denominator: i64, lang: Lang) -> Option<String> {
+    if denominator == 0 {
+        return None;
+    }
+    let (_, decimal) = lang.separators();
+    // Round half away from zero on hundredths of a percent, in integers to avoid float surprises.
+    let scaled = (numerator as i128 * 10_000 * 2 + denominator as i128) / (denominator as i128 * 2);
+    let whole = i64::try_from(scaled / 100).ok()?;
+    let frac = (scaled % 100).abs();
+    Some(format!("{}{decimal}{frac:02}%", format_int(whole, lang)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(words: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+        v.sort_by(|a, b| compare(a, b));
+        v
+    }
+
+    #[test]
+    fn d_stroke_sorts_after_d() {
+        assert_eq!(sorted(&["Đảng", "Dược", "Du lịch", "Điện"]), ["Du lịch", "Dược", "Đảng", "Điện"]);
+    }
+
+    #[test]
+    fn dictionary_order_of_letters_and_tones() {
+        assert_eq!(sorted(&["ân", "an", "ăn"]), ["an", "ăn", "ân"]);
+        assert_eq!(sorted(&["má", "mạ", "mà", "mã", "ma", "mả"]), ["ma", "mà", "mả", "mã", "má", "mạ"]);
+        assert_eq!(sorted(&["Tân Bình", "Quận 10", "Quận 1", "Thủ Đức"]), ["Quận 1", "Quận 10", "Tân Bình", "Thủ Đức"]);
+        assert_eq!(sorted(&["ơ", "o", "ô"]), ["o", "ô", "ơ"]);
+        assert_eq!(sorted(&["ưu", "uy"]), ["uy", "ưu"]);
+    }
+
+    #[test]
+    fn decomposed_input_sorts_like_composed() {
+        let composed = "Đảng ủy";
+        let decomposed: String = composed.nfd().collect();
+        assert_eq!(compare(composed, &decomposed), Ordering::Equal);
+    }
+
+    #[test]
+    fn numbers_as_the_seeds_write_them() {
+        assert_eq!(format_int(4290, Lang::Vi), "4.290");
+        assert_eq!(format_int(73688, Lang::Vi), "73.688");
+        assert_eq!(format_int(1_054, Lang::En), "1,054");
+        assert_eq!(format_int(999, Lang::Vi), "999");
+        assert_eq!(format_int(-1_000_000, Lang::Vi), "-1.000.000");
+        assert_eq!(format_percent(1054, 1709, Lang::Vi).as_deref(), Some("61,67%"));
+        assert_eq!(format_percent(1054, 1709, Lang::En).as_deref(), Some("61.67%"));
+        assert_eq!(format_percent(1, 3, Lang::Vi).as_deref(), Some("33,33%"));
+        assert_eq!(format_percent(2, 3, Lang::Vi).as_deref(), Some("66,67%"));
+        assert_eq!(format_percent(5, 5, Lang::Vi).as_deref(), Some("100,00%"));
+        assert_eq!(format_percent(1, 0, Lang::Vi), None);
+    }
+}

@@ -1,0 +1,214 @@
+//! Connecting, migrating and transactions.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Row};
+use thidua_core::cluster::ClusterError;
+use thidua_core::org::OrgError;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::orgs::OrgWriter;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::BadUrl)
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database URL must start with sqlite:// or postgres://")]
+    BadUrl,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// The database: a pool and, on SQLite, the lock that queues writers in this process so they wait
+/// their turn instead of failing with "database is locked".
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Store {
+    /// Opens the database at `url`, creating an SQLite file if needed, and applies migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the database without migrating it.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyPoolOptions::new().max_connections(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        });
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; FULL syncs every commit, so an
+                    // acknowledged write survives a crash or power cut.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 15000").await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await?;
+        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Answers when the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`),
+    /// so a transaction never fails half-way on a lock it could not upgrade.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let (guard, tx) = match self.backend {
+            Backend::Sqlite => {
+                let guard = self.write_lock.clone().lock_owned().await;
+                (Some(guard), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Backend::Postgres => (None, self.pool.begin().await?),
+        };
+        Ok(Tx { tx, backend: self.backend, _guard: guard, orgs: None })
+    }
+
+    /// A stored setting, e.g. whether the demo world was loaded.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    /// Tables and their columns as `(table, column, type class, nullable)`, for the test that keeps
+    /// both backends' migrations in step.
+    pub async fn schema(&self) -> Result<Vec<(String, String, String, bool)>, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name, p.name, lower(p.type), p.\"notnull\" + p.pk FROM sqlite_master m \
+                 JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+                 AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text, column_name::text, lower(data_type)::text, \
+                 CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END::bigint FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let ty: String = r.try_get(2)?;
+            let class = if ty.contains("int") { "integer" } else if ty.contains("text") || ty.contains("char") { "text" } else { ty.as_str() };
+            let not_null: i64 = r.try_get(3)?;
+            out.push((r.try_get(0)?, r.try_get(1)?, class.to_owned(), not_null == 0));
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub struct Tx {
+    pub(crate) tx: sqlx::Transaction<'static, Any>,
+    pub(crate) backend: Backend,
+    _guard: Option<OwnedMutexGuard<()>>,
+    /// The registry as replayed inside this transaction, loaded on first use.
+    pub(crate) orgs: Option<OrgWriter>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn date_col(row: &AnyRow, col: &str) -> Result<Date, StoreError> {
+    let text: String = row.try_get(col)?;
+    Date::from_str(&text).map_err(|_| StoreError::Corrupt(format!("{col} = {text:?} is not a date")))
+}
+
+pub(crate) fn opt_date_col(row: &AnyRow, col: &str) -> Result<Option<Date>, StoreError> {
+    let text: Option<String> = row.try_get(col)?;
+    text.map(|t| Date::from_str(&t).map_err(|_| StoreError::Corrupt(format!("{col} = {t:?} is not a date")))).transpose()
+}

@@ -1,0 +1,12 @@
+//! Persistence of thidua on SQLite (embedded default, one file) or PostgreSQL, chosen by URL.
+//!
+//! One repository API over `sqlx::AnyPool`: the same runtime queries run on both backends (`$n`
+//! placeholders, ISO-text dates, `i64` ids); only the migrations differ, and a test keeps their
+//! schemas in step. Every write goes through a [`Tx`], one database transaction.
+#![deny(clippy::unwrap_used)]
+
+mod clusters;
+mod db;
+mod orgs;
+
+pub use db::{Backend, Store, StoreError, Tx};

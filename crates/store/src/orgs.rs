@@ -1,0 +1,284 @@
+//! The organization registry: events are the source of truth; versions and successions are
+//! derived from them and rewritten in the same transaction as each event.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+use sqlx::any::AnyRow;
+use sqlx::{Acquire, Row};
+use thidua_core::date::iso;
+use thidua_core::org::{
+    current_successors, EventId, OrgChange, OrgError, OrgEvent, OrgId, OrgKind, OrgVersion, Registry, Succession,
+    SuccessionKind,
+};
+
+use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
+
+/// The history and its replay, held by a transaction that writes to the registry.
+pub(crate) struct OrgWriter {
+    history: Vec<OrgEvent>,
+    registry: Registry,
+}
+
+const VERSION_COLUMNS: &str = "org_id, valid_from, valid_to, kind, name, short_name, parent_id, event_id";
+
+fn version_from_row(row: &AnyRow) -> Result<OrgVersion, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(OrgVersion {
+        org: OrgId(row.try_get("org_id")?),
+        valid_from: date_col(row, "valid_from")?,
+        valid_to: opt_date_col(row, "valid_to")?,
+        kind: OrgKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("unknown org kind {kind:?}")))?,
+        name: row.try_get("name")?,
+        short_name: row.try_get("short_name")?,
+        parent: row.try_get::<Option<i64>, _>("parent_id")?.map(OrgId),
+        event: EventId(row.try_get("event_id")?),
+    })
+}
+
+fn succession_from_row(row: &AnyRow) -> Result<Succession, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Succession {
+        predecessor: OrgId(row.try_get("predecessor_id")?),
+        successor: OrgId(row.try_get("successor_id")?),
+        date: date_col(row, "effective_on")?,
+        kind: SuccessionKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("unknown succession {kind:?}")))?,
+        event: EventId(row.try_get("event_id")?),
+    })
+}
+
+fn event_from_row(row: &AnyRow) -> Result<OrgEvent, StoreError> {
+    let payload: String = row.try_get("payload")?;
+    let change = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?;
+    Ok(OrgEvent { id: EventId(row.try_get("id")?), date: date_col(row, "effective_on")?, change, basis: row.try_get("basis")? })
+}
+
+impl Tx {
+    async fn org_writer(&mut self) -> Result<&mut OrgWriter, StoreError> {
+        if self.orgs.is_none() {
+            if self.backend == Backend::Postgres {
+                // One registry writer at a time; readers are not blocked.
+                sqlx::query("LOCK TABLE org_event IN EXCLUSIVE MODE").execute(&mut *self.tx).await?;
+            }
+            let rows = sqlx::query("SELECT id, effective_on, payload, basis FROM org_event ORDER BY effective_on, id")
+                .fetch_all(&mut *self.tx)
+                .await?;
+            let history = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+            let registry = Registry::replay(&history)
+                .map_err(|(id, e)| StoreError::Corrupt(format!("recorded event {} no longer replays: {e}", id.0)))?;
+            self.orgs = Some(OrgWriter { history, registry });
+        }
+        self.orgs.as_mut().ok_or_else(|| StoreError::Corrupt("registry not loaded".into()))
+    }
+
+    /// Records one event: allocates ids for the organizations it creates, checks it against the
+    /// whole history, and rewrites the versions and successions it changes. A refused event leaves
+    /// the transaction as it was.
+    pub async fn record_org_event(
+        &mut self,
+        date: Date,
+        change: OrgChange<()>,
+        basis: Option<String>,
+    ) -> Result<OrgEvent, StoreError> {
+        self.org_writer().await?;
+        let Tx { tx, orgs, .. } = self;
+        let writer = orgs.as_mut().ok_or_else(|| StoreError::Corrupt("registry not loaded".into()))?;
+        let mut sp = tx.begin().await?;
+
+        let mut ids = Vec::new();
+        for _ in 0..change.new_org_count() {
+            let row = sqlx::query("INSERT INTO org (note) VALUES (NULL) RETURNING id").fetch_one(&mut *sp).await?;
+            ids.push(OrgId(row.try_get(0)?));
+        }
+        let change = change.with_ids(&mut ids.iter().copied()).ok_or_else(|| StoreError::Corrupt("id count".into()))?;
+        for id in change.orgs() {
+            if !ids.contains(&id) && writer.registry.versions(id).is_empty() {
+                return Err(OrgError::Unknown(id).into());
+            }
+        }
+        let basis = basis.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty());
+        let payload = serde_json::to_string(&change).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let row = sqlx::query(
+            "INSERT INTO org_event (effective_on, kind, payload, basis, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(iso(date))
+        .bind(change.kind_code())
+        .bind(payload)
+        .bind(basis.clone())
+        .bind(jiff::Timestamp::now().to_string())
+        .fetch_one(&mut *sp)
+        .await?;
+        let event = OrgEvent { id: EventId(row.try_get(0)?), date, change, basis };
+
+        let (next, applied) = writer.registry.record(&writer.history, &event)?;
+
+        for org in &applied.orgs {
+            sqlx::query("DELETE FROM org_version WHERE org_id = $1").bind(org.0).execute(&mut *sp).await?;
+            for v in next.versions(*org) {
+                sqlx::query(
+                    "INSERT INTO org_version (org_id, valid_from, valid_to, kind, name, short_name, parent_id, event_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(v.org.0)
+                .bind(iso(v.valid_from))
+                .bind(v.valid_to.map(iso))
+                .bind(v.kind.code())
+                .bind(v.name.clone())
+                .bind(v.short_name.clone())
+                .bind(v.parent.map(|p| p.0))
+                .bind(v.event.0)
+                .execute(&mut *sp)
+                .await?;
+            }
+        }
+        for s in &applied.dropped_successions {
+            sqlx::query("DELETE FROM org_succession WHERE predecessor_id = $1 AND successor_id = $2 AND event_id = $3")
+                .bind(s.predecessor.0)
+                .bind(s.successor.0)
+                .bind(s.event.0)
+                .execute(&mut *sp)
+                .await?;
+        }
+        for s in &applied.successions {
+            sqlx::query(
+                "INSERT INTO org_succession (predecessor_id, successor_id, effective_on, kind, event_id) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(s.predecessor.0)
+            .bind(s.successor.0)
+            .bind(iso(s.date))
+            .bind(s.kind.code())
+            .bind(s.event.0)
+            .execute(&mut *sp)
+            .await?;
+        }
+        // What the event is about, and the subordinates a merge moved along.
+        let mut named: BTreeSet<OrgId> = event.change.subjects().into_iter().collect();
+        named.extend(next.all_versions().filter(|v| v.event == event.id).map(|v| v.org));
+        for org in named {
+            sqlx::query("INSERT INTO org_event_org (event_id, org_id) VALUES ($1, $2)")
+                .bind(event.id.0)
+                .bind(org.0)
+                .execute(&mut *sp)
+                .await?;
+        }
+        sp.commit().await?;
+        writer.history.push(event.clone());
+        writer.registry = next;
+        Ok(event)
+    }
+
+    /// A free note on an organization, e.g. that its name is illustrative.
+    pub async fn set_org_note(&mut self, org: OrgId, note: Option<&str>) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE org SET note = $1 WHERE id = $2").bind(note).bind(org.0).execute(&mut *self.tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(OrgError::Unknown(org).into());
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The versions live on `date`: the tree as it stood that day.
+    pub async fn orgs_on(&self, date: Date) -> Result<Vec<OrgVersion>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM org_version WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)"
+        )))
+        .bind(iso(date))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(version_from_row).collect()
+    }
+
+    /// Every version of one organization, oldest first; empty for an unknown id.
+    pub async fn org_history(&self, org: OrgId) -> Result<Vec<OrgVersion>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM org_version WHERE org_id = $1 ORDER BY valid_from"
+        )))
+        .bind(org.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(version_from_row).collect()
+    }
+
+    /// The latest version of every organization (its current or final state).
+    pub async fn orgs_latest(&self) -> Result<Vec<OrgVersion>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM org_version v WHERE valid_from = \
+             (SELECT max(valid_from) FROM org_version w WHERE w.org_id = v.org_id)"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(version_from_row).collect()
+    }
+
+    pub async fn org_note(&self, org: OrgId) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT note FROM org WHERE id = $1").bind(org.0).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => r.try_get(0)?,
+            None => None,
+        })
+    }
+
+    /// The events about an organization, in date order.
+    pub async fn org_events(&self, org: OrgId) -> Result<Vec<OrgEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.effective_on, e.payload, e.basis FROM org_event e \
+             JOIN org_event_org x ON x.event_id = e.id WHERE x.org_id = $1 ORDER BY e.effective_on, e.id",
+        )
+        .bind(org.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// The distinct days on which events took effect, oldest first.
+    pub async fn org_event_dates(&self) -> Result<Vec<Date>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT effective_on FROM org_event ORDER BY effective_on").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| date_col(r, "effective_on")).collect()
+    }
+
+    pub async fn org_event_count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT count(*) FROM org_event").fetch_one(&self.pool).await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The successor relations reachable from `org` in either direction, transitively.
+    pub async fn org_lineage(&self, org: OrgId) -> Result<Vec<Succession>, StoreError> {
+        let rows = sqlx::query(
+            "WITH RECURSIVE back(id) AS ( \
+                 SELECT CAST($1 AS BIGINT) \
+                 UNION SELECT s.predecessor_id FROM org_succession s JOIN back ON s.successor_id = back.id), \
+             fwd(id) AS ( \
+                 SELECT CAST($1 AS BIGINT) \
+                 UNION SELECT s.successor_id FROM org_succession s JOIN fwd ON s.predecessor_id = fwd.id) \
+             SELECT predecessor_id, successor_id, effective_on, kind, event_id FROM org_succession \
+             WHERE successor_id IN (SELECT id FROM back) OR predecessor_id IN (SELECT id FROM fwd)",
+        )
+        .bind(org.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(succession_from_row).collect()
+    }
+
+    /// Where a record addressed to `org` belongs on `date`: itself while live, else its nearest
+    /// live successors.
+    pub async fn org_successors_on(&self, org: OrgId, date: Date) -> Result<Vec<OrgId>, StoreError> {
+        let lineage = self.org_lineage(org).await?;
+        let mut candidates: BTreeSet<OrgId> = lineage.iter().map(|s| s.successor).collect();
+        candidates.insert(org);
+        let mut live = BTreeSet::new();
+        for id in candidates {
+            let row = sqlx::query(
+                "SELECT 1 FROM org_version WHERE org_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)",
+            )
+            .bind(id.0)
+            .bind(iso(date))
+            .fetch_optional(&self.pool)
+            .await?;
+            if row.is_some() {
+                live.insert(id);
+            }
+        }
+        Ok(current_successors(&lineage, |id| live.contains(&id), org))
+    }
+}

@@ -1,0 +1,187 @@
+//! The edge where failures become responses: every handler returns [`Problem`], and the
+//! [`render_problems`] middleware, which knows the request's language and whether it came to the
+//! API, turns it into a localized HTML page or JSON body. This is the only place that maps errors to
+//! statuses and messages.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use thidua_app::AppError;
+use thidua_core::cluster::ClusterError;
+use thidua_core::date::format_date;
+use thidua_core::org::{OrgError, OrgLabel};
+
+use crate::i18n::{lang_of, T};
+use crate::pages::Chrome;
+
+/// Why a request failed, before it is put into words.
+#[derive(Debug)]
+pub enum Problem {
+    App(AppError),
+    NotFound,
+    BadDate(String),
+    BadYear(String),
+    BadId(String),
+    BadKind(String),
+    BadRequest(String),
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Problem {
+        Problem::App(e)
+    }
+}
+
+impl From<JsonRejection> for Problem {
+    fn from(e: JsonRejection) -> Problem {
+        Problem::BadRequest(e.body_text())
+    }
+}
+
+impl From<QueryRejection> for Problem {
+    fn from(e: QueryRejection) -> Problem {
+        Problem::BadRequest(e.body_text())
+    }
+}
+
+impl From<PathRejection> for Problem {
+    fn from(e: PathRejection) -> Problem {
+        Problem::BadRequest(e.body_text())
+    }
+}
+
+/// Carried from the handler to the middleware inside the response.
+#[derive(Clone)]
+struct Pending(Arc<Problem>);
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        if let Problem::App(AppError::Internal(e)) = &self {
+            // Store errors carry no member data: queries are parameterized and values never logged.
+            tracing::error!(error = %e, "request failed");
+        }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(Pending(Arc::new(self)));
+        response
+    }
+}
+
+impl Problem {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Problem::NotFound | Problem::App(AppError::NotFound) => StatusCode::NOT_FOUND,
+            Problem::App(AppError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            Problem::App(AppError::NotEmpty) => StatusCode::CONFLICT,
+            Problem::App(AppError::Org(_) | AppError::Cluster(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::BadDate(_) | Problem::BadYear(_) | Problem::BadId(_) | Problem::BadKind(_) | Problem::BadRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
+        }
+    }
+
+    /// A stable code for API clients and the message in the user's language.
+    pub fn describe(&self, t: T) -> (&'static str, String) {
+        match self {
+            Problem::NotFound | Problem::App(AppError::NotFound) => ("not_found", t.get("error.not_found").into()),
+            Problem::App(AppError::Internal(_)) => ("internal", t.get("error.internal").into()),
+            Problem::App(AppError::NotEmpty) => ("not_empty", t.get("error.not_empty").into()),
+            Problem::App(AppError::Org(e)) => describe_org(e, t),
+            Problem::App(AppError::Cluster(e)) => describe_cluster(e, t),
+            Problem::BadDate(v) => ("bad_date", t.fmt("error.bad_date", &[("value", v)])),
+            Problem::BadYear(v) => ("bad_year", t.fmt("error.bad_year", &[("value", v)])),
+            Problem::BadId(v) => ("bad_id", t.fmt("error.bad_id", &[("value", v)])),
+            Problem::BadKind(v) => ("bad_kind", t.fmt("error.bad_kind", &[("value", v)])),
+            Problem::BadRequest(detail) => ("bad_request", t.fmt("error.bad_request", &[("detail", detail)])),
+        }
+    }
+}
+
+fn describe_org(e: &OrgError, t: T) -> (&'static str, String) {
+    let label = |l: &OrgLabel| l.to_string();
+    let (code, text) = match e {
+        OrgError::EmptyName => ("org.empty_name", t.get("error.org.empty_name").to_owned()),
+        OrgError::NameTooLong { max } => ("org.name_too_long", t.fmt("error.org.name_too_long", &[("max", &max.to_string())])),
+        OrgError::Unknown(id) => ("org.unknown", t.fmt("error.org.unknown", &[("id", &id.0.to_string())])),
+        OrgError::NotYetExisting { org, date } => {
+            ("org.not_yet_existing", t.fmt("error.org.not_yet_existing", &[("org", &label(org)), ("date", &format_date(*date))]))
+        }
+        OrgError::Ended { org, since } => {
+            ("org.ended", t.fmt("error.org.ended", &[("org", &label(org)), ("date", &format_date(*since))]))
+        }
+        OrgError::AlreadyExists { org } => ("org.already_exists", t.fmt("error.org.already_exists", &[("org", &label(org))])),
+        OrgError::Cycle { org, parent } => {
+            ("org.cycle", t.fmt("error.org.cycle", &[("org", &label(org)), ("parent", &label(parent))]))
+        }
+        OrgError::MergeIntoSelf { org } => ("org.merge_into_self", t.fmt("error.org.merge_into_self", &[("org", &label(org))])),
+        OrgError::TargetInsideSource { target, ending } => (
+            "org.target_inside_source",
+            t.fmt("error.org.target_inside_source", &[("target", &label(target)), ("ending", &label(ending))]),
+        ),
+        OrgError::Duplicate { org } => ("org.duplicate", t.fmt("error.org.duplicate", &[("org", &label(org))])),
+        OrgError::SplitTooFew => ("org.split_too_few", t.get("error.org.split_too_few").to_owned()),
+        OrgError::MergeTooFew { min } => ("org.merge_too_few", t.fmt("error.org.merge_too_few", &[("min", &min.to_string())])),
+        OrgError::HasLiveChildren { org, count } => (
+            "org.has_live_children",
+            t.fmt("error.org.has_live_children", &[("org", &label(org)), ("count", &count.to_string())]),
+        ),
+        OrgError::NoChange { org } => ("org.no_change", t.fmt("error.org.no_change", &[("org", &label(org))])),
+        OrgError::SameDayLifetime { org } => {
+            ("org.same_day_lifetime", t.fmt("error.org.same_day_lifetime", &[("org", &label(org))]))
+        }
+        OrgError::ConflictsWithLater { date, cause, .. } => {
+            let (_, cause) = describe_org(cause, t);
+            ("org.conflicts_with_later", t.fmt("error.org.conflicts_with_later", &[("date", &format_date(*date)), ("cause", &cause)]))
+        }
+    };
+    (code, text)
+}
+
+fn describe_cluster(e: &ClusterError, t: T) -> (&'static str, String) {
+    match e {
+        ClusterError::EmptyName => ("cluster.empty_name", t.get("error.cluster.empty_name").to_owned()),
+        ClusterError::DuplicateMember(id) => {
+            ("cluster.duplicate_member", t.fmt("error.cluster.duplicate_member", &[("id", &id.0.to_string())]))
+        }
+        ClusterError::TwoLeaders => ("cluster.two_leaders", t.get("error.cluster.two_leaders").to_owned()),
+        ClusterError::TwoDeputies => ("cluster.two_deputies", t.get("error.cluster.two_deputies").to_owned()),
+        ClusterError::YearOutOfRange(y) => {
+            ("cluster.year_out_of_range", t.fmt("error.cluster.year_out_of_range", &[("year", &y.to_string())]))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    message: String,
+}
+
+/// Puts a pending [`Problem`] into words: JSON under `/api/`, an HTML page elsewhere.
+pub async fn render_problems(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let t = T::new(lang_of(&parts));
+    let is_api = parts.uri.path().starts_with("/api/");
+    let path = parts.uri.path().to_owned();
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(Pending(problem)) = response.extensions().get::<Pending>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let (code, message) = problem.describe(t);
+    if is_api {
+        let body = serde_json::json!({ "error": { "code": code, "message": message } });
+        return (status, Json(body)).into_response();
+    }
+    let page = ErrorPage { c: Chrome::new(t, "", &path), message: message.clone() };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, message).into_response(),
+    }
+}

@@ -1,0 +1,107 @@
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use thidua_app::App;
+use thidua_core::cluster::ClusterId;
+
+use super::{Chrome, Link};
+use crate::error::Problem;
+use crate::i18n::T;
+
+pub struct ClusterRow {
+    pub link: Link,
+    pub owner: Option<Link>,
+    pub sector: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "clusters.html")]
+pub struct ListPage {
+    c: Chrome,
+    rows: Vec<ClusterRow>,
+}
+
+pub async fn list(State(app): State<App>, t: T) -> Result<ListPage, Problem> {
+    let clusters = app.clusters().await?;
+    let owners = app.org_names(&clusters.iter().map(|c| c.owner).collect()).await?;
+    let rows = clusters
+        .into_iter()
+        .map(|c| ClusterRow {
+            link: Link { href: format!("/clusters/{}", c.id.0), text: c.name },
+            owner: Some(Link::org(c.owner, &owners, None)),
+            sector: c.sector,
+        })
+        .collect();
+    Ok(ListPage { c: Chrome::new(t, "clusters", "/clusters"), rows })
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+pub struct MemberRow {
+    pub link: Link,
+    pub role: &'static str,
+    pub leads: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cluster.html")]
+pub struct DetailPage {
+    c: Chrome,
+    name: String,
+    owner: Option<Link>,
+    sector: Option<String>,
+    year: i16,
+    years: Vec<Link>,
+    heading: String,
+    count: String,
+    members: Vec<MemberRow>,
+}
+
+pub async fn detail(
+    State(app): State<App>,
+    t: T,
+    Path(id): Path<String>,
+    query: Result<Query<YearQuery>, QueryRejection>,
+) -> Result<DetailPage, Problem> {
+    let Query(query) = query?;
+    let id = ClusterId(super::parse_id(&id)?);
+    let year = parse_year(query.year.as_deref())?;
+    let d = app.cluster_detail(id, year).await?;
+    let members: Vec<MemberRow> = d
+        .members
+        .iter()
+        .map(|m| MemberRow {
+            link: Link { href: format!("/orgs/{}?date={}-12-31", m.org.org.0, d.year), text: m.org.name.clone() },
+            role: t.get(&format!("role.{}", m.role.code())),
+            leads: m.role != thidua_core::cluster::ClusterRole::Member,
+        })
+        .collect();
+    Ok(DetailPage {
+        c: Chrome::new(t, "clusters", &format!("/clusters/{}", id.0)),
+        name: d.cluster.name.clone(),
+        owner: d.owner.as_ref().map(|o| Link { href: format!("/orgs/{}", o.org.0), text: o.name.clone() }),
+        sector: d.cluster.sector.clone(),
+        year: d.year,
+        years: d.years.iter().map(|y| Link { href: format!("/clusters/{}?year={y}", id.0), text: y.to_string() }).collect(),
+        heading: t.fmt("cluster.members", &[("year", &d.year.to_string())]),
+        count: t.fmt("cluster.count", &[("count", &t.int(&members.len()))]),
+        members,
+    })
+}
+
+pub fn parse_year(raw: Option<&str>) -> Result<Option<i16>, Problem> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<i32>()
+            .ok()
+            .and_then(|y| thidua_core::cluster::check_year(y).ok())
+            .map(Some)
+            .ok_or_else(|| Problem::BadYear(v.chars().take(20).collect())),
+    }
+}
