@@ -5,6 +5,9 @@ use serde::Serialize;
 use thidua_core::cluster::{Cluster, ClusterId, ClusterRole};
 use thidua_core::org::OrgVersion;
 
+use thidua_core::access::Action;
+
+use crate::auth::Principal;
 use crate::{App, AppError};
 
 /// A member unit in one year, named as it was named that year.
@@ -25,15 +28,22 @@ pub struct ClusterDetail {
 }
 
 impl App {
-    pub async fn clusters(&self) -> Result<Vec<Cluster>, AppError> {
-        let mut all = self.store.clusters().await?;
-        all.sort_by(|a, b| thidua_core::vi::compare(&a.name, &b.name));
-        Ok(all)
+    /// The clusters the principal may see, in Vietnamese order.
+    pub async fn clusters(&self, p: &Principal) -> Result<Vec<Cluster>, AppError> {
+        let mut visible = Vec::new();
+        for c in self.store.clusters().await? {
+            if self.require_cluster(p, Action::ViewCluster, c.id).await.is_ok() {
+                visible.push(c);
+            }
+        }
+        visible.sort_by(|a, b| thidua_core::vi::compare(&a.name, &b.name));
+        Ok(visible)
     }
 
     /// A cluster's membership in `year` (the latest year with a membership when `None`).
-    pub async fn cluster_detail(&self, id: ClusterId, year: Option<i16>) -> Result<ClusterDetail, AppError> {
+    pub async fn cluster_detail(&self, p: &Principal, id: ClusterId, year: Option<i16>) -> Result<ClusterDetail, AppError> {
         let cluster = self.store.cluster(id).await?.ok_or(AppError::NotFound)?;
+        self.require_cluster(p, Action::ViewCluster, id).await?;
         let years = self.store.cluster_years(id).await?;
         let year = match year {
             Some(y) => y,

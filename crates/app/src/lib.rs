@@ -1,7 +1,11 @@
 //! Use cases of thidua. The web UI, the JSON API and the CLI call these and nothing below them, so
-//! every front end gets the same rules.
+//! every front end gets the same rules: each use case takes the acting [`auth::Principal`], checks
+//! the access policy, and writes the audit log in the same transaction as the change.
 #![deny(clippy::unwrap_used)]
 
+mod access;
+pub mod audit;
+pub mod auth;
 pub mod clusters;
 pub mod demo;
 mod error;
@@ -16,12 +20,28 @@ use thidua_store::Store;
 #[derive(Clone)]
 pub struct App {
     store: Store,
+    security: auth::Security,
+}
+
+/// Today in Vietnam (UTC+7, no daylight saving).
+pub fn today() -> jiff::civil::Date {
+    jiff::tz::Offset::constant(7).to_datetime(jiff::Timestamp::now()).date()
 }
 
 impl App {
     /// Opens the database at `url` (see [`Store::open`]) and brings its schema up to date.
     pub async fn open(url: &str) -> Result<App, AppError> {
-        Ok(App { store: Store::open(url).await? })
+        Ok(App { store: Store::open(url).await?, security: auth::Security::default() })
+    }
+
+    /// The same application with other session lifetimes or login limits.
+    pub fn with_security(mut self, security: auth::Security) -> App {
+        self.security = security;
+        self
+    }
+
+    pub fn security(&self) -> auth::Security {
+        self.security
     }
 
     /// Brings the schema of the database at `url` up to date and closes it.

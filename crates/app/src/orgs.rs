@@ -5,8 +5,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use serde::Serialize;
-use thidua_core::org::{build_forest, lineage, Lineage, OrgChange, OrgEvent, OrgId, OrgVersion, TreeNode};
+use thidua_core::access::Action;
+use thidua_core::date::format_date;
+use thidua_core::org::{build_forest, lineage, Lineage, OrgChange, OrgEvent, OrgId, OrgVersion, Target, TreeNode};
 
+use crate::auth::Principal;
 use crate::{App, AppError};
 
 /// Everything the organization page shows.
@@ -30,17 +33,19 @@ pub struct OrgDetail {
 }
 
 impl App {
-    /// The tree as it stood on `date`.
-    pub async fn org_tree(&self, date: Date) -> Result<Vec<TreeNode>, AppError> {
-        Ok(build_forest(self.store.orgs_on(date).await?))
+    /// The tree as it stood on `date`, as far as the principal may see it: each visible subtree
+    /// whose parent is hidden shows as a root.
+    pub async fn org_tree(&self, p: &Principal, date: Date) -> Result<Vec<TreeNode>, AppError> {
+        Ok(build_forest(self.orgs_on(p, date).await?))
     }
 
-    /// The organizations live on `date`, flat.
-    pub async fn orgs_on(&self, date: Date) -> Result<Vec<OrgVersion>, AppError> {
-        Ok(self.store.orgs_on(date).await?)
+    /// The organizations live on `date` that the principal may see, flat.
+    pub async fn orgs_on(&self, p: &Principal, date: Date) -> Result<Vec<OrgVersion>, AppError> {
+        self.visible(p, self.store.orgs_on(date).await?).await
     }
 
-    pub async fn org_detail(&self, id: OrgId, date: Date) -> Result<OrgDetail, AppError> {
+    pub async fn org_detail(&self, p: &Principal, id: OrgId, date: Date) -> Result<OrgDetail, AppError> {
+        self.require_org(p, Action::ViewOrg, id, date).await?;
         let history = self.store.org_history(id).await?;
         let latest = history.last().cloned().ok_or(AppError::NotFound)?;
         let successions = self.store.org_lineage(id).await?;
@@ -83,15 +88,33 @@ impl App {
             .collect())
     }
 
-    /// Records an event in its own transaction.
+    /// Records an event in its own transaction, with its audit entry. The principal needs the right
+    /// to edit every organization the event touches, and the parent of every one it creates; an
+    /// event with no parent to anchor it (a new root) needs a system-wide grant.
     pub async fn record_org_event(
         &self,
+        p: &Principal,
         date: Date,
         change: OrgChange<()>,
         basis: Option<String>,
     ) -> Result<OrgEvent, AppError> {
+        if !p.has_system(Action::EditOrgs) {
+            let (anchors, rootless) = anchors(&change);
+            if rootless {
+                self.require_system(p, Action::EditOrgs)?;
+            }
+            for org in anchors {
+                // An unknown id is left for the registry to refuse with its own message.
+                if let Some(resource) = self.org_resource(org, date).await? {
+                    self.require(p, Action::EditOrgs, &resource)?;
+                }
+            }
+        }
         let mut tx = self.store.begin().await?;
         let event = tx.record_org_event(date, change, basis).await?;
+        let resource = event.change.subjects().iter().map(|o| format!("org:{}", o.0)).collect::<Vec<_>>().join(" ");
+        let summary = format!("{} {}{}", event.change.kind_code(), format_date(event.date), event.basis.as_ref().map(|b| format!(" ({b})")).unwrap_or_default());
+        tx.audit(p.user, &p.record(&format!("org.{}", event.change.kind_code()), resource, summary)).await?;
         tx.commit().await?;
         Ok(event)
     }
@@ -106,10 +129,48 @@ impl App {
     }
 
     /// Where a record addressed to `org` belongs on `date` (several after a split).
-    pub async fn org_successors_on(&self, org: OrgId, date: Date) -> Result<Vec<OrgId>, AppError> {
-        if self.store.org_history(org).await?.is_empty() {
-            return Err(AppError::NotFound);
-        }
+    pub async fn org_successors_on(&self, p: &Principal, org: OrgId, date: Date) -> Result<Vec<OrgId>, AppError> {
+        self.require_org(p, Action::ViewOrg, org, date).await?;
         Ok(self.store.org_successors_on(org, date).await?)
     }
+}
+
+/// The existing organizations whose subtree an event writes into: the organizations it changes and
+/// the parents it hangs new or moved ones from. `true` when it also creates or moves something to
+/// the top level.
+fn anchors(change: &OrgChange<()>) -> (Vec<OrgId>, bool) {
+    let mut orgs = Vec::new();
+    let mut rootless = false;
+    let mut target = |t: &Target<()>, orgs: &mut Vec<OrgId>| match t {
+        Target::Existing(o) => orgs.push(*o),
+        Target::New(n) => match n.spec.parent {
+            Some(p) => orgs.push(p),
+            None => rootless = true,
+        },
+    };
+    match change {
+        OrgChange::Create(n) => match n.spec.parent {
+            Some(p) => orgs.push(p),
+            None => rootless = true,
+        },
+        OrgChange::Rename { org, .. } | OrgChange::Dissolve { org } => orgs.push(*org),
+        OrgChange::Move { org, parent } => {
+            orgs.push(*org);
+            match parent {
+                Some(p) => orgs.push(*p),
+                None => rootless = true,
+            }
+        }
+        OrgChange::Merge { sources, into } => {
+            orgs.extend(sources);
+            target(into, &mut orgs);
+        }
+        OrgChange::Split { source, into } => {
+            orgs.push(*source);
+            for t in into {
+                target(t, &mut orgs);
+            }
+        }
+    }
+    (orgs, rootless)
 }

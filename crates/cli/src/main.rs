@@ -2,9 +2,16 @@
 
 use std::process::ExitCode;
 
+use std::io::{BufRead, IsTerminal};
+
 use clap::{Args, Parser, Subcommand};
-use thidua_app::demo::DemoOutcome;
+use thidua_app::audit::AuditCheck;
+use thidua_app::auth::{NewUser, Principal};
+use thidua_app::demo::{DemoOutcome, ACCOUNTS, PASSWORD};
 use thidua_app::{App, AppError};
+use thidua_core::access::{Grant, Role, Scope};
+use thidua_core::cluster::ClusterId;
+use thidua_core::org::OrgId;
 
 const DEFAULT_DB: &str = "sqlite://thidua.db";
 const DEFAULT_DEMO_DB: &str = "sqlite://thidua-demo.db";
@@ -46,6 +53,106 @@ enum Command {
     },
     /// Load the demo world into an empty database (a no-op if it is already there).
     Demo {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Manage accounts. Passwords are read from a prompt, or from standard input when it is not a
+    /// terminal; never from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens for scripts (sent as `Authorization: Bearer …`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account.
+    Add {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+        /// Name shown in the UI and the audit log (defaults to the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Give the account the system administrator role over the whole system.
+        #[arg(long)]
+        admin: bool,
+        /// Id of the organization the person works in.
+        #[arg(long, value_name = "ORG_ID")]
+        home_org: Option<i64>,
+    },
+    /// List accounts with their roles.
+    List {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a new password (read from a prompt or standard input) and end the account's sessions.
+    ResetPassword {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+    },
+    /// Grant a role over a scope: the whole system, an organization's subtree, or a cluster.
+    Grant {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        username: String,
+        /// system_admin, council_secretary, council_member, cluster_leader, unit_officer or viewer.
+        #[arg(long)]
+        role: String,
+        #[arg(long, conflicts_with_all = ["org", "cluster"])]
+        system: bool,
+        /// Organization id: the grant covers it and everything below it.
+        #[arg(long, value_name = "ORG_ID", conflicts_with = "cluster")]
+        org: Option<i64>,
+        #[arg(long, value_name = "CLUSTER_ID")]
+        cluster: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a user and print it once; only its hash is stored.
+    Create {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Revoke a token by its id (printed when it was created).
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit non-zero and say where if any entry was edited, removed or moved.
+    Verify {
         #[command(flatten)]
         db: Db,
     },
@@ -102,6 +209,119 @@ async fn run(cli: Cli) -> Result<(), String> {
             app.close().await;
             Ok(())
         }
+        Command::User { command } => user(command).await,
+        Command::Token { command } => token(command).await,
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let app = open(&db.url(false)).await?;
+            let check = app.verify_audit().await.map_err(describe)?;
+            app.close().await;
+            match check {
+                AuditCheck::Intact { entries } => {
+                    println!("Audit log intact: {entries} entries verified.");
+                    Ok(())
+                }
+                AuditCheck::Tampered(t) => Err(format!("audit log tampered: {t}")),
+            }
+        }
+    }
+}
+
+/// Reads a password without echo from a terminal, or one line from piped standard input.
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+async fn user(command: UserCommand) -> Result<(), String> {
+    let system = Principal::system();
+    match command {
+        UserCommand::Add { db, username, display_name, admin, home_org } => {
+            let app = open(&db.url(false)).await?;
+            let password = read_password()?;
+            let new = NewUser {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                password,
+                home_org: home_org.map(OrgId),
+            };
+            app.add_user(&system, &new, admin).await.map_err(describe)?;
+            println!("Account {} created{}.", new.username, if admin { " with the system administrator role" } else { "" });
+            Ok(())
+        }
+        UserCommand::List { db } => {
+            let app = open(&db.url(false)).await?;
+            for u in app.users(&system).await.map_err(describe)? {
+                let grants: Vec<String> = u.grants.iter().map(describe_grant).collect();
+                let state = if u.active { "active" } else { "disabled" };
+                println!("{}\t{}\t{state}\t{}", u.username, u.display_name, grants.join(", "));
+            }
+            Ok(())
+        }
+        UserCommand::Disable { db, username } => {
+            let app = open(&db.url(false)).await?;
+            app.disable_user(&system, &username).await.map_err(describe)?;
+            println!("Account {username} disabled; its sessions ended.");
+            Ok(())
+        }
+        UserCommand::ResetPassword { db, username } => {
+            let app = open(&db.url(false)).await?;
+            let password = read_password()?;
+            app.reset_password(&system, &username, &password).await.map_err(describe)?;
+            println!("Password of {username} changed; its sessions ended.");
+            Ok(())
+        }
+        UserCommand::Grant { db, username, role, system: whole, org, cluster } => {
+            let role = Role::from_code(&role).ok_or_else(|| format!("unknown role {role:?}"))?;
+            let scope = match (whole, org, cluster) {
+                (true, _, _) => Scope::System,
+                (_, Some(o), _) => Scope::Subtree(OrgId(o)),
+                (_, _, Some(c)) => Scope::Cluster(ClusterId(c)),
+                _ => return Err("give a scope: --system, --org ORG_ID or --cluster CLUSTER_ID".into()),
+            };
+            let app = open(&db.url(false)).await?;
+            let grant = Grant { role, scope };
+            app.grant(&system, &username, &grant).await.map_err(describe)?;
+            println!("Granted {} to {username}.", describe_grant(&grant));
+            Ok(())
+        }
+    }
+}
+
+fn describe_grant(g: &Grant) -> String {
+    let scope = match g.scope {
+        Scope::System => "system".to_owned(),
+        Scope::Subtree(o) => format!("org {}", o.0),
+        Scope::Cluster(c) => format!("cluster {}", c.0),
+    };
+    format!("{} over {scope}", g.role.code())
+}
+
+async fn token(command: TokenCommand) -> Result<(), String> {
+    let system = Principal::system();
+    match command {
+        TokenCommand::Create { db, user, label } => {
+            let app = open(&db.url(false)).await?;
+            let (id, token) = app.create_token(&system, &user, label.as_deref().unwrap_or_default()).await.map_err(describe)?;
+            eprintln!("Token {id} for {user}. It is shown once; store it now:");
+            println!("{token}");
+            Ok(())
+        }
+        TokenCommand::Revoke { db, id } => {
+            let app = open(&db.url(false)).await?;
+            app.revoke_token(&system, id).await.map_err(describe)?;
+            println!("Token {id} revoked.");
+            Ok(())
+        }
     }
 }
 
@@ -114,12 +334,20 @@ async fn load_demo(app: &App) -> Result<(), String> {
         DemoOutcome::Loaded { orgs, clusters } => println!("Demo world loaded: {orgs} organizations, {clusters} clusters."),
         DemoOutcome::AlreadyLoaded => println!("Demo world already loaded."),
     }
+    println!();
+    println!("Demo accounts (demo data only; every account's password is {PASSWORD}):");
+    println!("  {:<12} {:<20} {:<18} Scope", "Username", "Name", "Role");
+    for a in &ACCOUNTS {
+        println!("  {:<12} {:<20} {:<18} {}", a.username, a.display_name, a.role.code(), a.scope_label);
+    }
+    println!();
     Ok(())
 }
 
 fn describe(e: AppError) -> String {
     match e {
         AppError::NotEmpty => "the database already holds other data; the demo world is loaded only into an empty database".into(),
+        AppError::NotFound => "not found".into(),
         other => other.to_string(),
     }
 }

@@ -2,6 +2,8 @@
 //! composes them into use cases, the web and CLI present them.
 #![deny(clippy::unwrap_used)]
 
+pub mod access;
+pub mod audit;
 pub mod cluster;
 pub mod date;
 pub mod org;

@@ -75,6 +75,12 @@ impl Store {
             .collect()
     }
 
+    /// Every (unit, cluster) membership in any year.
+    pub async fn cluster_memberships(&self) -> Result<Vec<(OrgId, ClusterId)>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT org_id, cluster_id FROM cluster_member").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((OrgId(r.try_get(0)?), ClusterId(r.try_get(1)?)))).collect()
+    }
+
     pub async fn cluster_year(&self, id: ClusterId, year: i16) -> Result<ClusterYear, StoreError> {
         let rows = sqlx::query("SELECT org_id, role FROM cluster_member WHERE cluster_id = $1 AND year = $2 ORDER BY org_id")
             .bind(id.0)

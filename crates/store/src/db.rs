@@ -138,7 +138,7 @@ impl Store {
             }
             Backend::Postgres => (None, self.pool.begin().await?),
         };
-        Ok(Tx { tx, backend: self.backend, _guard: guard, orgs: None })
+        Ok(Tx { tx, backend: self.backend, _guard: guard, orgs: None, audit_locked: false })
     }
 
     /// A stored setting, e.g. whether the demo world was loaded.
@@ -185,6 +185,8 @@ pub struct Tx {
     _guard: Option<OwnedMutexGuard<()>>,
     /// The registry as replayed inside this transaction, loaded on first use.
     pub(crate) orgs: Option<OrgWriter>,
+    /// Whether this PostgreSQL transaction holds the audit log's lock.
+    pub(crate) audit_locked: bool,
 }
 
 impl Tx {

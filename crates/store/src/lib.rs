@@ -5,8 +5,12 @@
 //! schemas in step. Every write goes through a [`Tx`], one database transaction.
 #![deny(clippy::unwrap_used)]
 
+mod accounts;
+mod audit;
 mod clusters;
 mod db;
 mod orgs;
 
+pub use accounts::{SessionRow, TokenRow, UserId, UserRow};
+pub use audit::AuditFilter;
 pub use db::{Backend, Store, StoreError, Tx};

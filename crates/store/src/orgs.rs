@@ -242,6 +242,22 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 
+    /// The organization and its ancestors on `date`, nearest first; empty if it was not live then.
+    pub async fn org_chain_on(&self, org: OrgId, date: Date) -> Result<Vec<OrgId>, StoreError> {
+        let rows = sqlx::query(
+            "WITH RECURSIVE chain(id, depth) AS ( \
+                 SELECT org_id, 0 FROM org_version WHERE org_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) \
+                 UNION ALL SELECT v.parent_id, c.depth + 1 FROM org_version v JOIN chain c ON v.org_id = c.id \
+                 WHERE v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to > $2) AND v.parent_id IS NOT NULL AND c.depth < 64) \
+             SELECT id FROM chain ORDER BY depth",
+        )
+        .bind(org.0)
+        .bind(iso(date))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(OrgId(r.try_get(0)?))).collect()
+    }
+
     /// The successor relations reachable from `org` in either direction, transitively.
     pub async fn org_lineage(&self, org: OrgId) -> Result<Vec<Succession>, StoreError> {
         let rows = sqlx::query(

@@ -6,17 +6,19 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use thidua_app::auth::AccountError;
 use thidua_app::AppError;
 use thidua_core::cluster::ClusterError;
 use thidua_core::date::format_date;
 use thidua_core::org::{OrgError, OrgLabel};
 
+use crate::auth::Caller;
 use crate::i18n::{lang_of, T};
 use crate::pages::Chrome;
 
@@ -30,6 +32,8 @@ pub enum Problem {
     BadId(String),
     BadKind(String),
     BadRequest(String),
+    /// A state-changing request without the session's CSRF token.
+    Csrf,
 }
 
 impl From<AppError> for Problem {
@@ -40,6 +44,12 @@ impl From<AppError> for Problem {
 
 impl From<JsonRejection> for Problem {
     fn from(e: JsonRejection) -> Problem {
+        Problem::BadRequest(e.body_text())
+    }
+}
+
+impl From<FormRejection> for Problem {
+    fn from(e: FormRejection) -> Problem {
         Problem::BadRequest(e.body_text())
     }
 }
@@ -62,7 +72,7 @@ struct Pending(Arc<Problem>);
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        if let Problem::App(AppError::Internal(e)) = &self {
+        if let Problem::App(e @ (AppError::Internal(_) | AppError::NoRandomness)) = &self {
             // Store errors carry no member data: queries are parameterized and values never logged.
             tracing::error!(error = %e, "request failed");
         }
@@ -76,9 +86,12 @@ impl Problem {
     pub fn status(&self) -> StatusCode {
         match self {
             Problem::NotFound | Problem::App(AppError::NotFound) => StatusCode::NOT_FOUND,
-            Problem::App(AppError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-            Problem::App(AppError::NotEmpty) => StatusCode::CONFLICT,
-            Problem::App(AppError::Org(_) | AppError::Cluster(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Internal(_) | AppError::NoRandomness) => StatusCode::INTERNAL_SERVER_ERROR,
+            Problem::App(AppError::NotEmpty | AppError::Account(AccountError::UsernameTaken)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Org(_) | AppError::Cluster(_) | AppError::Account(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Unauthenticated | AppError::BadCredentials) => StatusCode::UNAUTHORIZED,
+            Problem::App(AppError::Forbidden) | Problem::Csrf => StatusCode::FORBIDDEN,
+            Problem::App(AppError::TooManyAttempts { .. }) => StatusCode::TOO_MANY_REQUESTS,
             Problem::BadDate(_) | Problem::BadYear(_) | Problem::BadId(_) | Problem::BadKind(_) | Problem::BadRequest(_) => {
                 StatusCode::BAD_REQUEST
             }
@@ -89,8 +102,16 @@ impl Problem {
     pub fn describe(&self, t: T) -> (&'static str, String) {
         match self {
             Problem::NotFound | Problem::App(AppError::NotFound) => ("not_found", t.get("error.not_found").into()),
-            Problem::App(AppError::Internal(_)) => ("internal", t.get("error.internal").into()),
+            Problem::App(AppError::Internal(_) | AppError::NoRandomness) => ("internal", t.get("error.internal").into()),
             Problem::App(AppError::NotEmpty) => ("not_empty", t.get("error.not_empty").into()),
+            Problem::App(AppError::Unauthenticated) => ("unauthenticated", t.get("error.unauthenticated").into()),
+            Problem::App(AppError::Forbidden) => ("forbidden", t.get("error.forbidden").into()),
+            Problem::Csrf => ("csrf", t.get("error.csrf").into()),
+            Problem::App(AppError::BadCredentials) => ("bad_credentials", t.get("error.bad_credentials").into()),
+            Problem::App(AppError::TooManyAttempts { retry_after_minutes }) => {
+                ("too_many_attempts", t.fmt("error.too_many_attempts", &[("minutes", &retry_after_minutes.to_string())]))
+            }
+            Problem::App(AppError::Account(e)) => describe_account(e, t),
             Problem::App(AppError::Org(e)) => describe_org(e, t),
             Problem::App(AppError::Cluster(e)) => describe_cluster(e, t),
             Problem::BadDate(v) => ("bad_date", t.fmt("error.bad_date", &[("value", v)])),
@@ -142,6 +163,17 @@ fn describe_org(e: &OrgError, t: T) -> (&'static str, String) {
     (code, text)
 }
 
+fn describe_account(e: &AccountError, t: T) -> (&'static str, String) {
+    match e {
+        AccountError::BadUsername => ("account.bad_username", t.get("error.account.bad_username").into()),
+        AccountError::WeakPassword { min } => ("account.weak_password", t.fmt("error.account.weak_password", &[("min", &min.to_string())])),
+        AccountError::EmptyDisplayName => ("account.empty_display_name", t.get("error.account.empty_display_name").into()),
+        AccountError::UsernameTaken => ("account.username_taken", t.get("error.account.username_taken").into()),
+        AccountError::UnknownUser => ("account.unknown_user", t.get("error.account.unknown_user").into()),
+        AccountError::UnknownToken => ("account.unknown_token", t.get("error.account.unknown_token").into()),
+    }
+}
+
 fn describe_cluster(e: &ClusterError, t: T) -> (&'static str, String) {
     match e {
         ClusterError::EmptyName => ("cluster.empty_name", t.get("error.cluster.empty_name").to_owned()),
@@ -175,13 +207,22 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
     };
     let status = response.status();
     let (code, message) = problem.describe(t);
-    if is_api {
+    let mut out = if is_api {
         let body = serde_json::json!({ "error": { "code": code, "message": message } });
-        return (status, Json(body)).into_response();
+        (status, Json(body)).into_response()
+    } else {
+        let caller = response.extensions().get::<Caller>();
+        let page = ErrorPage { c: Chrome::new(t, "", &path, caller), message: message.clone() };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    };
+    // Keep headers the handler set on the failed response (a redirect target, a cookie).
+    for (name, value) in response.headers() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
     }
-    let page = ErrorPage { c: Chrome::new(t, "", &path), message: message.clone() };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, message).into_response(),
-    }
+    out
 }

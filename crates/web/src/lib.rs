@@ -2,15 +2,18 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod api;
+pub mod auth;
 mod error;
 pub mod i18n;
 pub mod pages;
 
+use std::net::SocketAddr;
+
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, MethodRouter};
 use axum::{middleware, Json, Router};
 use serde::Deserialize;
 use thidua_app::App;
@@ -18,26 +21,78 @@ use thidua_app::App;
 pub use error::Problem;
 use i18n::{Lang, LANG_COOKIE};
 
+/// Who may call a route at all. What a signed-in caller may see or change inside it is decided by
+/// the access policy in the app, with the resource in hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    SignedIn,
+}
+
+/// A route as the router and its tests see it.
+#[derive(Debug, Clone)]
+pub struct RouteDef {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Every route, once: the router is built from this list and the authorization matrix test walks it.
+fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
+    use Access::*;
+    let r = |method: Method, path, access, handler| (RouteDef { method, path, access }, handler);
+    vec![
+        r(Method::GET, "/", SignedIn, get(pages::home::show)),
+        r(Method::GET, "/orgs", SignedIn, get(pages::orgs::tree)),
+        r(Method::GET, "/orgs/{id}", SignedIn, get(pages::orgs::detail)),
+        r(Method::GET, "/clusters", SignedIn, get(pages::clusters::list)),
+        r(Method::GET, "/clusters/{id}", SignedIn, get(pages::clusters::detail)),
+        r(Method::GET, "/admin/audit", SignedIn, get(pages::admin::audit)),
+        r(Method::GET, "/login", Public, get(auth::login_form)),
+        r(Method::POST, "/login", Public, post(auth::login_submit)),
+        r(Method::POST, "/logout", SignedIn, post(auth::logout)),
+        r(Method::GET, "/lang/{code}", Public, get(set_language)),
+        r(Method::GET, "/healthz", Public, get(healthz)),
+        r(Method::GET, "/static/app.css", Public, get(stylesheet)),
+        r(Method::GET, "/api/v1/openapi.json", Public, get(api::openapi)),
+        r(Method::GET, "/api/v1/orgs", SignedIn, get(api::orgs::list)),
+        r(Method::GET, "/api/v1/orgs/{id}", SignedIn, get(api::orgs::detail)),
+        r(Method::GET, "/api/v1/orgs/{id}/lineage", SignedIn, get(api::orgs::lineage)),
+        r(Method::GET, "/api/v1/orgs/{id}/successor", SignedIn, get(api::orgs::successor)),
+        r(Method::POST, "/api/v1/org-events", SignedIn, post(api::orgs::record_event)),
+        r(Method::GET, "/api/v1/clusters", SignedIn, get(api::clusters::list)),
+        r(Method::GET, "/api/v1/clusters/{id}", SignedIn, get(api::clusters::detail)),
+    ]
+}
+
+/// The routes the router serves, for tests and documentation.
+pub fn route_table() -> Vec<RouteDef> {
+    routes().into_iter().map(|(def, _)| def).collect()
+}
+
 /// The whole application as one router.
 pub fn router(app: App) -> Router {
-    Router::new()
-        .route("/", get(pages::home::show))
-        .route("/orgs", get(pages::orgs::tree))
-        .route("/orgs/{id}", get(pages::orgs::detail))
-        .route("/clusters", get(pages::clusters::list))
-        .route("/clusters/{id}", get(pages::clusters::detail))
-        .route("/lang/{code}", get(set_language))
-        .route("/healthz", get(healthz))
-        .route("/static/app.css", get(stylesheet))
-        .merge(api::router())
+    let mut router = Router::new();
+    for (def, handler) in routes() {
+        let handler = match def.access {
+            Access::Public => handler,
+            Access::SignedIn => handler.route_layer(middleware::from_fn(auth::require_signed_in)),
+        };
+        router = router.route(def.path, handler);
+    }
+    router
         .fallback(|| async { Problem::NotFound })
+        .layer(middleware::from_fn_with_state(app.clone(), auth::identify))
         .layer(middleware::from_fn(error::render_problems))
+        .layer(middleware::from_fn(auth::security_headers))
         .with_state(app)
 }
 
 /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then finishes open requests.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

@@ -4,12 +4,16 @@
 //! Names of post-2025 successors that could not be checked against the official resolutions carry a
 //! note saying they are illustrative.
 
+mod accounts;
 mod orgs;
+
+pub use accounts::{DemoAccount, ACCOUNTS, PASSWORD};
 
 use std::collections::HashMap;
 
 use jiff::civil::Date;
 use thidua_core::cluster::{ClusterId, ClusterRole, ClusterYear};
+use thidua_core::audit::AuditRecord;
 use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, Target};
 use thidua_store::Tx;
 
@@ -34,11 +38,19 @@ impl App {
         if self.store.org_event_count().await? > 0 {
             return Err(AppError::NotEmpty);
         }
+        let password_hash = accounts::password_hash()?;
         let mut tx = self.store.begin().await?;
-        let mut world = World { tx: &mut tx, orgs: HashMap::new(), clusters: 0 };
+        let mut world = World { tx: &mut tx, orgs: HashMap::new(), clusters: HashMap::new() };
         orgs::build(&mut world).await?;
-        let outcome = DemoOutcome::Loaded { orgs: world.orgs.len(), clusters: world.clusters };
+        accounts::build(&mut world, &password_hash).await?;
+        let outcome = DemoOutcome::Loaded { orgs: world.orgs.len(), clusters: world.clusters.len() };
         tx.set_meta(DEMO_MARK, "1").await?;
+        let summary = match outcome {
+            DemoOutcome::Loaded { orgs, clusters } => format!("{orgs} organizations, {clusters} clusters, {} accounts", ACCOUNTS.len()),
+            DemoOutcome::AlreadyLoaded => String::new(),
+        };
+        let record = AuditRecord { actor: "system".into(), action: "demo.load".into(), resource: "system".into(), summary };
+        tx.audit(None, &record).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -48,7 +60,7 @@ impl App {
 pub(crate) struct World<'t> {
     tx: &'t mut Tx,
     orgs: HashMap<String, OrgId>,
-    clusters: usize,
+    clusters: HashMap<String, ClusterId>,
 }
 
 pub(crate) fn day(y: i16, m: i8, d: i8) -> Date {
@@ -106,8 +118,13 @@ impl World<'_> {
         Ok(())
     }
 
+    pub(crate) fn cluster_id(&self, key: &str) -> Result<ClusterId, AppError> {
+        self.clusters.get(key).copied().ok_or(AppError::NotFound)
+    }
+
     pub(crate) async fn cluster(
         &mut self,
+        key: &str,
         name: &str,
         owner: &str,
         sector: Option<&str>,
@@ -124,7 +141,7 @@ impl World<'_> {
                 .collect::<Result<Vec<_>, _>>()?;
             self.tx.set_cluster_year(id, &ClusterYear { year: *year, members }).await?;
         }
-        self.clusters += 1;
+        self.clusters.insert(key.to_owned(), id);
         Ok(id)
     }
 }

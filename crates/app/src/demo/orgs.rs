@@ -129,6 +129,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
 async fn clusters(w: &mut World<'_>) -> Result<(), AppError> {
     let cum1: Vec<String> = DISTRICTS.iter().map(|(k, ..)| board_key(k)).collect();
     w.cluster(
+        "cum1",
         "Cụm thi đua 1 – Ban Tổ chức Thành ủy",
         "btc_tu",
         Some("Ngành Tổ chức xây dựng Đảng"),
@@ -137,10 +138,11 @@ async fn clusters(w: &mut World<'_>) -> Result<(), AppError> {
     .await?;
 
     let cum2: Vec<String> = ENTERPRISES.iter().filter(|e| e.3).map(|(k, ..)| enterprise_keys(k).2).collect();
-    w.cluster("Cụm thi đua 2 – Văn phòng Thành ủy", "vp_tu", None, &[(2023, &cum2, None), (2024, &cum2, None)]).await?;
+    w.cluster("cum2", "Cụm thi đua 2 – Văn phòng Thành ủy", "vp_tu", None, &[(2023, &cum2, None), (2024, &cum2, None)]).await?;
 
     let cum7: Vec<String> = ENTERPRISES.iter().map(|(k, ..)| enterprise_keys(k).1).collect();
     w.cluster(
+        "cum7",
         "Cụm thi đua 7 – Ban Tổ chức Thành ủy",
         "btc_tu",
         Some("Ngành Tổ chức xây dựng Đảng"),
@@ -150,6 +152,7 @@ async fn clusters(w: &mut World<'_>) -> Result<(), AppError> {
 
     let cum6 = ["btc_dukdn", "btc_dukcq", "cuc_tccb_bca", "cuc_tochuc", "cuc_canbo"].map(String::from);
     w.cluster(
+        "cum6",
         "Cụm thi đua số 6 – Ngành Tổ chức xây dựng Đảng",
         "btctw",
         Some("Ngành Tổ chức xây dựng Đảng"),

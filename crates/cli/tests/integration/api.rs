@@ -20,19 +20,20 @@ pub const TESTS: &[(&str, ApiTest)] = &[
 ];
 
 async fn get_json(s: &Server, path: &str) -> (u16, Value) {
-    let r = client().get(s.url(path)).send().await.expect("request");
+    let r = s.admin.get(s.url(path)).send().await.expect("request");
     let status = r.status().as_u16();
     (status, r.json().await.expect("json"))
 }
 
 async fn get_text(s: &Server, path: &str) -> (u16, String) {
-    let r = client().get(s.url(path)).send().await.expect("request");
+    let r = s.admin.get(s.url(path)).send().await.expect("request");
     let status = r.status().as_u16();
     (status, r.text().await.expect("text"))
 }
 
 async fn post_event(s: &Server, body: &Value, lang: &str) -> (u16, Value) {
-    let r = client()
+    let r = s
+        .admin
         .post(s.url("/api/v1/org-events"))
         .header("accept-language", lang)
         .json(body)
@@ -116,7 +117,7 @@ async fn invalid_events_refused(s: Server) {
         assert!(message.contains(phrase), "{message:?} lacks {phrase:?}");
     }
     // Malformed JSON, and English on request.
-    let r = client().post(s.url("/api/v1/org-events")).header("content-type", "application/json").body("{not json").send().await.expect("post");
+    let r = s.admin.post(s.url("/api/v1/org-events")).header("content-type", "application/json").body("{not json").send().await.expect("post");
     assert_eq!(r.status().as_u16(), 400);
     let (status, answer) = post_event(&s, &cases[0].0, "en-GB,en;q=0.9").await;
     assert_eq!(status, 422);
@@ -154,7 +155,7 @@ async fn openapi_documents_routes(s: Server) {
             continue;
         }
         let concrete = path.replace("{id}", "1");
-        let r = client().get(s.url(&concrete)).send().await.expect("get");
+        let r = s.admin.get(s.url(&concrete)).send().await.expect("get");
         let code = r.status().as_u16().to_string();
         assert!(item["get"]["responses"].get(&code).is_some(), "{path} answered {code}, not documented");
     }
@@ -174,7 +175,7 @@ async fn pages_render(s: Server) {
     let (_, html) = get_text(&s, "/orgs?date=2023-09-22").await;
     assert!(html.contains("Cây tổ chức tại ngày 22/09/2023"));
 
-    let clusters: Value = client().get(s.url("/api/v1/clusters")).send().await.expect("get").json().await.expect("json");
+    let clusters: Value = s.admin.get(s.url("/api/v1/clusters")).send().await.expect("get").json().await.expect("json");
     let cum7 = clusters.as_array().expect("list").iter().find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Cụm thi đua 7"))).expect("Cụm 7");
     let (status, html) = get_text(&s, &format!("/clusters/{}?year=2023", cum7["id"])).await;
     assert_eq!(status, 200);
@@ -185,7 +186,7 @@ async fn pages_render(s: Server) {
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], "/clusters");
     let cookie = r.headers()["set-cookie"].to_str().expect("cookie").split(';').next().expect("pair").to_owned();
-    let html = client().get(s.url("/clusters")).header("cookie", cookie).send().await.expect("get").text().await.expect("text");
+    let html = s.admin.get(s.url("/clusters")).header("cookie", cookie).send().await.expect("get").text().await.expect("text");
     assert!(html.contains("<html lang=\"en\">") && html.contains("Emulation clusters and blocs"));
     let r = client().get(s.url("/lang/en?back=//evil.example")).send().await.expect("switch");
     assert_eq!(r.headers()["location"], "/", "only local paths are followed");

@@ -10,7 +10,10 @@ use serde_json::json;
 
 use crate::support::{ApiTest, Server};
 
-pub const TESTS: &[(&str, ApiTest)] = &[("org_tree_shows_vietnamese_names_and_dates", |s| Box::pin(org_tree(s)))];
+pub const TESTS: &[(&str, ApiTest)] = &[
+    ("org_tree_shows_vietnamese_names_and_dates", |s| Box::pin(org_tree(s))),
+    ("unit_officer_sees_own_unit_and_is_refused_elsewhere", |s| Box::pin(unit_officer(s))),
+];
 
 fn on_path(name: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
@@ -90,9 +93,18 @@ async fn heading_becomes(c: &Client, expected: &str) {
     panic!("heading stayed {last:?}, expected {expected:?}");
 }
 
+/// Signs in through the form, as a person would, and lands on `next`.
+async fn sign_in(c: &Client, s: &Server, username: &str, next: &str) {
+    c.goto(&s.url(next)).await.expect("open");
+    heading_becomes(c, "Đăng nhập").await;
+    c.find(Locator::Id("username")).await.expect("username").send_keys(username).await.expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys(thidua_app::demo::PASSWORD).await.expect("type");
+    c.find(Locator::Css("form.stacked button")).await.expect("submit").click().await.expect("click");
+}
+
 async fn org_tree(s: Server) {
     let (_driver, c) = start().await;
-    c.goto(&s.url("/orgs?date=2025-06-30")).await.expect("open tree");
+    sign_in(&c, &s, "admin", "/orgs?date=2025-06-30").await;
     heading_becomes(&c, "Cây tổ chức tại ngày 30/06/2025").await;
     let tree = c.find(Locator::Id("org-tree")).await.expect("tree").text().await.expect("text");
     assert!(tree.contains("Ban Tổ chức Quận ủy Quận 1"), "{tree}");
@@ -119,5 +131,47 @@ async fn org_tree(s: Server) {
     heading_becomes(&c, "Ban Tổ chức Quận ủy Quận 1").await;
     let lineage = c.find(Locator::Id("lineage")).await.expect("lineage").text().await.expect("text");
     assert!(lineage.contains("Ban Xây dựng Đảng Đảng ủy phường Bến Thành"), "{lineage}");
+    c.close().await.expect("close");
+}
+
+async fn unit_officer(s: Server) {
+    let (_driver, c) = start().await;
+    // A wrong password first: the form says so in Vietnamese and keeps the username.
+    c.goto(&s.url("/orgs")).await.expect("open");
+    heading_becomes(&c, "Đăng nhập").await;
+    c.find(Locator::Id("username")).await.expect("username").send_keys("chuyenvien").await.expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys("sai-mat-khau").await.expect("type");
+    c.find(Locator::Css("form.stacked button")).await.expect("submit").click().await.expect("click");
+    let error = c.wait().for_element(Locator::Id("login-error")).await.expect("error").text().await.expect("text");
+    assert_eq!(error, "Tên đăng nhập hoặc mật khẩu không đúng.");
+
+    sign_in(&c, &s, "chuyenvien", "/orgs").await;
+    heading_becomes(&c, &format!("Cây tổ chức tại ngày {}", thidua_core::date::format_date(thidua_app::today()))).await;
+    let who = c.find(Locator::Id("signed-in")).await.expect("who").text().await.expect("text");
+    assert_eq!(who, "Đang đăng nhập: Võ Thị Lan");
+    let tree = c.find(Locator::Id("org-tree")).await.expect("tree").text().await.expect("text");
+    assert!(tree.contains("Ban Tổ chức Đảng ủy Tổng Công ty Thương mại Sài Gòn"), "{tree}");
+    assert!(!tree.contains("Thành ủy Thành phố Hồ Chí Minh"), "the officer sees only the SATRA subtree: {tree}");
+    assert!(!tree.contains("Đảng ủy Tổng Công ty Địa ốc Sài Gòn"));
+    // The audit log is not offered.
+    assert!(c.find(Locator::LinkText("Nhật ký")).await.is_err());
+
+    // Own cluster is open; another cluster's page is refused.
+    c.find(Locator::LinkText("Cụm thi đua")).await.expect("nav").click().await.expect("click");
+    heading_becomes(&c, "Cụm, khối thi đua").await;
+    let list = c.find(Locator::Css("main table")).await.expect("table").text().await.expect("text");
+    assert!(list.contains("Cụm thi đua 7 – Ban Tổ chức Thành ủy") && !list.contains("Cụm thi đua 1"), "{list}");
+    let clusters: serde_json::Value = s.admin.get(s.url("/api/v1/clusters")).send().await.expect("get").json().await.expect("json");
+    let cum1 = clusters.as_array().expect("list").iter().find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Cụm thi đua 1"))).expect("Cụm 1");
+    c.goto(&s.url(&format!("/clusters/{}", cum1["id"]))).await.expect("open");
+    heading_becomes(&c, "Không thực hiện được").await;
+    let message = c.find(Locator::Css("p.error")).await.expect("message").text().await.expect("text");
+    assert_eq!(message, "Bạn không có quyền xem hoặc thay đổi nội dung này.");
+
+    // Signing out ends the session: the tree asks to sign in again.
+    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
+    heading_becomes(&c, "Đăng nhập").await;
+    c.goto(&s.url("/orgs")).await.expect("open");
+    heading_becomes(&c, "Đăng nhập").await;
     c.close().await.expect("close");
 }

@@ -9,6 +9,8 @@ pub const TESTS: &[(&str, fn())] = &[
     ("migrate_then_demo_twice", migrate_then_demo_twice),
     ("serve_demo_answers_and_stops_on_sigterm", serve_demo_answers_and_stops_on_sigterm),
     ("bad_database_url_is_a_clear_error", bad_database_url_is_a_clear_error),
+    ("user_and_token_commands_manage_accounts", user_and_token_commands),
+    ("audit_verify_finds_edited_deleted_reordered_and_truncated_entries", audit_verify_finds_tampering),
 ];
 
 fn thidua() -> Command {
@@ -21,6 +23,12 @@ fn temp_db(name: &str) -> (String, std::path::PathBuf) {
     let path = std::env::temp_dir().join(format!("thidua_cli_{}_{name}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
     (format!("sqlite://{}", path.display()), path)
+}
+
+fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }
 
 fn help_explains_each_command() {
@@ -47,7 +55,7 @@ fn migrate_then_demo_twice() {
     let out = thidua().args(["demo"]).env("THIDUA_DATABASE_URL", &url).output().expect("run");
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("already loaded"));
-    let _ = std::fs::remove_file(path);
+    remove_db(&path);
 }
 
 fn serve_demo_answers_and_stops_on_sigterm() {
@@ -68,13 +76,27 @@ fn serve_demo_answers_and_stops_on_sigterm() {
         }
         assert!(Instant::now() < deadline, "no URL printed");
     };
+    // A second process takes a token from the same database while the server runs.
+    let out = thidua().args(["token", "create", "--user", "admin", "--label", "cli-test", "--db", &url]).output().expect("token");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("thd_"), "{token}");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
-    let (health, tree) = rt.block_on(async {
+    let (health, anonymous, tree) = rt.block_on(async {
         let h = reqwest::get(format!("{base}/healthz")).await.expect("healthz").text().await.expect("text");
-        let t = reqwest::get(format!("{base}/orgs?date=2023-03-10")).await.expect("tree").text().await.expect("text");
-        (h, t)
+        let a = reqwest::get(format!("{base}/api/v1/orgs")).await.expect("anonymous").status().as_u16();
+        let t = crate::support::bearer_client(&token)
+            .get(format!("{base}/orgs?date=2023-03-10"))
+            .send()
+            .await
+            .expect("tree")
+            .text()
+            .await
+            .expect("text");
+        (h, a, t)
     });
     assert!(health.contains("\"ok\""), "{health}");
+    assert_eq!(anonymous, 401);
     assert!(tree.contains("Ban Tổ chức Quận ủy Quận 1"));
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(status.success());
@@ -87,9 +109,7 @@ fn serve_demo_answers_and_stops_on_sigterm() {
         assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    remove_db(&path);
 }
 
 fn bad_database_url_is_a_clear_error() {
@@ -97,4 +117,91 @@ fn bad_database_url_is_a_clear_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+}
+
+/// Runs `thidua` with `input` on standard input (not a terminal, so passwords are read from it).
+fn run_with_input(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = thidua().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+fn user_and_token_commands() {
+    let (url, path) = temp_db("users");
+    let out = run_with_input(&["user", "add", "--admin", "--username", "quantri", "--display-name", "Quản trị", "--db", &url], "mat-khau-rat-dai\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_with_input(&["user", "add", "--username", "ngan", "--db", &url], "ngan\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
+    let out = run_with_input(&["user", "add", "--username", "Có Dấu", "--db", &url], "mat-khau-rat-dai\n");
+    assert!(!out.status.success(), "usernames are plain ASCII");
+    let out = run_with_input(&["user", "add", "--username", "quantri", "--db", &url], "mat-khau-rat-dai\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
+    let out = run_with_input(&["user", "add", "--username", "xem", "--db", &url], "mat-khau-khac-nua\n");
+    assert!(out.status.success());
+    let out = thidua().args(["user", "grant", "--username", "xem", "--role", "viewer", "--system", "--db", &url]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = thidua().args(["user", "grant", "--username", "xem", "--role", "emperor", "--system", "--db", &url]).output().expect("run");
+    assert!(!out.status.success());
+    let out = thidua().args(["user", "list", "--db", &url]).output().expect("run");
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(list.contains("quantri\tQuản trị\tactive\tsystem_admin over system"), "{list}");
+    assert!(list.contains("xem\txem\tactive\tviewer over system"), "{list}");
+
+    let out = thidua().args(["token", "create", "--user", "xem", "--label", "báo cáo", "--db", &url]).output().expect("run");
+    assert!(out.status.success());
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("thd_") && token.len() == 68, "{token}");
+    let id = String::from_utf8_lossy(&out.stderr).split_whitespace().nth(1).expect("id").to_owned();
+    let out = thidua().args(["token", "revoke", &id, "--db", &url]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = thidua().args(["token", "revoke", &id, "--db", &url]).output().expect("run");
+    assert!(!out.status.success(), "revoked once");
+
+    let out = run_with_input(&["user", "reset-password", "--username", "xem", "--db", &url], "mot-mat-khau-moi\n");
+    assert!(out.status.success());
+    let out = thidua().args(["user", "disable", "--username", "xem", "--db", &url]).output().expect("run");
+    assert!(out.status.success());
+    let out = thidua().args(["user", "list", "--db", &url]).output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("xem\txem\tdisabled"));
+    let out = thidua().args(["audit", "verify", "--db", &url]).output().expect("run");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Audit log intact: 8 entries verified."), "{}", String::from_utf8_lossy(&out.stdout));
+    remove_db(&path);
+}
+
+fn audit_verify_finds_tampering() {
+    let tampers: [(&str, &str, &str); 4] = [
+        ("edit", "UPDATE audit_entry SET summary = 'sửa lén' WHERE seq = 3", "entry 3 was altered"),
+        ("delete", "DELETE FROM audit_entry WHERE seq = 4", "jump from 3 to 5"),
+        (
+            "reorder",
+            "UPDATE audit_entry SET seq = CASE seq WHEN 2 THEN 3 WHEN 3 THEN 2 END + 100 WHERE seq IN (2, 3); \
+             UPDATE audit_entry SET seq = seq - 100 WHERE seq > 100",
+            "chain breaks before entry 2",
+        ),
+        ("truncate", "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)", "the latest were removed"),
+    ];
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    for (name, sql, expected) in tampers {
+        let (url, path) = temp_db(&format!("audit_{name}"));
+        let out = thidua().args(["demo", "--db", &url]).output().expect("demo");
+        assert!(out.status.success());
+        let out = thidua().args(["audit", "verify", "--db", &url]).output().expect("verify");
+        assert!(out.status.success(), "intact before tampering: {}", String::from_utf8_lossy(&out.stderr));
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+            for statement in sql.split(';') {
+                sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(&mut conn).await.expect("tamper");
+            }
+            conn.close().await.expect("close");
+        });
+        let out = thidua().args(["audit", "verify", "--db", &url]).output().expect("verify");
+        assert!(!out.status.success(), "{name} went unnoticed");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{name}: {err}");
+        remove_db(&path);
+    }
 }

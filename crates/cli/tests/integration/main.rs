@@ -8,6 +8,7 @@
 mod api;
 mod browser;
 mod cli;
+mod security;
 mod store;
 mod support;
 
@@ -40,6 +41,12 @@ fn main() {
     );
     for (name, test) in api::TESTS {
         trials.push(Trial::test(format!("api::{name}"), move || support::run_api_test(*test)));
+    }
+    for (name, test) in security::TESTS {
+        trials.push(Trial::test(format!("security::{name}"), move || support::run_api_test(*test)));
+    }
+    for (name, security, test) in security::TESTS_WITH_SECURITY {
+        trials.push(Trial::test(format!("security::{name}"), move || support::run_api_test_with(*security, *test)));
     }
     for (name, test) in cli::TESTS {
         trials.push(Trial::test(format!("cli::{name}"), move || {

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use jiff::civil::date;
+use thidua_app::auth::Principal;
 use thidua_app::demo::DemoOutcome;
 use thidua_core::cluster::{ClusterRole, ClusterYear};
 use thidua_core::org::{NewOrg, OrgChange, OrgError, OrgId, OrgKind, OrgSpec, Target};
@@ -214,12 +215,13 @@ async fn clusters_keep_yearly_membership(db: TestDb) {
 
 async fn demo_world_loads_once(db: TestDb) {
     let app = db.app().await;
+    let system = &Principal::system();
     let outcome = app.load_demo().await.expect("demo");
     assert!(matches!(outcome, DemoOutcome::Loaded { orgs, clusters: 4 } if orgs > 100), "{outcome:?}");
     assert_eq!(app.load_demo().await.expect("again"), DemoOutcome::AlreadyLoaded);
 
-    let before: BTreeSet<String> = app.orgs_on(date(2025, 6, 30)).await.expect("tree").into_iter().map(|v| v.name).collect();
-    let after: BTreeSet<String> = app.orgs_on(date(2025, 7, 1)).await.expect("tree").into_iter().map(|v| v.name).collect();
+    let before: BTreeSet<String> = app.orgs_on(system, date(2025, 6, 30)).await.expect("tree").into_iter().map(|v| v.name).collect();
+    let after: BTreeSet<String> = app.orgs_on(system, date(2025, 7, 1)).await.expect("tree").into_iter().map(|v| v.name).collect();
     for name in ["Quận ủy Quận 1", "Ban Tổ chức Quận ủy Quận 1", "Thành ủy thành phố Thủ Đức", "Tỉnh ủy Bình Dương"] {
         assert!(before.contains(name) && !after.contains(name), "{name}");
     }
@@ -228,22 +230,22 @@ async fn demo_world_loads_once(db: TestDb) {
     }
     assert!(after.contains("Thành ủy Thành phố Hồ Chí Minh") && after.contains("Ban Tổ chức Thành ủy"));
 
-    let clusters = app.clusters().await.expect("clusters");
+    let clusters = app.clusters(system).await.expect("clusters");
     let cum7 = clusters.iter().find(|c| c.name.starts_with("Cụm thi đua 7")).expect("Cụm 7");
-    let d = app.cluster_detail(cum7.id, Some(2023)).await.expect("Cụm 7 2023");
+    let d = app.cluster_detail(system, cum7.id, Some(2023)).await.expect("Cụm 7 2023");
     assert_eq!(d.members.len(), 11);
     assert_eq!(d.members[0].role, ClusterRole::Leader);
     assert_eq!(d.members[0].org.name, "Ban Tổ chức Đảng ủy Tổng Công ty Thương mại Sài Gòn");
     let cum1 = clusters.iter().find(|c| c.name.starts_with("Cụm thi đua 1")).expect("Cụm 1");
-    assert_eq!(app.cluster_detail(cum1.id, Some(2023)).await.expect("Cụm 1").members.len(), 6);
+    assert_eq!(app.cluster_detail(system, cum1.id, Some(2023)).await.expect("Cụm 1").members.len(), 6);
     let cum2 = clusters.iter().find(|c| c.name.starts_with("Cụm thi đua 2")).expect("Cụm 2");
-    assert_eq!(app.cluster_detail(cum2.id, Some(2023)).await.expect("Cụm 2").members.len(), 8);
+    assert_eq!(app.cluster_detail(system, cum2.id, Some(2023)).await.expect("Cụm 2").members.len(), 8);
     let cum6 = clusters.iter().find(|c| c.name.contains("số 6")).expect("Cụm 6");
-    assert_eq!(app.cluster_detail(cum6.id, Some(2023)).await.expect("Cụm 6").members.len(), 5);
+    assert_eq!(app.cluster_detail(system, cum6.id, Some(2023)).await.expect("Cụm 6").members.len(), 5);
 
     // A record addressed to the dissolved district board lands at the wards' boards.
-    let btc_q1 = app.orgs_on(date(2024, 1, 1)).await.expect("tree").into_iter().find(|v| v.name == "Ban Tổ chức Quận ủy Quận 1").expect("BTC Q1");
-    let successors = app.org_successors_on(btc_q1.org, date(2025, 7, 1)).await.expect("successors");
+    let btc_q1 = app.orgs_on(system, date(2024, 1, 1)).await.expect("tree").into_iter().find(|v| v.name == "Ban Tổ chức Quận ủy Quận 1").expect("BTC Q1");
+    let successors = app.org_successors_on(system, btc_q1.org, date(2025, 7, 1)).await.expect("successors");
     assert_eq!(successors.len(), 4);
     let names = app.org_names(&successors.into_iter().collect()).await.expect("names");
     assert!(names.values().all(|n| n.starts_with("Ban Xây dựng Đảng Đảng ủy phường")), "{names:?}");

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use libtest_mimic::Failed;
+use thidua_app::auth::{Principal, Security};
 use thidua_app::App;
 
 pub type TestResult = Result<(), Failed>;
@@ -103,23 +104,36 @@ pub fn run_store_test(backend: Backend, test: StoreTest) -> TestResult {
     })
 }
 
-/// A running server on a fresh SQLite database with the demo world.
+/// A running server on a fresh SQLite database with the demo world, and a client signed in as the
+/// demo administrator with an API token.
 pub struct Server {
     pub base: String,
     pub app: App,
     pub db: TestDb,
+    pub admin: reqwest::Client,
 }
 
 impl Server {
-    pub async fn start() -> Server {
+    pub async fn start_with(security: Security) -> Server {
         let db = TestDb::new(Backend::Sqlite).await;
-        let app = db.app().await;
+        let app = db.app().await.with_security(security);
         app.load_demo().await.expect("demo loads");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let served = app.clone();
         tokio::spawn(async move { thidua_web::serve(served, listener).await });
-        Server { base, app, db }
+        let admin = Server::client_for(&app, "admin").await;
+        Server { base, app, db, admin }
+    }
+
+    /// A client that sends an API token of `username`.
+    pub async fn client_for(app: &App, username: &str) -> reqwest::Client {
+        let (_, token) = app.create_token(&Principal::system(), username, "test").await.expect("token");
+        bearer_client(&token)
+    }
+
+    pub async fn as_user(&self, username: &str) -> reqwest::Client {
+        Server::client_for(&self.app, username).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -127,11 +141,21 @@ impl Server {
     }
 }
 
+pub fn bearer_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().expect("header"));
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().expect("client")
+}
+
 pub type ApiTest = fn(Server) -> BoxFut;
 
 pub fn run_api_test(test: ApiTest) -> TestResult {
+    run_api_test_with(Security::default(), test)
+}
+
+pub fn run_api_test_with(security: Security, test: ApiTest) -> TestResult {
     block_on(async move {
-        let server = Server::start().await;
+        let server = Server::start_with(security).await;
         let db = server.db.clone();
         let outcome = tokio::spawn(test(server)).await;
         db.drop_db().await;
@@ -141,6 +165,7 @@ pub fn run_api_test(test: ApiTest) -> TestResult {
     })
 }
 
+/// A client with no credentials that keeps cookies, like a browser.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().expect("client")
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::orgs::OrgVersionDto;
 use super::ErrorBody;
+use crate::auth::Caller;
 use crate::error::Problem;
 use crate::pages::clusters::parse_year;
 
@@ -44,8 +45,8 @@ pub struct ClusterYearDto {
 
 /// All emulation clusters and blocs.
 #[utoipa::path(get, path = "/api/v1/clusters", tag = "clusters", responses((status = 200, body = Vec<ClusterDto>)))]
-pub async fn list(State(app): State<App>) -> Result<Json<Vec<ClusterDto>>, Problem> {
-    Ok(Json(app.clusters().await?.iter().map(Into::into).collect()))
+pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<Vec<ClusterDto>>, Problem> {
+    Ok(Json(app.clusters(&caller.principal).await?.iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -62,13 +63,14 @@ pub struct YearParams {
 ))]
 pub async fn detail(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<String>,
     query: Result<Query<YearParams>, QueryRejection>,
 ) -> Result<Json<ClusterYearDto>, Problem> {
     let Query(q) = query?;
     let id = ClusterId(crate::pages::parse_id(&id)?);
     let year = parse_year(q.year.as_deref())?;
-    let d = app.cluster_detail(id, year).await?;
+    let d = app.cluster_detail(&caller.principal, id, year).await?;
     Ok(Json(ClusterYearDto {
         cluster: (&d.cluster).into(),
         year: d.year,

@@ -5,10 +5,9 @@
 pub mod clusters;
 pub mod orgs;
 
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use thidua_app::App;
-use utoipa::OpenApi;
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,9 +22,22 @@ use utoipa::OpenApi;
         clusters::detail,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"))
+    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua")),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
 )]
 pub struct ApiDoc;
+
+/// Scripts authenticate with `Authorization: Bearer <token>` (`thidua token create`). A browser
+/// session works too, with the session's CSRF token in `X-CSRF-Token` on every write.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
 
 /// Every error the API returns: a stable code and a message in the request's language.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -39,18 +51,6 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
-}
-
-pub fn router() -> Router<App> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/orgs", get(orgs::list))
-        .route("/api/v1/orgs/{id}", get(orgs::detail))
-        .route("/api/v1/orgs/{id}/lineage", get(orgs::lineage))
-        .route("/api/v1/orgs/{id}/successor", get(orgs::successor))
-        .route("/api/v1/org-events", post(orgs::record_event))
-        .route("/api/v1/clusters", get(clusters::list))
-        .route("/api/v1/clusters/{id}", get(clusters::detail))
 }

@@ -9,6 +9,7 @@ use thidua_core::org::{NewOrg, OrgChange, OrgEvent, OrgId, OrgKind, OrgSpec, Org
 use utoipa::{IntoParams, ToSchema};
 
 use super::ErrorBody;
+use crate::auth::Caller;
 use crate::error::Problem;
 use crate::pages::date_param;
 use crate::pages::orgs::parse_id;
@@ -137,11 +138,11 @@ fn preorder(nodes: &[TreeNode], out: &mut Vec<OrgVersionDto>) {
     (status = 200, body = OrgTreeDto),
     (status = 400, description = "Ngày không hợp lệ", body = ErrorBody),
 ))]
-pub async fn list(State(app): State<App>, query: Result<Query<DateParams>, QueryRejection>) -> Result<Json<OrgTreeDto>, Problem> {
+pub async fn list(State(app): State<App>, caller: Caller, query: Result<Query<DateParams>, QueryRejection>) -> Result<Json<OrgTreeDto>, Problem> {
     let Query(q) = query?;
     let date = date_param(q.date.as_deref())?;
     let mut orgs = Vec::new();
-    preorder(&app.org_tree(date).await?, &mut orgs);
+    preorder(&app.org_tree(&caller.principal, date).await?, &mut orgs);
     Ok(Json(OrgTreeDto { date: iso(date), orgs }))
 }
 
@@ -153,13 +154,14 @@ pub async fn list(State(app): State<App>, query: Result<Query<DateParams>, Query
 ))]
 pub async fn detail(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<String>,
     query: Result<Query<DateParams>, QueryRejection>,
 ) -> Result<Json<OrgDetailDto>, Problem> {
     let Query(q) = query?;
     let id = parse_id(&id)?;
     let date = date_param(q.date.as_deref())?;
-    let d = app.org_detail(id, date).await?;
+    let d = app.org_detail(&caller.principal, id, date).await?;
     Ok(Json(OrgDetailDto {
         id: d.id.0,
         on_date: d.on_date.as_ref().map(Into::into),
@@ -181,9 +183,9 @@ pub async fn detail(
     (status = 200, body = LineageDto),
     (status = 404, body = ErrorBody),
 ))]
-pub async fn lineage(State(app): State<App>, Path(id): Path<String>) -> Result<Json<LineageDto>, Problem> {
+pub async fn lineage(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<LineageDto>, Problem> {
     let id = parse_id(&id)?;
-    let d = app.org_detail(id, crate::pages::today()).await?;
+    let d = app.org_detail(&caller.principal, id, crate::pages::today()).await?;
     Ok(Json(LineageDto {
         predecessors: d.lineage.predecessors.iter().map(Into::into).collect(),
         successors: d.lineage.successors.iter().map(Into::into).collect(),
@@ -205,13 +207,14 @@ pub struct SuccessorDto {
 ))]
 pub async fn successor(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<String>,
     query: Result<Query<DateParams>, QueryRejection>,
 ) -> Result<Json<SuccessorDto>, Problem> {
     let Query(q) = query?;
     let id = parse_id(&id)?;
     let date = date_param(q.date.as_deref())?;
-    let ids = app.org_successors_on(id, date).await?;
+    let ids = app.org_successors_on(&caller.principal, id, date).await?;
     Ok(Json(SuccessorDto { date: iso(date), org_ids: ids.iter().map(|o| o.0).collect() }))
 }
 
@@ -297,11 +300,12 @@ impl ChangeRequest {
 ))]
 pub async fn record_event(
     State(app): State<App>,
+    caller: Caller,
     body: Result<Json<OrgEventRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OrgEventDto>), Problem> {
     let Json(req) = body?;
     let date = parse_date(&req.date).ok_or_else(|| Problem::BadDate(req.date.chars().take(40).collect()))?;
     let change = req.change.into_change()?;
-    let event = app.record_org_event(date, change, req.basis).await?;
+    let event = app.record_org_event(&caller.principal, date, change, req.basis).await?;
     Ok((StatusCode::CREATED, Json((&event).into())))
 }

@@ -7,6 +7,7 @@ use thidua_app::App;
 use thidua_core::cluster::ClusterId;
 
 use super::{Chrome, Link};
+use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
 
@@ -23,8 +24,8 @@ pub struct ListPage {
     rows: Vec<ClusterRow>,
 }
 
-pub async fn list(State(app): State<App>, t: T) -> Result<ListPage, Problem> {
-    let clusters = app.clusters().await?;
+pub async fn list(State(app): State<App>, t: T, caller: Caller) -> Result<ListPage, Problem> {
+    let clusters = app.clusters(&caller.principal).await?;
     let owners = app.org_names(&clusters.iter().map(|c| c.owner).collect()).await?;
     let rows = clusters
         .into_iter()
@@ -34,7 +35,7 @@ pub async fn list(State(app): State<App>, t: T) -> Result<ListPage, Problem> {
             sector: c.sector,
         })
         .collect();
-    Ok(ListPage { c: Chrome::new(t, "clusters", "/clusters"), rows })
+    Ok(ListPage { c: Chrome::new(t, "clusters", "/clusters", Some(&caller)), rows })
 }
 
 #[derive(Deserialize)]
@@ -65,13 +66,14 @@ pub struct DetailPage {
 pub async fn detail(
     State(app): State<App>,
     t: T,
+    caller: Caller,
     Path(id): Path<String>,
     query: Result<Query<YearQuery>, QueryRejection>,
 ) -> Result<DetailPage, Problem> {
     let Query(query) = query?;
     let id = ClusterId(super::parse_id(&id)?);
     let year = parse_year(query.year.as_deref())?;
-    let d = app.cluster_detail(id, year).await?;
+    let d = app.cluster_detail(&caller.principal, id, year).await?;
     let members: Vec<MemberRow> = d
         .members
         .iter()
@@ -82,7 +84,7 @@ pub async fn detail(
         })
         .collect();
     Ok(DetailPage {
-        c: Chrome::new(t, "clusters", &format!("/clusters/{}", id.0)),
+        c: Chrome::new(t, "clusters", &format!("/clusters/{}", id.0), Some(&caller)),
         name: d.cluster.name.clone(),
         owner: d.owner.as_ref().map(|o| Link { href: format!("/orgs/{}", o.org.0), text: o.name.clone() }),
         sector: d.cluster.sector.clone(),

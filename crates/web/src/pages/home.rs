@@ -4,6 +4,7 @@ use axum::extract::State;
 use thidua_app::App;
 
 use super::{today, Chrome};
+use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
 
@@ -17,13 +18,14 @@ pub struct HomePage {
     events: usize,
 }
 
-pub async fn show(State(app): State<App>, t: T) -> Result<HomePage, Problem> {
+pub async fn show(State(app): State<App>, t: T, caller: Caller) -> Result<HomePage, Problem> {
     let date = today();
+    let p = &caller.principal;
     Ok(HomePage {
-        c: Chrome::new(t, "home", "/"),
         live_label: t.fmt("home.orgs_live", &[("date", &t.date(&date))]),
-        live_orgs: app.orgs_on(date).await?.len(),
-        clusters: app.clusters().await?.len(),
+        live_orgs: app.orgs_on(p, date).await?.len(),
+        clusters: app.clusters(p).await?.len(),
+        c: Chrome::new(t, "home", "/", Some(&caller)),
         events: usize::try_from(app.org_event_count().await?).unwrap_or_default(),
     })
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each page is a template struct with the shared [`Chrome`] (language,
 //! navigation) and a view model prepared here, so templates only lay out text.
 
+pub mod admin;
 pub mod clusters;
 pub mod home;
 pub mod orgs;
@@ -11,10 +12,13 @@ use jiff::civil::Date;
 use thidua_core::date::parse_date;
 use thidua_core::org::{OrgChange, OrgEvent, OrgId, OrgKind, Target};
 
+use thidua_core::access::Action;
+
+use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
 
-/// What every page shares: the language and where the user is.
+/// What every page shares: the language, who is signed in, and where they are.
 pub struct Chrome {
     pub t: T,
     /// The navigation entry to highlight.
@@ -22,11 +26,35 @@ pub struct Chrome {
     /// The current path, for the language switch to come back to.
     pub path: String,
     pub version: &'static str,
+    /// The signed-in user's name, and the session's token for the forms on the page.
+    pub user: Option<String>,
+    pub csrf: Option<String>,
+    /// Navigation entries this user may use: `(key, href, label key)`.
+    nav: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 impl Chrome {
-    pub fn new(t: T, active: &'static str, path: &str) -> Chrome {
-        Chrome { t, active, path: path.to_owned(), version: env!("CARGO_PKG_VERSION") }
+    pub fn new(t: T, active: &'static str, path: &str, caller: Option<&Caller>) -> Chrome {
+        let mut nav = Vec::new();
+        if let Some(c) = caller {
+            nav.extend([("home", "/", "nav.home"), ("orgs", "/orgs", "nav.orgs"), ("clusters", "/clusters", "nav.clusters")]);
+            if c.principal.may(Action::ViewAudit) {
+                nav.push(("audit", "/admin/audit", "nav.audit"));
+            }
+        }
+        Chrome {
+            t,
+            active,
+            path: path.to_owned(),
+            version: env!("CARGO_PKG_VERSION"),
+            user: caller.map(|c| c.principal.display_name.clone()),
+            csrf: caller.and_then(|c| c.csrf.clone()),
+            nav,
+        }
+    }
+
+    pub fn signed_in_as(&self) -> String {
+        self.t.fmt("auth.signed_in_as", &[("name", self.user.as_deref().unwrap_or_default())])
     }
 
     pub fn is_active(&self, key: &str) -> bool {
@@ -37,8 +65,8 @@ impl Chrome {
         self.t.fmt("app.footer", &[("version", self.version)])
     }
 
-    pub fn nav(&self) -> [(&'static str, &'static str, &'static str); 3] {
-        [("home", "/", "nav.home"), ("orgs", "/orgs", "nav.orgs"), ("clusters", "/clusters", "nav.clusters")]
+    pub fn nav(&self) -> &[(&'static str, &'static str, &'static str)] {
+        &self.nav
     }
 }
 
@@ -60,11 +88,7 @@ impl Link {
     }
 }
 
-/// Today in Vietnam (UTC+7, no daylight saving).
-pub fn today() -> Date {
-    let offset = jiff::tz::Offset::constant(7);
-    offset.to_datetime(jiff::Timestamp::now()).date()
-}
+pub use thidua_app::today;
 
 /// A date from a query parameter: today when absent or blank, a 400 when unreadable.
 pub fn date_param(value: Option<&str>) -> Result<Date, Problem> {

@@ -12,6 +12,7 @@ use thidua_core::date::{format_date, iso};
 use thidua_core::org::{OrgId, OrgVersion, SuccessionKind, TreeNode};
 
 use super::{date_param, describe_event, kind_label, Chrome, Link};
+use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
 
@@ -51,10 +52,15 @@ fn flatten(t: T, nodes: &[TreeNode], depth: usize, date: Date, out: &mut Vec<Tre
     }
 }
 
-pub async fn tree(State(app): State<App>, t: T, query: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>) -> Result<TreePage, Problem> {
+pub async fn tree(
+    State(app): State<App>,
+    t: T,
+    caller: Caller,
+    query: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<TreePage, Problem> {
     let Query(query) = query?;
     let date = date_param(query.date.as_deref())?;
-    let forest = app.org_tree(date).await?;
+    let forest = app.org_tree(&caller.principal, date).await?;
     let mut rows = Vec::new();
     flatten(t, &forest, 0, date, &mut rows);
     // The latest days something changed, each with the day before, so an event's effect is one
@@ -65,7 +71,7 @@ pub async fn tree(State(app): State<App>, t: T, query: Result<Query<DateQuery>, 
     days.dedup();
     let milestones = days.into_iter().map(|d| Link { href: format!("/orgs?date={}", iso(d)), text: format_date(d) }).collect();
     Ok(TreePage {
-        c: Chrome::new(t, "orgs", "/orgs"),
+        c: Chrome::new(t, "orgs", "/orgs", Some(&caller)),
         date_text: format_date(date),
         heading: t.fmt("tree.as_of", &[("date", &t.date(&date))]),
         count: t.fmt("tree.count", &[("count", &t.int(&rows.len()))]),
@@ -122,13 +128,14 @@ fn period(t: T, v: &OrgVersion) -> String {
 pub async fn detail(
     State(app): State<App>,
     t: T,
+    caller: Caller,
     Path(id): Path<String>,
     query: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<DetailPage, Problem> {
     let Query(query) = query?;
     let id = parse_id(&id)?;
     let date = date_param(query.date.as_deref())?;
-    let d = app.org_detail(id, date).await?;
+    let d = app.org_detail(&caller.principal, id, date).await?;
     let names: &HashMap<OrgId, String> = &d.names;
     let shown = d.on_date.as_ref().unwrap_or(&d.latest);
     let first = d.history.first().unwrap_or(&d.latest);
@@ -158,7 +165,7 @@ pub async fn detail(
     let successors = d.lineage.successors.iter().map(|s| describe(s.kind, true, s.successor, s.date)).collect();
     let successor_links = d.lineage.successors.iter().map(|s| Link::org(s.successor, names, None)).collect();
     Ok(DetailPage {
-        c: Chrome::new(t, "orgs", &format!("/orgs/{}", id.0)),
+        c: Chrome::new(t, "orgs", &format!("/orgs/{}", id.0), Some(&caller)),
         name: shown.name.clone(),
         kind: kind_label(t, shown.kind),
         short_name: shown.short_name.clone(),

@@ -1,0 +1,126 @@
+//! Resolving what the policy needs to know, and asking it. Every use case calls [`App::require`]
+//! (or filters through [`App::visible`]) before it reads or writes; the decision itself is
+//! [`thidua_core::access::can`].
+
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::civil::Date;
+use thidua_core::access::{can, Action, Grant, ResolvedGrant, Resource, Scope};
+use thidua_core::cluster::ClusterId;
+use thidua_core::org::{OrgId, OrgVersion, SuccessionKind};
+
+use crate::auth::Principal;
+use crate::{App, AppError};
+
+impl App {
+    /// Subtree roots followed through merges: a grant over a unit covers what it merged into.
+    pub(crate) async fn resolve_grants(&self, grants: Vec<Grant>) -> Result<Vec<ResolvedGrant>, AppError> {
+        let mut out = Vec::new();
+        for grant in grants {
+            let roots = match grant.scope {
+                Scope::Subtree(root) => {
+                    let lineage = self.store.org_lineage(root).await?;
+                    let mut roots = vec![root];
+                    let mut i = 0;
+                    while i < roots.len() {
+                        let from = roots[i];
+                        for s in lineage.iter().filter(|s| s.predecessor == from && s.kind == SuccessionKind::Merge) {
+                            if !roots.contains(&s.successor) {
+                                roots.push(s.successor);
+                            }
+                        }
+                        i += 1;
+                    }
+                    roots
+                }
+                _ => Vec::new(),
+            };
+            out.push(ResolvedGrant { grant, roots });
+        }
+        Ok(out)
+    }
+
+    /// The facts about an organization as of `date`, or as of its last day if it was not live then.
+    pub(crate) async fn org_resource(&self, org: OrgId, date: Date) -> Result<Option<Resource>, AppError> {
+        let history = self.store.org_history(org).await?;
+        let Some(last) = history.last() else { return Ok(None) };
+        let on = if history.iter().any(|v| v.is_live_on(date)) {
+            date
+        } else {
+            last.valid_to.and_then(|t| t.yesterday().ok()).unwrap_or(last.valid_from)
+        };
+        let chain = self.store.org_chain_on(org, on).await?;
+        let clusters = self.store.cluster_memberships().await?.into_iter().filter(|(o, _)| *o == org).map(|(_, c)| c).collect();
+        Ok(Some(Resource::Org { chain, clusters }))
+    }
+
+    pub(crate) async fn cluster_resource(&self, id: ClusterId) -> Result<Resource, AppError> {
+        let cluster = self.store.cluster(id).await?.ok_or(AppError::NotFound)?;
+        let chain = |r: Option<Resource>| match r {
+            Some(Resource::Org { chain, .. }) => chain,
+            _ => Vec::new(),
+        };
+        let today = crate::today();
+        let owner_chain = chain(self.org_resource(cluster.owner, today).await?);
+        let mut member_chains = Vec::new();
+        let members: BTreeSet<OrgId> =
+            self.store.cluster_memberships().await?.into_iter().filter(|(_, c)| *c == id).map(|(o, _)| o).collect();
+        for m in members {
+            member_chains.push(chain(self.org_resource(m, today).await?));
+        }
+        Ok(Resource::Cluster { id, owner_chain, member_chains })
+    }
+
+    /// Refuses unless the principal may do `action` on `resource`.
+    pub(crate) fn require(&self, p: &Principal, action: Action, resource: &Resource) -> Result<(), AppError> {
+        if can(&p.grants, action, resource) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    pub(crate) fn require_system(&self, p: &Principal, action: Action) -> Result<(), AppError> {
+        self.require(p, action, &Resource::System)
+    }
+
+    pub(crate) async fn require_org(&self, p: &Principal, action: Action, org: OrgId, date: Date) -> Result<(), AppError> {
+        if p.has_system(action) {
+            return Ok(());
+        }
+        match self.org_resource(org, date).await? {
+            Some(resource) => self.require(p, action, &resource),
+            None => Err(AppError::NotFound),
+        }
+    }
+
+    pub(crate) async fn require_cluster(&self, p: &Principal, action: Action, id: ClusterId) -> Result<(), AppError> {
+        if p.has_system(action) {
+            return Ok(());
+        }
+        let resource = self.cluster_resource(id).await?;
+        self.require(p, action, &resource)
+    }
+
+    /// The versions (all live on one date) the principal may view.
+    pub(crate) async fn visible(&self, p: &Principal, versions: Vec<OrgVersion>) -> Result<Vec<OrgVersion>, AppError> {
+        if p.has_system(Action::ViewOrg) {
+            return Ok(versions);
+        }
+        let parents: HashMap<OrgId, Option<OrgId>> = versions.iter().map(|v| (v.org, v.parent)).collect();
+        let mut clusters: HashMap<OrgId, Vec<ClusterId>> = HashMap::new();
+        for (o, c) in self.store.cluster_memberships().await? {
+            clusters.entry(o).or_default().push(c);
+        }
+        Ok(versions
+            .into_iter()
+            .filter(|v| {
+                let mut chain = vec![v.org];
+                while let Some(Some(parent)) = chain.last().and_then(|o| parents.get(o)) {
+                    if chain.contains(parent) || chain.len() > 64 {
+                        break;
+                    }
+                    chain.push(*parent);
+                }
+                let resource = Resource::Org { chain, clusters: clusters.get(&v.org).cloned().unwrap_or_default() };
+                can(&p.grants, Action::ViewOrg, &resource)
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,371 @@
+//! Access control and the security baseline, over real HTTP.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use thidua_app::auth::{Principal, Security};
+use thidua_app::demo::{ACCOUNTS, PASSWORD};
+
+use crate::support::{bearer_client, client, ApiTest, Server};
+
+pub const TESTS: &[(&str, ApiTest)] = &[
+    ("authorization_matrix_covers_every_route", |s| Box::pin(authorization_matrix(s))),
+    ("lists_show_only_what_the_scope_allows", |s| Box::pin(lists_are_scoped(s))),
+    ("cookie_writes_need_the_csrf_token", |s| Box::pin(csrf_required(s))),
+    ("login_issues_a_fresh_session_id", |s| Box::pin(session_rotates(s))),
+    ("revoked_token_stops_working", |s| Box::pin(token_revocation(s))),
+    ("security_headers_on_every_response", |s| Box::pin(security_headers(s))),
+    ("writes_are_audited_and_the_log_is_for_admins", |s| Box::pin(writes_are_audited(s))),
+];
+
+/// Tests that need a server with short session lifetimes or tight login limits.
+pub const TESTS_WITH_SECURITY: &[(&str, Security, ApiTest)] = &[
+    (
+        "idle_session_expires",
+        Security { session_idle_secs: 1, session_absolute_secs: 3600, max_account_failures: 5, max_ip_failures: 30, failure_window_secs: 900 },
+        |s| Box::pin(idle_session_expires(s)),
+    ),
+    (
+        "session_expires_absolutely",
+        Security { session_idle_secs: 3600, session_absolute_secs: 2, max_account_failures: 5, max_ip_failures: 30, failure_window_secs: 900 },
+        |s| Box::pin(absolute_session_expires(s)),
+    ),
+    (
+        "failed_logins_are_throttled_per_account_and_per_address",
+        Security { session_idle_secs: 3600, session_absolute_secs: 3600, max_account_failures: 3, max_ip_failures: 6, failure_window_secs: 900 },
+        |s| Box::pin(login_throttled(s)),
+    ),
+];
+
+/// Signs in through the login form like a browser; returns the cookie-keeping client and the
+/// session's CSRF token as the page publishes it.
+pub async fn browser_login(s: &Server, username: &str, password: &str) -> (reqwest::Client, StatusCode, String) {
+    let c = client();
+    let page = c.get(s.url("/login")).send().await.expect("login page").text().await.expect("html");
+    let csrf = between(&page, "name=\"csrf_token\" value=\"", "\"").expect("login csrf");
+    let r = c
+        .post(s.url("/login"))
+        .form(&[("username", username), ("password", password), ("csrf_token", &csrf), ("next", "/")])
+        .send()
+        .await
+        .expect("login");
+    let status = r.status();
+    let body = r.text().await.unwrap_or_default();
+    if status != StatusCode::SEE_OTHER {
+        return (c, status, body);
+    }
+    let home = c.get(s.url("/")).send().await.expect("home").text().await.expect("html");
+    let token = between(&home, "<meta name=\"csrf-token\" content=\"", "\"").expect("session csrf");
+    (c, status, token)
+}
+
+fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(text[from..from + len].to_owned())
+}
+
+async fn id_by_name(s: &Server, path: &str, name: &str) -> i64 {
+    let v: Value = s.admin.get(s.url(path)).send().await.expect("get").json().await.expect("json");
+    let list = v.get("orgs").unwrap_or(&v).as_array().expect("list").clone();
+    list.iter().find(|o| o["name"] == name).and_then(|o| o["id"].as_i64()).unwrap_or_else(|| panic!("{name}"))
+}
+
+/// How a route is guarded, as the matrix expects it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Guard {
+    Public,
+    /// Any signed-in user; lists inside are filtered by scope.
+    SignedIn,
+    ViewOrg,
+    ViewCluster,
+    EditOrg,
+    AdminOnly,
+}
+
+/// The decision for each route. A route the router serves but this table does not name fails the
+/// test: every new route needs a policy decision here.
+fn guard_of(method: &str, path: &str) -> Guard {
+    match (method, path) {
+        ("GET", "/login" | "/healthz" | "/static/app.css" | "/api/v1/openapi.json" | "/lang/{code}") | ("POST", "/login") => Guard::Public,
+        ("GET", "/" | "/orgs" | "/clusters" | "/api/v1/orgs" | "/api/v1/clusters") | ("POST", "/logout") => Guard::SignedIn,
+        ("GET", "/orgs/{id}" | "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/lineage" | "/api/v1/orgs/{id}/successor") => Guard::ViewOrg,
+        ("GET", "/clusters/{id}" | "/api/v1/clusters/{id}") => Guard::ViewCluster,
+        ("POST", "/api/v1/org-events") => Guard::EditOrg,
+        ("GET", "/admin/audit") => Guard::AdminOnly,
+        _ => panic!("route {method} {path} has no decision in the authorization matrix"),
+    }
+}
+
+async fn authorization_matrix(s: Server) {
+    let today = thidua_core::date::iso(thidua_app::today());
+    let tree = format!("/api/v1/orgs?date={today}");
+    // One organization and one cluster inside every demo account's scope, one outside all of them.
+    let org_in = id_by_name(&s, &tree, "Ban Tổ chức Đảng ủy Tổng Công ty Thương mại Sài Gòn").await;
+    let org_out = id_by_name(&s, &tree, "Cục Tổ chức cán bộ, Bộ Công an").await;
+    let cluster_in = id_by_name(&s, "/api/v1/clusters", "Cụm thi đua 7 – Ban Tổ chức Thành ủy").await;
+    let cluster_out = id_by_name(&s, "/api/v1/clusters", "Cụm thi đua số 6 – Ngành Tổ chức xây dựng Đảng").await;
+
+    let mut callers: Vec<(&str, Option<reqwest::Client>)> = vec![("anonymous", None)];
+    for a in &ACCOUNTS {
+        callers.push((a.username, Some(s.as_user(a.username).await)));
+    }
+    let routes = thidua_web::route_table();
+    assert!(routes.len() >= 20, "the route table is the router: {} routes", routes.len());
+    let mut checked = 0;
+    let mut rename = 0;
+    for route in &routes {
+        let method = route.method.as_str();
+        let guard = guard_of(method, route.path);
+        assert_eq!(guard == Guard::Public, route.access == thidua_web::Access::Public, "{method} {}", route.path);
+        let targets: Vec<(bool, i64)> = match guard {
+            Guard::ViewOrg | Guard::EditOrg => vec![(true, org_in), (false, org_out)],
+            Guard::ViewCluster => vec![(true, cluster_in), (false, cluster_out)],
+            _ => vec![(true, 0)],
+        };
+        for (caller, client) in &callers {
+            for (inside, id) in &targets {
+                let path = route.path.replace("{id}", &id.to_string()).replace("{code}", "en");
+                let http = client.clone().unwrap_or_else(crate::support::client);
+                let request = match method {
+                    "GET" => http.get(s.url(&path)),
+                    _ => {
+                        rename += 1;
+                        let body = json!({"date": today, "change": {"type": "rename", "org_id": id, "name": format!("Tên thử {rename}")}});
+                        http.post(s.url(&path)).json(&body)
+                    }
+                };
+                let status = request.send().await.expect("request").status().as_u16();
+                let admin = *caller == "admin";
+                let expected: &[u16] = match (guard, *caller) {
+                    (Guard::Public, _) => &[200, 303, 400, 403],
+                    (_, "anonymous") if path.starts_with("/api/") => &[401],
+                    (_, "anonymous") => &[303],
+                    (Guard::SignedIn, _) => &[200, 303],
+                    (Guard::AdminOnly, _) => if admin { &[200] } else { &[403] },
+                    (Guard::ViewOrg | Guard::ViewCluster, _) => if admin || *inside { &[200] } else { &[403] },
+                    (Guard::EditOrg, _) => {
+                        if admin || (*inside && *caller == "chuyenvien") { &[201] } else { &[403] }
+                    }
+                };
+                assert!(expected.contains(&status), "{caller} {method} {path} (inside scope: {inside}) → {status}, expected {expected:?}");
+                if guard == Guard::Public && *caller == "anonymous" {
+                    assert_ne!(status, 401);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 150, "{checked} cases");
+}
+
+async fn lists_are_scoped(s: Server) {
+    let today = thidua_core::date::iso(thidua_app::today());
+    let names = |v: &Value| -> BTreeSet<String> {
+        v["orgs"].as_array().expect("orgs").iter().map(|o| o["name"].as_str().expect("name").to_owned()).collect()
+    };
+    let get = |c: reqwest::Client, path: String| async move { c.get(path).send().await.expect("get").json::<Value>().await.expect("json") };
+    let all = names(&get(s.admin.clone(), s.url(&format!("/api/v1/orgs?date={today}"))).await);
+
+    let officer = names(&get(s.as_user("chuyenvien").await, s.url(&format!("/api/v1/orgs?date={today}"))).await);
+    assert_eq!(officer.len(), 3, "{officer:?}");
+    assert!(officer.iter().all(|n| n.contains("Tổng Công ty Thương mại Sài Gòn")));
+
+    let leader = names(&get(s.as_user("cumtruong").await, s.url("/api/v1/orgs?date=2024-06-01")).await);
+    assert_eq!(leader.len(), 11, "Cụm 7's member boards: {leader:?}");
+    assert!(leader.iter().all(|n| n.starts_with("Ban Tổ chức Đảng ủy")));
+
+    let viewer = names(&get(s.as_user("lanhdao").await, s.url(&format!("/api/v1/orgs?date={today}"))).await);
+    assert!(viewer.contains("Thành ủy Thành phố Hồ Chí Minh") && !viewer.contains("Cục Tổ chức cán bộ, Bộ Công an"));
+    assert!(viewer.len() < all.len());
+
+    let clusters = get(s.as_user("chuyenvien").await, s.url("/api/v1/clusters")).await;
+    let cluster_names: BTreeSet<&str> = clusters.as_array().expect("list").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(cluster_names, BTreeSet::from(["Cụm thi đua 2 – Văn phòng Thành ủy", "Cụm thi đua 7 – Ban Tổ chức Thành ủy"]));
+}
+
+async fn csrf_required(s: Server) {
+    let (c, status, csrf) = browser_login(&s, "admin", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let today = thidua_core::date::iso(thidua_app::today());
+    let org = id_by_name(&s, &format!("/api/v1/orgs?date={today}"), "Ban Tổ chức Thành ủy").await;
+    let body = json!({"date": today, "change": {"type": "rename", "org_id": org, "name": "Ban Tổ chức Thành ủy (thử)"}});
+    let before = s.app.org_event_count().await.expect("count");
+    for token in [None, Some("sai"), Some(&"0".repeat(64)[..])] {
+        let mut r = c.post(s.url("/api/v1/org-events")).json(&body);
+        if let Some(t) = token {
+            r = r.header("x-csrf-token", t);
+        }
+        let r = r.send().await.expect("post");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let answer: Value = r.json().await.expect("json");
+        assert_eq!(answer["error"]["code"], "csrf");
+        assert!(answer["error"]["message"].as_str().expect("message").contains("tải lại trang"));
+    }
+    assert_eq!(s.app.org_event_count().await.expect("count"), before, "a refused write changed nothing");
+    let r = c.post(s.url("/api/v1/org-events")).header("x-csrf-token", &csrf).json(&body).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // The sign-out form needs the token too; without it the session survives.
+    let r = c.post(s.url("/logout")).form(&[("csrf_token", "sai")]).send().await.expect("logout");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(c.get(s.url("/orgs")).send().await.expect("get").status(), StatusCode::OK);
+    let r = c.post(s.url("/logout")).form(&[("csrf_token", csrf.as_str())]).send().await.expect("logout");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(c.get(s.url("/orgs")).send().await.expect("get").status(), StatusCode::SEE_OTHER);
+
+    // The sign-in form is protected by its own token: a forged post is refused.
+    let r = client().post(s.url("/login")).form(&[("username", "admin"), ("password", PASSWORD), ("csrf_token", "x")]).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Bearer-token callers carry no ambient cookie and need no CSRF token.
+    let r = s.admin.post(s.url("/api/v1/org-events")).json(&json!({"date": today, "change": {"type": "rename", "org_id": org, "name": "Ban Tổ chức Thành ủy"}})).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+async fn session_rotates(s: Server) {
+    // A session id planted before sign-in (session fixation) is not the one issued.
+    let planted = "a".repeat(64);
+    let c = client();
+    let page = c.get(s.url("/login")).send().await.expect("page").text().await.expect("html");
+    let csrf = between(&page, "name=\"csrf_token\" value=\"", "\"").expect("csrf");
+    let r = c
+        .post(s.url("/login"))
+        .header("cookie", format!("thidua_session={planted}; thidua_login_csrf={csrf}"))
+        .form(&[("username", "admin"), ("password", PASSWORD), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .expect("login");
+    let set: Vec<String> = r.headers().get_all("set-cookie").iter().map(|h| h.to_str().expect("ascii").to_owned()).collect();
+    let session = set.iter().find(|c| c.starts_with("thidua_session=")).expect("session cookie");
+    assert!(!session.contains(&planted));
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && !session.contains("Secure"), "{session}");
+    let first = session.split(';').next().expect("pair").to_owned();
+
+    let r = client().post(s.url("/login")).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "an empty form is a clear 400");
+    // Behind a TLS proxy the cookie is marked Secure.
+    let c = client();
+    let page = c.get(s.url("/login")).send().await.expect("page").text().await.expect("html");
+    let csrf = between(&page, "name=\"csrf_token\" value=\"", "\"").expect("csrf");
+    let r = c
+        .post(s.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .form(&[("username", "admin"), ("password", PASSWORD), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .expect("login");
+    let secure = r.headers().get_all("set-cookie").iter().any(|h| h.to_str().is_ok_and(|v| v.starts_with("thidua_session=") && v.contains("; Secure")));
+    assert!(secure);
+    let second = r.headers().get_all("set-cookie").iter().find_map(|h| h.to_str().ok().filter(|v| v.starts_with("thidua_session="))).expect("cookie");
+    assert_ne!(second.split(';').next(), Some(first.as_str()), "every sign-in gets a new session id");
+}
+
+async fn token_revocation(s: Server) {
+    let (id, token) = s.app.create_token(&Principal::system(), "lanhdao", "báo cáo").await.expect("token");
+    let c = bearer_client(&token);
+    assert_eq!(c.get(s.url("/api/v1/orgs")).send().await.expect("get").status(), StatusCode::OK);
+    s.app.revoke_token(&Principal::system(), id).await.expect("revoke");
+    let r = c.get(s.url("/api/v1/orgs")).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let answer: Value = r.json().await.expect("json");
+    assert_eq!(answer["error"]["message"], "Bạn cần đăng nhập để tiếp tục.");
+    assert!(s.app.revoke_token(&Principal::system(), id).await.is_err(), "a token is revoked once");
+    // A disabled user's tokens stop too.
+    let (_, token) = s.app.create_token(&Principal::system(), "uyvien", "").await.expect("token");
+    s.app.disable_user(&Principal::system(), "uyvien").await.expect("disable");
+    assert_eq!(bearer_client(&token).get(s.url("/api/v1/orgs")).send().await.expect("get").status(), StatusCode::UNAUTHORIZED);
+    // Garbage tokens are refused, not crashed on.
+    for bad in ["", "x", "thd_", &"f".repeat(5000)] {
+        let status = bearer_client(bad).get(s.url("/api/v1/orgs")).send().await.map(|r| r.status().as_u16()).unwrap_or(401);
+        assert_eq!(status, 401, "{bad:.10}");
+    }
+}
+
+async fn security_headers(s: Server) {
+    for path in ["/login", "/orgs", "/api/v1/orgs", "/healthz", "/khong-co"] {
+        let r = s.admin.get(s.url(path)).send().await.expect("get");
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().expect("csp");
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["referrer-policy"], "same-origin");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        let body = r.text().await.expect("body");
+        assert!(!body.contains("<script"), "{path} carries inline script");
+    }
+}
+
+async fn writes_are_audited(s: Server) {
+    let today = thidua_core::date::iso(thidua_app::today());
+    let org = id_by_name(&s, &format!("/api/v1/orgs?date={today}"), "Ban Tổ chức Đảng ủy Tổng Công ty Thương mại Sài Gòn").await;
+    let officer = s.as_user("chuyenvien").await;
+    let r = officer
+        .post(s.url("/api/v1/org-events"))
+        .json(&json!({"date": today, "basis": "Quyết định 5-QĐ/ĐU", "change": {"type": "rename", "org_id": org, "name": "Ban Tổ chức Đảng ủy SATRA"}}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // A refused write leaves no entry.
+    let r = officer.post(s.url("/api/v1/org-events")).json(&json!({"date": today, "change": {"type": "dissolve", "org_id": org + 100000}})).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let page = s.admin.get(s.url(&format!("/admin/audit?actor=chuyenvien&resource=org:{org}"))).send().await.expect("get").text().await.expect("html");
+    assert!(page.contains("org.rename") && page.contains("Quyết định 5-QĐ/ĐU"), "{page}");
+    assert_eq!(page.matches("<tr><td>").count(), 1, "exactly the one accepted write");
+    let page = s.admin.get(s.url("/admin/audit?resource=user:")).send().await.expect("get").text().await.expect("html");
+    assert!(page.contains("user.create") && page.contains("user:chuyenvien"));
+    let page = s.admin.get(s.url("/admin/audit?from=01/01/2000&to=01/01/2001")).send().await.expect("get").text().await.expect("html");
+    assert!(page.contains("Không có mục nào khớp bộ lọc."));
+    let r = s.admin.get(s.url("/admin/audit?from=32/01/2020")).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(officer.get(s.url("/admin/audit")).send().await.expect("get").status(), StatusCode::FORBIDDEN);
+}
+
+async fn idle_session_expires(s: Server) {
+    let (c, status, _) = browser_login(&s, "lanhdao", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get(s.url("/orgs")).send().await.expect("get").status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let r = c.get(s.url("/orgs")).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login?next=/orgs");
+    assert_eq!(c.get(s.url("/api/v1/orgs")).send().await.expect("get").status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn absolute_session_expires(s: Server) {
+    let (c, status, _) = browser_login(&s, "lanhdao", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Busy all along, the session still ends at its absolute limit.
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = c.get(s.url("/")).send().await;
+    }
+    assert_eq!(c.get(s.url("/orgs")).send().await.expect("get").status(), StatusCode::SEE_OTHER);
+}
+
+async fn login_throttled(s: Server) {
+    for _ in 0..3 {
+        let (_, status, body) = browser_login(&s, "thuky", "sai-mat-khau").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    }
+    // The account is now locked, even with the right password, and the message says for how long.
+    let (_, status, body) = browser_login(&s, "thuky", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."), "{body}");
+    // Other accounts still sign in from here until the address reaches its own limit.
+    let (_, status, _) = browser_login(&s, "admin", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for user in ["nobody1", "nobody2", "nobody3"] {
+        let (_, status, _) = browser_login(&s, user, "sai-mat-khau").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (_, status, _) = browser_login(&s, "admin", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "six failures from one address block it");
+    let log = s.app.audit_entries(&Principal::system(), &thidua_app::audit::AuditFilter { resource: Some("user:thuky".into()), limit: 50, ..Default::default() }).await.expect("audit");
+    assert_eq!(log.iter().filter(|e| e.action == "login.failed").count(), 3);
+}

@@ -1,0 +1,209 @@
+//! Who may do what: roles granted over a scope (an organization subtree, a cluster, or the whole
+//! system), and the one policy function [`can`] that decides every read and write.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::ClusterId;
+use crate::org::OrgId;
+
+/// A role in the committee's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Quản trị hệ thống.
+    SystemAdmin,
+    /// Thư ký Hội đồng Thi đua – Khen thưởng.
+    CouncilSecretary,
+    /// Thành viên Hội đồng Thi đua – Khen thưởng.
+    CouncilMember,
+    /// Cán bộ của đơn vị Cụm trưởng.
+    ClusterLeader,
+    /// Chuyên viên của một đơn vị.
+    UnitOfficer,
+    /// Lãnh đạo (chỉ xem).
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] =
+        [Role::SystemAdmin, Role::CouncilSecretary, Role::CouncilMember, Role::ClusterLeader, Role::UnitOfficer, Role::Viewer];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "system_admin",
+            Role::CouncilSecretary => "council_secretary",
+            Role::CouncilMember => "council_member",
+            Role::ClusterLeader => "cluster_leader",
+            Role::UnitOfficer => "unit_officer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The actions the role grants within its scope.
+    pub fn allows(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Role::SystemAdmin => true,
+            Role::CouncilSecretary | Role::CouncilMember | Role::Viewer => matches!(action, ViewOrg | ViewCluster),
+            Role::ClusterLeader => matches!(action, ViewOrg | ViewCluster | EditCluster),
+            Role::UnitOfficer => matches!(action, ViewOrg | EditOrgs | ViewCluster | EditCluster),
+        }
+    }
+}
+
+/// What a user may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ViewOrg,
+    /// Record organization events (create, rename, move, merge, split, dissolve).
+    EditOrgs,
+    ViewCluster,
+    EditCluster,
+    ViewAudit,
+    ManageAccounts,
+}
+
+/// Where a grant applies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Scope {
+    /// The whole system.
+    System,
+    /// An organization and everything below it.
+    Subtree(OrgId),
+    /// One emulation cluster and its member units.
+    Cluster(ClusterId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// A grant with its subtree root resolved through merges: an officer of a unit that merged into
+/// another keeps authority over the merged unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedGrant {
+    pub grant: Grant,
+    /// For a subtree grant: the root and its successors by merge. Empty otherwise.
+    pub roots: Vec<OrgId>,
+}
+
+/// What the policy knows about the thing acted on. The app resolves these facts from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// Users, audit log and other system-wide matters.
+    System,
+    /// An organization: itself and its ancestors (nearest first) on the last day it was live, and
+    /// the clusters it belonged to in any year.
+    Org { chain: Vec<OrgId>, clusters: Vec<ClusterId> },
+    /// A cluster: the chain of its owner and of each member unit (any year).
+    Cluster { id: ClusterId, owner_chain: Vec<OrgId>, member_chains: Vec<Vec<OrgId>> },
+}
+
+fn overlaps(chain: &[OrgId], roots: &[OrgId]) -> bool {
+    chain.iter().any(|o| roots.contains(o))
+}
+
+impl ResolvedGrant {
+    fn covers(&self, action: Action, resource: &Resource) -> bool {
+        match (&self.grant.scope, resource) {
+            (Scope::System, _) => true,
+            (_, Resource::System) => false,
+            (Scope::Subtree(_), Resource::Org { chain, .. }) => overlaps(chain, &self.roots),
+            (Scope::Subtree(_), Resource::Cluster { owner_chain, member_chains, .. }) => {
+                // Units see the clusters they belong to; only the owning body edits a cluster.
+                overlaps(owner_chain, &self.roots)
+                    || (action != Action::EditCluster && member_chains.iter().any(|c| overlaps(c, &self.roots)))
+            }
+            (Scope::Cluster(c), Resource::Cluster { id, .. }) => c == id,
+            // A cluster grant shows the member units, never lets anyone change them.
+            (Scope::Cluster(c), Resource::Org { clusters, .. }) => action == Action::ViewOrg && clusters.contains(c),
+        }
+    }
+}
+
+/// The one policy decision: may someone holding `grants` do `action` on `resource`?
+pub fn can(grants: &[ResolvedGrant], action: Action, resource: &Resource) -> bool {
+    grants.iter().any(|g| g.grant.role.allows(action) && g.covers(action, resource))
+}
+
+/// Whether any grant allows `action` somewhere: decides what the UI offers at all.
+pub fn can_somewhere(grants: &[ResolvedGrant], action: Action) -> bool {
+    grants.iter().any(|g| {
+        g.grant.role.allows(action)
+            && match action {
+                Action::ViewAudit | Action::ManageAccounts => g.grant.scope == Scope::System,
+                _ => true,
+            }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(role: Role, scope: Scope, roots: &[i64]) -> ResolvedGrant {
+        ResolvedGrant { grant: Grant { role, scope }, roots: roots.iter().map(|r| OrgId(*r)).collect() }
+    }
+
+    fn org(chain: &[i64], clusters: &[i64]) -> Resource {
+        Resource::Org { chain: chain.iter().map(|o| OrgId(*o)).collect(), clusters: clusters.iter().map(|c| ClusterId(*c)).collect() }
+    }
+
+    #[test]
+    fn subtree_covers_descendants_only() {
+        let officer = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(2)), &[2])];
+        assert!(can(&officer, Action::EditOrgs, &org(&[5, 2, 1], &[])));
+        assert!(can(&officer, Action::ViewOrg, &org(&[2, 1], &[])));
+        assert!(!can(&officer, Action::ViewOrg, &org(&[1], &[])), "the parent is outside");
+        assert!(!can(&officer, Action::ViewOrg, &org(&[3, 1], &[])), "a sibling is outside");
+        assert!(!can(&officer, Action::ViewAudit, &Resource::System));
+    }
+
+    #[test]
+    fn merged_successor_is_covered_through_resolved_roots() {
+        let officer = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(2)), &[2, 9])];
+        assert!(can(&officer, Action::ViewOrg, &org(&[9, 1], &[])));
+    }
+
+    #[test]
+    fn viewers_and_council_read_but_never_write() {
+        for role in [Role::Viewer, Role::CouncilMember, Role::CouncilSecretary] {
+            let g = [grant(role, Scope::Subtree(OrgId(1)), &[1])];
+            assert!(can(&g, Action::ViewOrg, &org(&[4, 1], &[])));
+            assert!(!can(&g, Action::EditOrgs, &org(&[4, 1], &[])), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn cluster_scope_and_membership() {
+        let cluster = |id: i64| Resource::Cluster { id: ClusterId(id), owner_chain: vec![OrgId(10), OrgId(1)], member_chains: vec![vec![OrgId(5), OrgId(2), OrgId(1)]] };
+        let leader = [grant(Role::ClusterLeader, Scope::Cluster(ClusterId(7)), &[])];
+        assert!(can(&leader, Action::EditCluster, &cluster(7)));
+        assert!(!can(&leader, Action::ViewCluster, &cluster(1)));
+        assert!(can(&leader, Action::ViewOrg, &org(&[5, 2, 1], &[7])));
+        assert!(!can(&leader, Action::EditOrgs, &org(&[5, 2, 1], &[7])));
+        let member_unit = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(2)), &[2])];
+        assert!(can(&member_unit, Action::ViewCluster, &cluster(1)));
+        assert!(!can(&member_unit, Action::EditCluster, &cluster(1)), "members do not edit the cluster");
+        let owner = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(10)), &[10])];
+        assert!(can(&owner, Action::EditCluster, &cluster(1)));
+    }
+
+    #[test]
+    fn admin_can_everything_and_only_system_grants_reach_system() {
+        let admin = [grant(Role::SystemAdmin, Scope::System, &[])];
+        assert!(can(&admin, Action::ManageAccounts, &Resource::System));
+        let local_admin = [grant(Role::SystemAdmin, Scope::Subtree(OrgId(1)), &[1])];
+        assert!(!can(&local_admin, Action::ViewAudit, &Resource::System));
+        assert!(!can_somewhere(&local_admin, Action::ViewAudit));
+        assert!(can_somewhere(&admin, Action::ViewAudit));
+    }
+}

@@ -1,0 +1,79 @@
+//! Administration pages: the audit log.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use thidua_app::audit::AuditFilter;
+use thidua_app::App;
+use thidua_core::audit::AuditEntry;
+use thidua_core::date::parse_date;
+
+use super::Chrome;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::i18n::T;
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    resource: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    c: Chrome,
+    actor: String,
+    resource: String,
+    from: String,
+    to: String,
+    count: String,
+    rows: Vec<AuditEntry>,
+}
+
+/// Midnight at the start of `date` in Vietnam, as Unix seconds.
+fn start_of(date: jiff::civil::Date) -> i64 {
+    date.to_datetime(jiff::civil::Time::midnight())
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(7)))
+        .map_or(0, |z| z.timestamp().as_second())
+}
+
+fn day(value: &str) -> Result<Option<jiff::civil::Date>, Problem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    parse_date(v).map(Some).ok_or_else(|| Problem::BadDate(v.chars().take(40).collect()))
+}
+
+pub async fn audit(
+    State(app): State<App>,
+    t: T,
+    caller: Caller,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<AuditPage, Problem> {
+    let Query(q) = query?;
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
+    let (actor, resource, from, to) = (text(&q.actor), text(&q.resource), text(&q.from), text(&q.to));
+    let filter = AuditFilter {
+        actor: Some(actor.clone()).filter(|a| !a.is_empty()),
+        resource: Some(resource.clone()).filter(|r| !r.is_empty()),
+        from_unix: day(&from)?.map(start_of),
+        to_unix: day(&to)?.and_then(|d| d.tomorrow().ok()).map(start_of),
+        limit: 500,
+    };
+    let rows = app.audit_entries(&caller.principal, &filter).await?;
+    Ok(AuditPage {
+        c: Chrome::new(t, "audit", "/admin/audit", Some(&caller)),
+        count: t.fmt("audit.count", &[("count", &t.int(&rows.len()))]),
+        actor,
+        resource,
+        from,
+        to,
+        rows,
+    })
+}
