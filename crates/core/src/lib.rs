@@ -4,7 +4,12 @@
 
 pub mod access;
 pub mod audit;
+pub mod badge;
+pub mod calendar;
 pub mod cluster;
 pub mod date;
+pub mod member;
 pub mod org;
+pub mod rulebook;
+pub mod transfer;
 pub mod vi;

@@ -1,0 +1,121 @@
+//! Legal thresholds as data, each set valid over a period: a past date is judged by the rules in
+//! force on that date. The defaults ship with the binary (`rules/*.json`).
+
+use jiff::civil::Date;
+use serde::Deserialize;
+
+/// Early award of a badge for serious illness: milestones `from_years..=to_years` may be presented
+/// up to `months` early.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EarlyAward {
+    pub from_years: u16,
+    pub to_years: u16,
+    pub months: i32,
+}
+
+/// Rules on party membership: badges (Huy hiệu Đảng) and transfers (chuyển sinh hoạt đảng).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MembershipRules {
+    pub from: Date,
+    pub to: Option<Date>,
+    /// The text the figures come from.
+    pub source: String,
+    /// Fields whose value could not be checked against the source.
+    pub unverified: Vec<String>,
+    /// Years of party age at which a badge is awarded.
+    pub badge_milestones: Vec<u16>,
+    pub early_award: Vec<EarlyAward>,
+    /// `(month, day)` of the days badges are presented.
+    pub presentation_days: Vec<(i8, i8)>,
+    /// An official transfer starts within this many working days of the decision or the move.
+    pub transfer_start_working_days: i32,
+    /// The member presents the letter of introduction within this many working days of its issue.
+    pub letter_working_days: i32,
+    /// A temporary transfer for a stay lasts from `.0` months to under `.1` months.
+    pub temporary_stay_months: (i32, i32),
+    /// A temporary transfer for full-time study lasts from `.0` to `.1` months.
+    pub temporary_study_months: (i32, i32),
+}
+
+impl MembershipRules {
+    /// How many months early a milestone may be presented for serious illness (0 if never).
+    pub fn early_months(&self, milestone: u16) -> i32 {
+        self.early_award.iter().find(|e| (e.from_years..=e.to_years).contains(&milestone)).map_or(0, |e| e.months)
+    }
+
+    pub fn applies_on(&self, date: Date) -> bool {
+        self.from <= date && self.to.is_none_or(|to| date < to)
+    }
+}
+
+#[derive(Deserialize)]
+struct MembershipFile {
+    periods: Vec<MembershipRules>,
+}
+
+/// The rule sets in force over time.
+#[derive(Debug, Clone)]
+pub struct Rulebook {
+    membership: Vec<MembershipRules>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulebookError {
+    #[error("the rules file cannot be read: {0}")]
+    Parse(String),
+    #[error("no membership rules are in force on {0}")]
+    NoRulesOn(Date),
+    #[error("membership rule periods overlap or leave a gap at {0}")]
+    Periods(Date),
+}
+
+impl Rulebook {
+    /// The rulebook shipped with the binary.
+    pub fn shipped() -> Result<Rulebook, RulebookError> {
+        Rulebook::from_json(include_str!("../rules/membership.json"))
+    }
+
+    pub fn from_json(membership: &str) -> Result<Rulebook, RulebookError> {
+        let file: MembershipFile = serde_json::from_str(membership).map_err(|e| RulebookError::Parse(e.to_string()))?;
+        let mut periods = file.periods;
+        periods.sort_by_key(|p| p.from);
+        for pair in periods.windows(2) {
+            if pair[0].to != Some(pair[1].from) {
+                return Err(RulebookError::Periods(pair[1].from));
+            }
+        }
+        Ok(Rulebook { membership: periods })
+    }
+
+    /// The membership rules in force on `date`.
+    pub fn membership_on(&self, date: Date) -> Result<&MembershipRules, RulebookError> {
+        self.membership.iter().find(|r| r.applies_on(date)).ok_or(RulebookError::NoRulesOn(date))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn each_date_is_judged_by_the_rules_then_in_force() {
+        let book = Rulebook::shipped().expect("shipped rules parse");
+        assert!(book.membership_on(date(2024, 1, 1)).expect("2024").source.contains("24-QĐ/TW"));
+        assert!(book.membership_on(date(2025, 7, 1)).expect("2025").source.contains("294-QĐ/TW"));
+        assert_eq!(book.membership_on(date(2020, 1, 1)), Err(RulebookError::NoRulesOn(date(2020, 1, 1))));
+        let r = book.membership_on(date(2026, 1, 1)).expect("2026");
+        assert_eq!(r.early_months(30), 12);
+        assert_eq!(r.early_months(65), 12);
+        assert_eq!(r.early_months(70), 24);
+        assert_eq!(r.early_months(90), 24);
+        assert_eq!(r.early_months(20), 0);
+    }
+
+    #[test]
+    fn overlapping_periods_are_refused() {
+        let text = include_str!("../rules/membership.json").replace("\"to\": \"2025-07-01\"", "\"to\": \"2025-08-01\"");
+        assert!(matches!(Rulebook::from_json(&text), Err(RulebookError::Periods(_))));
+        assert!(matches!(Rulebook::from_json("{"), Err(RulebookError::Parse(_))));
+    }
+}
