@@ -100,7 +100,12 @@ impl App {
 
     /// The versions (all live on one date) the principal may view.
     pub(crate) async fn visible(&self, p: &Principal, versions: Vec<OrgVersion>) -> Result<Vec<OrgVersion>, AppError> {
-        if p.has_system(Action::ViewOrg) {
+        self.visible_for(p, Action::ViewOrg, versions).await
+    }
+
+    /// The versions (all live on one date) on which the principal may do `action`.
+    pub(crate) async fn visible_for(&self, p: &Principal, action: Action, versions: Vec<OrgVersion>) -> Result<Vec<OrgVersion>, AppError> {
+        if p.has_system(action) {
             return Ok(versions);
         }
         let parents: HashMap<OrgId, Option<OrgId>> = versions.iter().map(|v| (v.org, v.parent)).collect();
@@ -119,7 +124,7 @@ impl App {
                     chain.push(*parent);
                 }
                 let resource = Resource::Org { chain, clusters: clusters.get(&v.org).cloned().unwrap_or_default() };
-                can(&p.grants, Action::ViewOrg, &resource)
+                can(&p.grants, action, &resource)
             })
             .collect())
     }

@@ -1,5 +1,9 @@
+use thidua_core::badge::BadgeError;
 use thidua_core::cluster::ClusterError;
+use thidua_core::member::MemberError;
 use thidua_core::org::OrgError;
+use thidua_core::rulebook::RulebookError;
+use thidua_core::transfer::TransferError;
 use thidua_store::StoreError;
 
 use crate::auth::AccountError;
@@ -26,6 +30,22 @@ pub enum AppError {
     Cluster(#[from] ClusterError),
     #[error("the database already holds data that is not the demo world")]
     NotEmpty,
+    /// Every problem with a member record, each naming its field.
+    #[error("the member record has {} problems", .0.len())]
+    Member(Vec<MemberError>),
+    #[error(transparent)]
+    Badge(#[from] BadgeError),
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+    #[error(transparent)]
+    TransferTarget(#[from] TransferProblem),
+    #[error(transparent)]
+    File(#[from] FileProblem),
+    #[error(transparent)]
+    Rules(RulebookError),
+    /// Someone else changed the record since it was read; nothing was overwritten.
+    #[error("the record was changed by someone else")]
+    Conflict,
     #[error("the system's random number source failed")]
     NoRandomness,
     #[error(transparent)]
@@ -40,4 +60,28 @@ impl From<StoreError> for AppError {
             other => AppError::Internal(other),
         }
     }
+}
+
+/// Why a transfer cannot be addressed as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransferProblem {
+    #[error("the receiving organization was dissolved with no successor")]
+    NoSuccessor,
+    #[error("the receiving organization was split; choose one of: {}", .0.join(", "))]
+    Ambiguous(Vec<String>),
+    #[error("the member already has an open transfer")]
+    AlreadyOpen,
+    #[error("give a receiving organization")]
+    NoReceiver,
+}
+
+/// Why an uploaded file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileProblem {
+    #[error("the file is larger than {max_mib} MiB")]
+    TooLarge { max_mib: usize },
+    #[error("the file is empty")]
+    Empty,
+    #[error("only PDF, Word (docx), JPEG, PNG and plain-text files are accepted")]
+    UnsupportedType,
 }

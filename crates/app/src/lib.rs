@@ -9,11 +9,16 @@ pub mod auth;
 pub mod clusters;
 pub mod demo;
 mod error;
+pub mod members;
 pub mod orgs;
+pub mod transfers;
 
-pub use error::AppError;
+pub use error::{AppError, FileProblem, TransferProblem};
 pub use thidua_store::Backend;
 
+use std::sync::Arc;
+
+use thidua_core::rulebook::Rulebook;
 use thidua_store::Store;
 
 /// The application: a store and the use cases over it.
@@ -21,6 +26,7 @@ use thidua_store::Store;
 pub struct App {
     store: Store,
     security: auth::Security,
+    rules: Arc<Rulebook>,
 }
 
 /// Today in Vietnam (UTC+7, no daylight saving).
@@ -31,7 +37,10 @@ pub fn today() -> jiff::civil::Date {
 impl App {
     /// Opens the database at `url` (see [`Store::open`]) and brings its schema up to date.
     pub async fn open(url: &str) -> Result<App, AppError> {
-        Ok(App { store: Store::open(url).await?, security: auth::Security::default() })
+        let rules = Rulebook::shipped().map_err(AppError::Rules)?;
+        let app = App { store: Store::open(url).await?, security: auth::Security::default(), rules: Arc::new(rules) };
+        app.seed_holidays().await?;
+        Ok(app)
     }
 
     /// The same application with other session lifetimes or login limits.

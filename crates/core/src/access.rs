@@ -48,9 +48,15 @@ impl Role {
         use Action::*;
         match self {
             Role::SystemAdmin => true,
-            Role::CouncilSecretary | Role::CouncilMember | Role::Viewer => matches!(action, ViewOrg | ViewCluster),
+            // Member data is treated as a state secret: least privilege. The council secretary
+            // prepares dossiers and needs members; council members and cluster leaders do not.
+            Role::CouncilSecretary | Role::Viewer => matches!(action, ViewOrg | ViewCluster | ViewMember),
+            Role::CouncilMember => matches!(action, ViewOrg | ViewCluster),
             Role::ClusterLeader => matches!(action, ViewOrg | ViewCluster | EditCluster),
-            Role::UnitOfficer => matches!(action, ViewOrg | EditOrgs | ViewCluster | EditCluster),
+            Role::UnitOfficer => matches!(
+                action,
+                ViewOrg | EditOrgs | ViewCluster | EditCluster | ViewMember | EditMember | ReadMemberFile | ManageTransfers
+            ),
         }
     }
 }
@@ -66,6 +72,14 @@ pub enum Action {
     EditCluster,
     ViewAudit,
     ManageAccounts,
+    /// See a member's record (identity, dates, party age).
+    ViewMember,
+    /// Create and change member records, interruptions, positions, badges and files.
+    EditMember,
+    /// Open the files attached to a member's record; every opening is audited.
+    ReadMemberFile,
+    /// Introduce, receive, complete, return or cancel membership transfers.
+    ManageTransfers,
 }
 
 /// Where a grant applies.
@@ -123,7 +137,8 @@ impl ResolvedGrant {
                     || (action != Action::EditCluster && member_chains.iter().any(|c| overlaps(c, &self.roots)))
             }
             (Scope::Cluster(c), Resource::Cluster { id, .. }) => c == id,
-            // A cluster grant shows the member units, never lets anyone change them.
+            // A cluster grant shows the member units, never lets anyone change them or see their
+            // party members.
             (Scope::Cluster(c), Resource::Org { clusters, .. }) => action == Action::ViewOrg && clusters.contains(c),
         }
     }
@@ -195,6 +210,25 @@ mod tests {
         assert!(!can(&member_unit, Action::EditCluster, &cluster(1)), "members do not edit the cluster");
         let owner = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(10)), &[10])];
         assert!(can(&owner, Action::EditCluster, &cluster(1)));
+    }
+
+    #[test]
+    fn member_data_follows_least_privilege() {
+        let unit = org(&[5, 2, 1], &[7]);
+        let officer = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(2)), &[2])];
+        for action in [Action::ViewMember, Action::EditMember, Action::ReadMemberFile, Action::ManageTransfers] {
+            assert!(can(&officer, action, &unit), "{action:?}");
+            assert!(!can(&officer, action, &org(&[3, 1], &[])), "{action:?} outside the subtree");
+        }
+        let viewer = [grant(Role::Viewer, Scope::Subtree(OrgId(1)), &[1])];
+        assert!(can(&viewer, Action::ViewMember, &unit));
+        assert!(!can(&viewer, Action::ReadMemberFile, &unit));
+        assert!(!can(&viewer, Action::EditMember, &unit));
+        let council = [grant(Role::CouncilMember, Scope::Subtree(OrgId(1)), &[1])];
+        assert!(!can(&council, Action::ViewMember, &unit));
+        let leader = [grant(Role::ClusterLeader, Scope::Cluster(ClusterId(7)), &[])];
+        assert!(can(&leader, Action::ViewOrg, &unit));
+        assert!(!can(&leader, Action::ViewMember, &unit), "a cluster grant never reaches members");
     }
 
     #[test]

@@ -52,6 +52,11 @@ impl Cccd {
         &self.0
     }
 
+    /// A number read back from storage, where it was checked by [`Cccd::parse`] on the way in.
+    pub fn from_stored(digits: String) -> Cccd {
+        Cccd(digits)
+    }
+
     /// Parses and checks a number against the holder's birth date and gender.
     pub fn parse(raw: &str, birth: Date, gender: Gender) -> Result<Cccd, MemberError> {
         let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
@@ -177,6 +182,10 @@ pub enum MemberError {
     GapBeforeAdmission,
     #[error("this CCCD belongs to another member")]
     DuplicateCccd,
+    #[error("the {field} is not a valid date")]
+    BadDate { field: &'static str },
+    #[error("the {field} is required")]
+    Required { field: &'static str },
 }
 
 impl MemberError {
@@ -193,6 +202,7 @@ impl MemberError {
             TooLong { field } => field,
             Email => "email",
             GapOrder | GapBeforeAdmission => "gap",
+            BadDate { field } | Required { field } => field,
         }
     }
 }

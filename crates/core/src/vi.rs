@@ -55,6 +55,17 @@ pub fn collation_key(text: &str) -> Vec<u32> {
     key
 }
 
+/// Folds text for search: NFC-normalized input, lowercase, diacritics stripped and `đ` → `d`, so
+/// `thi dua` finds `thi đua` and `dang` finds `Đảng`. The one folding function: the index and the
+/// query both go through it.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
 /// Compares two strings in Vietnamese collation order.
 pub fn compare(a: &str, b: &str) -> Ordering {
     collation_key(a).cmp(&collation_key(b))
@@ -149,6 +160,16 @@ mod tests {
         let composed = "Đảng ủy";
         let decomposed: String = composed.nfd().collect();
         assert_eq!(compare(composed, &decomposed), Ordering::Equal);
+    }
+
+    #[test]
+    fn folding_strips_marks_and_d_stroke() {
+        assert_eq!(fold("Thi đua"), "thi dua");
+        assert_eq!(fold("ĐẢNG ủy"), "dang uy");
+        assert_eq!(fold("Nguyễn Thị Hoa"), "nguyen thi hoa");
+        let decomposed: String = "Quảng Trị".nfd().collect();
+        assert_eq!(fold(&decomposed), "quang tri");
+        assert_eq!(fold("20-CT/TU"), "20-ct/tu");
     }
 
     #[test]

@@ -169,7 +169,15 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             let ty: String = r.try_get(2)?;
-            let class = if ty.contains("int") { "integer" } else if ty.contains("text") || ty.contains("char") { "text" } else { ty.as_str() };
+            let class = if ty.contains("int") {
+                "integer"
+            } else if ty.contains("text") || ty.contains("char") {
+                "text"
+            } else if ty == "blob" || ty == "bytea" {
+                "bytes"
+            } else {
+                ty.as_str()
+            };
             let not_null: i64 = r.try_get(3)?;
             out.push((r.try_get(0)?, r.try_get(1)?, class.to_owned(), not_null == 0));
         }

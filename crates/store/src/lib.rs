@@ -9,8 +9,12 @@ mod accounts;
 mod audit;
 mod clusters;
 mod db;
+mod members;
 mod orgs;
+mod transfers;
 
 pub use accounts::{SessionRow, TokenRow, UserId, UserRow};
 pub use audit::AuditFilter;
 pub use db::{Backend, Store, StoreError, Tx};
+pub use members::{BadgeRow, ChangeRow, FileMeta, MemberRow, PositionRow};
+pub use transfers::{StepRow, TransferRow};

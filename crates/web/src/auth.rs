@@ -94,7 +94,9 @@ pub async fn identify(State(app): State<App>, request: Request, next: Next) -> R
         && !is_safe(request.method())
     {
         let header = request.headers().get(CSRF_HEADER).and_then(|h| h.to_str().ok()).map(str::to_owned);
-        let presented = match header {
+        // File uploads are multipart forms, whose token travels in the form's action URL.
+        let query = request.uri().query().and_then(|q| form_field(q.as_bytes(), CSRF_FIELD));
+        let presented = match header.or(query) {
             Some(h) => Some(h),
             None => {
                 let (parts, body) = request.into_parts();
@@ -132,7 +134,7 @@ pub async fn require_signed_in(request: Request, next: Next) -> Response {
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),

@@ -13,7 +13,10 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
-use thidua_app::AppError;
+use thidua_app::{AppError, FileProblem, TransferProblem};
+use thidua_core::badge::BadgeError;
+use thidua_core::member::MemberError;
+use thidua_core::transfer::{TransferError, TransferState};
 use thidua_core::cluster::ClusterError;
 use thidua_core::date::format_date;
 use thidua_core::org::{OrgError, OrgLabel};
@@ -88,7 +91,19 @@ impl Problem {
             Problem::NotFound | Problem::App(AppError::NotFound) => StatusCode::NOT_FOUND,
             Problem::App(AppError::Internal(_) | AppError::NoRandomness) => StatusCode::INTERNAL_SERVER_ERROR,
             Problem::App(AppError::NotEmpty | AppError::Account(AccountError::UsernameTaken)) => StatusCode::CONFLICT,
-            Problem::App(AppError::Org(_) | AppError::Cluster(_) | AppError::Account(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(
+                AppError::Org(_)
+                | AppError::Cluster(_)
+                | AppError::Account(_)
+                | AppError::Member(_)
+                | AppError::Badge(_)
+                | AppError::Transfer(_)
+                | AppError::TransferTarget(_)
+                | AppError::Rules(_),
+            ) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Conflict) => StatusCode::CONFLICT,
+            Problem::App(AppError::File(FileProblem::TooLarge { .. })) => StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::App(AppError::File(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::App(AppError::Unauthenticated | AppError::BadCredentials) => StatusCode::UNAUTHORIZED,
             Problem::App(AppError::Forbidden) | Problem::Csrf => StatusCode::FORBIDDEN,
             Problem::App(AppError::TooManyAttempts { .. }) => StatusCode::TOO_MANY_REQUESTS,
@@ -112,6 +127,25 @@ impl Problem {
                 ("too_many_attempts", t.fmt("error.too_many_attempts", &[("minutes", &retry_after_minutes.to_string())]))
             }
             Problem::App(AppError::Account(e)) => describe_account(e, t),
+            Problem::App(AppError::Conflict) => ("conflict", t.get("error.conflict").into()),
+            Problem::App(AppError::Member(errors)) => {
+                let lines: Vec<String> = errors.iter().map(|e| describe_member(e, t)).collect();
+                ("member.invalid", format!("{} {}", t.get("error.member.invalid"), lines.join(" ")))
+            }
+            Problem::App(AppError::Badge(e)) => describe_badge(e, t),
+            Problem::App(AppError::Transfer(e)) => describe_transfer(e, t),
+            Problem::App(AppError::TransferTarget(e)) => match e {
+                TransferProblem::NoSuccessor => ("transfer.no_successor", t.get("error.transfer.no_successor").into()),
+                TransferProblem::Ambiguous(names) => ("transfer.ambiguous", t.fmt("error.transfer.ambiguous", &[("names", &names.join("; "))])),
+                TransferProblem::AlreadyOpen => ("transfer.already_open", t.get("error.transfer.already_open").into()),
+                TransferProblem::NoReceiver => ("transfer.no_receiver", t.get("error.transfer.no_receiver").into()),
+            },
+            Problem::App(AppError::File(e)) => match e {
+                FileProblem::TooLarge { max_mib } => ("file.too_large", t.fmt("error.file.too_large", &[("max", &max_mib.to_string())])),
+                FileProblem::Empty => ("file.empty", t.get("error.file.empty").into()),
+                FileProblem::UnsupportedType => ("file.unsupported", t.get("error.file.unsupported").into()),
+            },
+            Problem::App(AppError::Rules(e)) => ("rules", t.fmt("error.rules", &[("detail", &e.to_string())])),
             Problem::App(AppError::Org(e)) => describe_org(e, t),
             Problem::App(AppError::Cluster(e)) => describe_cluster(e, t),
             Problem::BadDate(v) => ("bad_date", t.fmt("error.bad_date", &[("value", v)])),
@@ -171,6 +205,71 @@ fn describe_account(e: &AccountError, t: T) -> (&'static str, String) {
         AccountError::UsernameTaken => ("account.username_taken", t.get("error.account.username_taken").into()),
         AccountError::UnknownUser => ("account.unknown_user", t.get("error.account.unknown_user").into()),
         AccountError::UnknownToken => ("account.unknown_token", t.get("error.account.unknown_token").into()),
+    }
+}
+
+/// One member-record problem in the user's language; forms show it next to its field.
+pub fn describe_member(e: &MemberError, t: T) -> String {
+    use MemberError::*;
+    let field = |f: &str| t.get(&format!("member.field.{f}")).to_owned();
+    match e {
+        EmptyName => t.get("error.member.empty_name").into(),
+        CccdLength { got } => t.fmt("error.member.cccd_length", &[("got", &got.to_string())]),
+        CccdNotDigits => t.get("error.member.cccd_not_digits").into(),
+        CccdProvince { code } => t.fmt("error.member.cccd_province", &[("code", code)]),
+        CccdBirthYear { year } => t.fmt("error.member.cccd_birth_year", &[("year", &year.to_string())]),
+        CccdGender => t.get("error.member.cccd_gender").into(),
+        PartyCard => t.get("error.member.party_card").into(),
+        BornInFuture => t.get("error.member.born_in_future").into(),
+        AdmittedTooYoung => t.get("error.member.admitted_too_young").into(),
+        AdmittedInFuture => t.get("error.member.admitted_in_future").into(),
+        OfficialTooEarly => t.get("error.member.official_too_early").into(),
+        OfficialInFuture => t.get("error.member.official_in_future").into(),
+        TooLong { field: f } => t.fmt("error.member.too_long", &[("field", &field(f))]),
+        Email => t.get("error.member.email").into(),
+        GapOrder => t.get("error.member.gap_order").into(),
+        GapBeforeAdmission => t.get("error.member.gap_before_admission").into(),
+        DuplicateCccd => t.get("error.member.duplicate_cccd").into(),
+        BadDate { field: f } => t.fmt("error.member.bad_date", &[("field", &field(f))]),
+        Required { field: f } => t.fmt("error.member.required", &[("field", &field(f))]),
+    }
+}
+
+fn describe_badge(e: &BadgeError, t: T) -> (&'static str, String) {
+    let d = |d: &Option<jiff::civil::Date>| d.map(format_date).unwrap_or_else(|| "–".into());
+    match e {
+        BadgeError::NotAMilestone(y) => ("badge.not_a_milestone", t.fmt("error.badge.not_a_milestone", &[("years", &y.to_string())])),
+        BadgeError::AlreadyAwarded(y) => ("badge.already_awarded", t.fmt("error.badge.already_awarded", &[("years", &y.to_string())])),
+        BadgeError::Probationary => ("badge.probationary", t.get("error.badge.probationary").into()),
+        BadgeError::NotDue { milestone, due, earliest } => (
+            "badge.not_due",
+            t.fmt("error.badge.not_due", &[("years", &milestone.to_string()), ("due", &d(due)), ("earliest", &d(earliest))]),
+        ),
+    }
+}
+
+pub fn state_label(t: T, s: TransferState) -> &'static str {
+    t.get(&format!("transfer.state.{}", s.code()))
+}
+
+fn describe_transfer(e: &TransferError, t: T) -> (&'static str, String) {
+    match e {
+        TransferError::Illegal { from, to } => {
+            ("transfer.illegal", t.fmt("error.transfer.illegal", &[("from", state_label(t, *from)), ("to", state_label(t, *to))]))
+        }
+        TransferError::BeforePrevious { previous } => {
+            ("transfer.before_previous", t.fmt("error.transfer.before_previous", &[("date", &format_date(*previous))]))
+        }
+        TransferError::InFuture => ("transfer.in_future", t.get("error.transfer.in_future").into()),
+        TransferError::ReasonRequired => ("transfer.reason_required", t.get("error.transfer.reason_required").into()),
+        TransferError::LateWithoutReason { deadline } => {
+            ("transfer.late_without_reason", t.fmt("error.transfer.late_without_reason", &[("date", &format_date(*deadline))]))
+        }
+        TransferError::TemporaryDuration { min, max } => (
+            "transfer.temporary_duration",
+            t.fmt("error.transfer.temporary_duration", &[("min", &min.to_string()), ("max", &max.to_string())]),
+        ),
+        TransferError::SameOrganization => ("transfer.same_organization", t.get("error.transfer.same_organization").into()),
     }
 }
 

@@ -25,12 +25,13 @@ pub struct DemoAccount {
     pub scope_label: &'static str,
 }
 
-pub const ACCOUNTS: [DemoAccount; 6] = [
+pub const ACCOUNTS: [DemoAccount; 7] = [
     DemoAccount { username: "admin", display_name: "Quản trị hệ thống", role: Role::SystemAdmin, scope: "system", home: Some("vp_tu"), scope_label: "Toàn hệ thống" },
     DemoAccount { username: "thuky", display_name: "Trần Thị Mai", role: Role::CouncilSecretary, scope: "tu", home: Some("btc_tu"), scope_label: "Thành ủy Thành phố Hồ Chí Minh" },
     DemoAccount { username: "uyvien", display_name: "Lê Văn Hùng", role: Role::CouncilMember, scope: "tu", home: Some("btc_tu"), scope_label: "Thành ủy Thành phố Hồ Chí Minh" },
     DemoAccount { username: "cumtruong", display_name: "Phạm Minh Châu", role: Role::ClusterLeader, scope: "cluster:cum7", home: Some("btc_satra"), scope_label: "Cụm thi đua 7 – Ban Tổ chức Thành ủy" },
     DemoAccount { username: "chuyenvien", display_name: "Võ Thị Lan", role: Role::UnitOfficer, scope: "du_satra", home: Some("btc_satra"), scope_label: "Đảng ủy Tổng Công ty Thương mại Sài Gòn" },
+    DemoAccount { username: "chuyenvien.resco", display_name: "Lê Thị Thu", role: Role::UnitOfficer, scope: "du_resco", home: Some("btc_resco"), scope_label: "Đảng ủy Tổng Công ty Địa ốc Sài Gòn" },
     DemoAccount { username: "lanhdao", display_name: "Đỗ Quang Huy", role: Role::Viewer, scope: "tu", home: Some("tu"), scope_label: "Thành ủy Thành phố Hồ Chí Minh" },
 ];
 

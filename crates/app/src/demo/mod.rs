@@ -5,6 +5,7 @@
 //! note saying they are illustrative.
 
 mod accounts;
+mod members;
 mod orgs;
 
 pub use accounts::{DemoAccount, ACCOUNTS, PASSWORD};
@@ -43,6 +44,7 @@ impl App {
         let mut world = World { tx: &mut tx, orgs: HashMap::new(), clusters: HashMap::new() };
         orgs::build(&mut world).await?;
         accounts::build(&mut world, &password_hash).await?;
+        members::build(&mut world).await?;
         let outcome = DemoOutcome::Loaded { orgs: world.orgs.len(), clusters: world.clusters.len() };
         tx.set_meta(DEMO_MARK, "1").await?;
         let summary = match outcome {

@@ -3,6 +3,7 @@
 //! from these types and handlers.
 
 pub mod clusters;
+pub mod members;
 pub mod orgs;
 
 use axum::Json;
@@ -20,9 +21,17 @@ use utoipa::{Modify, OpenApi};
         orgs::record_event,
         clusters::list,
         clusters::detail,
+        members::list,
+        members::create,
+        members::detail,
+        members::badges,
+        members::transfers,
+        members::introduce,
+        members::transfer,
+        members::step,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua")),
+    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng")),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

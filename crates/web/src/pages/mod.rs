@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod clusters;
 pub mod home;
+pub mod members;
 pub mod orgs;
+pub mod transfers;
 
 use std::collections::HashMap;
 
@@ -38,6 +40,13 @@ impl Chrome {
         let mut nav = Vec::new();
         if let Some(c) = caller {
             nav.extend([("home", "/", "nav.home"), ("orgs", "/orgs", "nav.orgs"), ("clusters", "/clusters", "nav.clusters")]);
+            if c.principal.may(Action::ViewMember) {
+                nav.push(("members", "/members", "nav.members"));
+                nav.push(("badges", "/badges", "nav.badges"));
+            }
+            if c.principal.may(Action::ManageTransfers) {
+                nav.push(("transfers", "/transfers", "nav.transfers"));
+            }
             if c.principal.may(Action::ViewAudit) {
                 nav.push(("audit", "/admin/audit", "nav.audit"));
             }

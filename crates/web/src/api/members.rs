@@ -1,0 +1,363 @@
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use thidua_app::transfers::{NewTransfer, TransferView};
+use thidua_app::{App, AppError};
+use thidua_core::date::{iso, parse_date};
+use thidua_core::member::{AgeStep, Cccd, Gender, MemberError, MemberId, MemberRecord, check_party_card};
+use thidua_core::org::OrgId;
+use thidua_core::transfer::{TemporaryPurpose, TransferKind};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ErrorBody;
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::pages::{parse_id, today};
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberSummaryDto {
+    pub id: i64,
+    pub full_name: String,
+    pub birth_date: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub admitted_on: String,
+    pub official_on: Option<String>,
+    /// Whole years of party age today; absent while probationary.
+    pub party_age_years: Option<i16>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Part of the name, with or without diacritics.
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// Members in the caller's scope, by name.
+#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(ListParams), responses((status = 200, body = Vec<MemberSummaryDto>)))]
+pub async fn list(State(app): State<App>, caller: Caller, query: Result<Query<ListParams>, QueryRejection>) -> Result<Json<Vec<MemberSummaryDto>>, Problem> {
+    let Query(q) = query?;
+    let rows = app.members(&caller.principal, q.q.as_deref(), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|m| MemberSummaryDto {
+                id: m.id.0,
+                full_name: m.full_name,
+                birth_date: iso(m.birth_date),
+                org_id: m.org.0,
+                org_name: m.org_name,
+                admitted_on: iso(m.admitted_on),
+                official_on: m.official_on.map(iso),
+                party_age_years: m.party_age_years,
+            })
+            .collect(),
+    ))
+}
+
+/// A member record as sent to the API; dates ISO `yyyy-mm-dd` or `dd/mm/yyyy`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    pub full_name: String,
+    pub birth_date: String,
+    /// `male` or `female`.
+    pub gender: String,
+    pub cccd: Option<String>,
+    pub party_card: Option<String>,
+    pub admitted_on: String,
+    pub official_on: Option<String>,
+    pub org_id: i64,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    #[serde(default)]
+    pub seriously_ill: bool,
+}
+
+impl MemberInput {
+    fn to_record(&self) -> Result<MemberRecord, Vec<MemberError>> {
+        let mut errors = Vec::new();
+        let mut date = |field: &'static str, v: &str| {
+            parse_date(v).or_else(|| {
+                errors.push(MemberError::BadDate { field });
+                None
+            })
+        };
+        let birth = date("birth_date", &self.birth_date);
+        let admitted = date("admitted_on", &self.admitted_on);
+        let official = self.official_on.as_deref().filter(|v| !v.trim().is_empty()).and_then(|v| date("official_on", v));
+        let gender = Gender::from_code(&self.gender);
+        if gender.is_none() {
+            errors.push(MemberError::Required { field: "gender" });
+        }
+        let cccd = match (self.cccd.as_deref().filter(|c| !c.trim().is_empty()), birth, gender) {
+            (Some(raw), Some(b), Some(g)) => Cccd::parse(raw, b, g).map_err(|e| errors.push(e)).ok(),
+            _ => None,
+        };
+        let party_card = self.party_card.as_deref().filter(|c| !c.trim().is_empty()).and_then(|c| check_party_card(c).map_err(|e| errors.push(e)).ok());
+        match (birth, admitted, gender) {
+            (Some(birth_date), Some(admitted_on), Some(gender)) if errors.is_empty() => Ok(MemberRecord {
+                full_name: self.full_name.trim().to_owned(),
+                birth_date,
+                gender,
+                cccd,
+                party_card,
+                admitted_on,
+                official_on: official,
+                org: OrgId(self.org_id),
+                phone: self.phone.clone().filter(|v| !v.trim().is_empty()),
+                email: self.email.clone().filter(|v| !v.trim().is_empty()),
+                address: self.address.clone().filter(|v| !v.trim().is_empty()),
+                seriously_ill: self.seriously_ill,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedDto {
+    pub id: i64,
+}
+
+/// Registers a member. Every problem with the record is listed in the message.
+#[utoipa::path(post, path = "/api/v1/members", tag = "members", request_body = MemberInput, responses(
+    (status = 201, body = CreatedDto),
+    (status = 400, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+pub async fn create(State(app): State<App>, caller: Caller, body: Result<Json<MemberInput>, JsonRejection>) -> Result<(StatusCode, Json<CreatedDto>), Problem> {
+    let Json(input) = body?;
+    let record = input.to_record().map_err(|e| Problem::App(AppError::Member(e)))?;
+    let id = app.create_member(&caller.principal, &record).await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id: id.0 })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartyAgeDto {
+    pub counted: bool,
+    pub years: i16,
+    pub months: i8,
+    pub days: i8,
+    /// The explanation, step by step (admission, official date, excluded periods, total).
+    pub steps: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberDto {
+    pub id: i64,
+    pub version: i64,
+    pub full_name: String,
+    pub birth_date: String,
+    pub gender: String,
+    pub cccd: Option<String>,
+    pub party_card: Option<String>,
+    pub admitted_on: String,
+    pub official_on: Option<String>,
+    pub org_id: i64,
+    pub temporary_org_id: Option<i64>,
+    pub party_age: PartyAgeDto,
+    pub badges: Vec<u16>,
+    pub transfer_ids: Vec<i64>,
+    /// Attached files; each is read at `/members/{id}/files/{file_id}` (audited).
+    pub file_ids: Vec<i64>,
+}
+
+/// A member's record with party age explained. Reading it is audited.
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = i64, Path)), responses(
+    (status = 200, body = MemberDto),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+pub async fn detail(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<MemberDto>, Problem> {
+    let id = MemberId(parse_id(&id)?);
+    let d = app.member(&caller.principal, id).await?;
+    let r = &d.row.record;
+    let steps = d.party_age.steps.iter().map(|s: &AgeStep| serde_json::to_value(s).unwrap_or_default()).collect();
+    Ok(Json(MemberDto {
+        id: id.0,
+        version: d.row.version,
+        full_name: r.full_name.clone(),
+        birth_date: iso(r.birth_date),
+        gender: r.gender.code().into(),
+        cccd: r.cccd.as_ref().map(|c| c.as_str().to_owned()),
+        party_card: r.party_card.clone(),
+        admitted_on: iso(r.admitted_on),
+        official_on: r.official_on.map(iso),
+        org_id: r.org.0,
+        temporary_org_id: d.row.temporary_org.map(|o| o.0),
+        party_age: PartyAgeDto { counted: d.party_age.counted, years: d.party_age.years, months: d.party_age.months, days: d.party_age.days, steps },
+        badges: d.badges.iter().map(|b| b.milestone).collect(),
+        transfer_ids: d.transfers.iter().map(|t| t.id).collect(),
+        file_ids: d.files.iter().map(|f| f.id).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BadgeCandidateDto {
+    pub member_id: i64,
+    pub full_name: String,
+    pub org_name: String,
+    pub milestone: u16,
+    pub due: String,
+    /// Presented early for serious illness.
+    pub early: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BadgeParams {
+    /// The presentation day; the next one when absent.
+    date: Option<String>,
+}
+
+/// Members in scope who can receive their next badge on a presentation day.
+#[utoipa::path(get, path = "/api/v1/badges", tag = "members", params(BadgeParams), responses((status = 200, body = Vec<BadgeCandidateDto>), (status = 400, body = ErrorBody)))]
+pub async fn badges(State(app): State<App>, caller: Caller, query: Result<Query<BadgeParams>, QueryRejection>) -> Result<Json<Vec<BadgeCandidateDto>>, Problem> {
+    let Query(q) = query?;
+    let day = match q.date.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(v) => parse_date(v).ok_or_else(|| Problem::BadDate(v.chars().take(40).collect()))?,
+        None => app.presentation_days(today())?.first().copied().unwrap_or_else(today),
+    };
+    Ok(Json(
+        app.badge_candidates(&caller.principal, day)
+            .await?
+            .into_iter()
+            .map(|(m, d)| BadgeCandidateDto { member_id: m.id.0, full_name: m.full_name, org_name: m.org_name, milestone: d.milestone, due: iso(d.due), early: d.early })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransferDto {
+    pub id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub from_org_id: i64,
+    pub to_org_id: Option<i64>,
+    /// The organization the letter was addressed to, when it had merged into `to_org_id`.
+    pub addressed_org_id: Option<i64>,
+    pub external_to: Option<String>,
+    /// `introduced`, `reported`, `received`, `completed`, `returned` or `cancelled`.
+    pub state: String,
+    pub introduced_on: String,
+    pub report_by: String,
+    pub overdue_since: Option<String>,
+}
+
+impl From<&TransferView> for TransferDto {
+    fn from(v: &TransferView) -> Self {
+        TransferDto {
+            id: v.row.id,
+            member_id: v.row.member.0,
+            member_name: v.member_name.clone(),
+            from_org_id: v.row.from_org.0,
+            to_org_id: v.row.to_org.map(|o| o.0),
+            addressed_org_id: v.row.addressed_org.map(|o| o.0),
+            external_to: v.row.external_to.clone(),
+            state: v.row.state.code().into(),
+            introduced_on: iso(v.row.introduced_on),
+            report_by: iso(v.deadlines.report_by),
+            overdue_since: v.overdue_since.map(iso),
+        }
+    }
+}
+
+/// Transfers the caller handles on either side, newest first.
+#[utoipa::path(get, path = "/api/v1/transfers", tag = "transfers", responses((status = 200, body = Vec<TransferDto>)))]
+pub async fn transfers(State(app): State<App>, caller: Caller) -> Result<Json<Vec<TransferDto>>, Problem> {
+    Ok(Json(app.transfers(&caller.principal).await?.iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferInput {
+    pub member_id: i64,
+    pub to_org_id: Option<i64>,
+    pub external_to: Option<String>,
+    /// `official`, `temporary_stay` or `temporary_study`.
+    pub kind: String,
+    pub until: Option<String>,
+    pub trigger_on: String,
+    pub introduced_on: String,
+    pub letter_number: Option<String>,
+    pub late_reason: Option<String>,
+}
+
+fn day(v: &str) -> Result<jiff::civil::Date, Problem> {
+    parse_date(v).ok_or_else(|| Problem::BadDate(v.chars().take(40).collect()))
+}
+
+/// Introduces a transfer; the receiving organization is resolved through mergers.
+#[utoipa::path(post, path = "/api/v1/transfers", tag = "transfers", request_body = TransferInput, responses(
+    (status = 201, body = CreatedDto),
+    (status = 400, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+pub async fn introduce(State(app): State<App>, caller: Caller, body: Result<Json<TransferInput>, JsonRejection>) -> Result<(StatusCode, Json<CreatedDto>), Problem> {
+    let Json(i) = body?;
+    let kind = match i.kind.as_str() {
+        "official" => TransferKind::Official,
+        "temporary_stay" | "temporary_study" => TransferKind::Temporary {
+            purpose: if i.kind == "temporary_stay" { TemporaryPurpose::Stay } else { TemporaryPurpose::Study },
+            until: day(i.until.as_deref().unwrap_or_default())?,
+        },
+        other => return Err(Problem::BadRequest(other.chars().take(40).collect())),
+    };
+    let new = NewTransfer {
+        member: MemberId(i.member_id),
+        to_org: i.to_org_id.map(OrgId),
+        external_to: i.external_to,
+        kind,
+        trigger_on: day(&i.trigger_on)?,
+        introduced_on: day(&i.introduced_on)?,
+        letter_number: i.letter_number,
+        late_reason: i.late_reason,
+    };
+    let id = app.introduce_transfer(&caller.principal, &new).await?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// One transfer.
+#[utoipa::path(get, path = "/api/v1/transfers/{id}", tag = "transfers", params(("id" = i64, Path)), responses(
+    (status = 200, body = TransferDto),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+pub async fn transfer(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<TransferDto>, Problem> {
+    let id = parse_id(&id)?;
+    Ok(Json((&app.transfer(&caller.principal, id).await?.view).into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    /// `report`, `receive`, `complete`, `return` or `cancel`.
+    pub action: String,
+    pub on: String,
+    /// Required to return or cancel, and to report after the deadline.
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StateDto {
+    pub state: String,
+}
+
+/// Moves a transfer one step; completing it moves the member with the whole record.
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/steps", tag = "transfers", params(("id" = i64, Path)), request_body = StepInput, responses(
+    (status = 200, body = StateDto),
+    (status = 403, body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+pub async fn step(State(app): State<App>, caller: Caller, Path(id): Path<String>, body: Result<Json<StepInput>, JsonRejection>) -> Result<Json<StateDto>, Problem> {
+    let id = parse_id(&id)?;
+    let Json(s) = body?;
+    let step = crate::pages::transfers::to_step(&s.action, day(&s.on)?, s.reason.as_deref().unwrap_or_default())?;
+    let state = app.transfer_step(&caller.principal, id, &step).await?;
+    Ok(Json(StateDto { state: state.code().into() }))
+}
