@@ -9,7 +9,7 @@ pub mod pages;
 
 use std::net::SocketAddr;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -57,7 +57,13 @@ fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
         r(Method::POST, "/members/{id}/gaps", SignedIn, post(pages::members::add_gap)),
         r(Method::POST, "/members/{id}/positions", SignedIn, post(pages::members::add_position)),
         r(Method::POST, "/members/{id}/badges", SignedIn, post(pages::members::award_badge)),
-        r(Method::POST, "/members/{id}/files", SignedIn, post(pages::members::upload)),
+        r(
+            Method::POST,
+            "/members/{id}/files",
+            SignedIn,
+            // Room for a file at the limit plus the form around it; the app enforces the limit itself.
+            post(pages::members::upload).layer(DefaultBodyLimit::max(thidua_app::members::MAX_FILE_BYTES + 256 * 1024)),
+        ),
         r(Method::GET, "/members/{id}/files/{file}", SignedIn, get(pages::members::download)),
         r(Method::GET, "/badges", SignedIn, get(pages::members::badges)),
         r(Method::GET, "/transfers", SignedIn, get(pages::transfers::list)),

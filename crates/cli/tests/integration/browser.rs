@@ -13,6 +13,7 @@ use crate::support::{ApiTest, Server};
 pub const TESTS: &[(&str, ApiTest)] = &[
     ("org_tree_shows_vietnamese_names_and_dates", |s| Box::pin(org_tree(s))),
     ("unit_officer_sees_own_unit_and_is_refused_elsewhere", |s| Box::pin(unit_officer(s))),
+    ("a_transfer_is_introduced_by_one_unit_and_received_by_the_other", |s| Box::pin(transfer_journey(s))),
 ];
 
 fn on_path(name: &str) -> bool {
@@ -173,5 +174,68 @@ async fn unit_officer(s: Server) {
     heading_becomes(&c, "Đăng nhập").await;
     c.goto(&s.url("/orgs")).await.expect("open");
     heading_becomes(&c, "Đăng nhập").await;
+    c.close().await.expect("close");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css}")).text().await.expect("text")
+}
+
+/// Waits until the element's text contains `expected` (navigation after a click takes a moment).
+async fn text_becomes(c: &Client, css: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if t.contains(expected) {
+                return;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} stayed {last:?}, expected {expected:?}");
+}
+
+async fn transfer_journey(s: Server) {
+    let (_driver, c) = start().await;
+    // The SATRA officer introduces a member's transfer to a RESCO cell.
+    sign_in(&c, &s, "chuyenvien", "/members").await;
+    heading_becomes(&c, "Đảng viên").await;
+    c.find(Locator::LinkText("Hoàng Văn Đức")).await.expect("member").click().await.expect("click");
+    heading_becomes(&c, "Hoàng Văn Đức").await;
+    c.find(Locator::LinkText("Giới thiệu chuyển sinh hoạt")).await.expect("button").click().await.expect("click");
+    heading_becomes(&c, "Giới thiệu chuyển sinh hoạt đảng").await;
+    c.find(Locator::Id("to_org")).await.expect("select").select_by_label("Chi bộ Cơ quan Tổng Công ty Địa ốc Sài Gòn").await.expect("choose");
+    c.find(Locator::Id("letter_number")).await.expect("field").send_keys("61-GGT/ĐU").await.expect("type");
+    c.find(Locator::Css("form.stacked button")).await.expect("submit").click().await.expect("click");
+    text_becomes(&c, "#transfer-state", "Đã giới thiệu").await;
+    let title = text_of(&c, "h1").await;
+    assert!(title.starts_with("Hồ sơ chuyển sinh hoạt số "), "{title}");
+    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
+    heading_becomes(&c, "Đăng nhập").await;
+
+    // The RESCO officer finds it among incoming transfers and takes it through to completion.
+    sign_in(&c, &s, "chuyenvien.resco", "/transfers").await;
+    heading_becomes(&c, "Chuyển sinh hoạt đảng").await;
+    let open = text_of(&c, "#open-transfers").await;
+    assert!(open.contains("Hoàng Văn Đức"), "{open}");
+    let number = title.trim_start_matches("Hồ sơ chuyển sinh hoạt số ").to_owned();
+    c.find(Locator::LinkText(&number)).await.expect("transfer link").click().await.expect("click");
+    heading_becomes(&c, &title).await;
+    for (button, state) in [("#do-report", "Đã trình giấy giới thiệu"), ("#do-receive", "Đã tiếp nhận"), ("#do-complete", "Hoàn tất")] {
+        c.find(Locator::Css(button)).await.unwrap_or_else(|_| panic!("{button}")).click().await.expect("click");
+        text_becomes(&c, "#transfer-state", state).await;
+    }
+    // The member is now on RESCO's list, with the record that came with him.
+    c.goto(&s.url("/members?q=duc")).await.expect("open");
+    heading_becomes(&c, "Đảng viên").await;
+    let list = text_of(&c, "#members").await;
+    assert!(list.contains("Hoàng Văn Đức") && list.contains("Chi bộ Cơ quan Tổng Công ty Địa ốc Sài Gòn"), "{list}");
+    c.find(Locator::LinkText("Hoàng Văn Đức")).await.expect("member").click().await.expect("click");
+    heading_becomes(&c, "Hoàng Văn Đức").await;
+    let age = text_of(&c, "#party-age").await;
+    assert!(age.contains("Không tính 90 ngày (Xóa tên)"), "the interruption travelled with the record: {age}");
     c.close().await.expect("close");
 }

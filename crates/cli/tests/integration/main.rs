@@ -8,6 +8,7 @@
 mod api;
 mod browser;
 mod cli;
+mod members;
 mod security;
 mod store;
 mod support;
@@ -29,7 +30,7 @@ fn main() {
         eprintln!("        Set THIDUA_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres, or run `bash .ci/run`.");
         eprintln!();
     }
-    for (name, test) in store::TESTS {
+    for (name, test) in store::TESTS.iter().chain(members::STORE_TESTS) {
         for backend in [support::Backend::Sqlite, support::Backend::Postgres] {
             let trial = Trial::test(format!("store::{}::{name}", backend.name()), move || support::run_store_test(backend, *test));
             trials.push(trial.with_ignored_flag(backend == support::Backend::Postgres && pg.is_none()));
@@ -41,6 +42,9 @@ fn main() {
     );
     for (name, test) in api::TESTS {
         trials.push(Trial::test(format!("api::{name}"), move || support::run_api_test(*test)));
+    }
+    for (name, test) in members::TESTS {
+        trials.push(Trial::test(format!("members::{name}"), move || support::run_api_test(*test)));
     }
     for (name, test) in security::TESTS {
         trials.push(Trial::test(format!("security::{name}"), move || support::run_api_test(*test)));

@@ -555,11 +555,15 @@ pub async fn award_badge(State(app): State<App>, caller: Caller, Path(id): Path<
 pub async fn upload(State(app): State<App>, caller: Caller, Path(id): Path<String>, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Result<Response, Problem> {
     let id = MemberId(parse_id(&id)?);
     app.check_member(&caller.principal, id, Action::EditMember).await?;
+    let too_large = || Problem::App(AppError::File(thidua_app::FileProblem::TooLarge { max_mib: thidua_app::members::MAX_FILE_BYTES / (1024 * 1024) }));
+    let refuse = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { Problem::BadRequest(e.body_text()) }
+    };
     let mut multipart = multipart.map_err(|e| Problem::BadRequest(e.body_text()))?;
-    while let Some(field) = multipart.next_field().await.map_err(|e| Problem::BadRequest(e.body_text()))? {
+    while let Some(field) = multipart.next_field().await.map_err(refuse)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("tệp").to_owned();
-            let bytes = field.bytes().await.map_err(|e| Problem::BadRequest(e.body_text()))?;
+            let bytes = field.bytes().await.map_err(refuse)?;
             app.attach_member_file(&caller.principal, id, &name, &bytes).await?;
             return Ok(back_to(id));
         }
