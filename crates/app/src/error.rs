@@ -42,6 +42,8 @@ pub enum AppError {
     #[error(transparent)]
     File(#[from] FileProblem),
     #[error(transparent)]
+    Package(#[from] PackageProblem),
+    #[error(transparent)]
     Rules(RulebookError),
     /// Someone else changed the record since it was read; nothing was overwritten.
     #[error("the record was changed by someone else")]
@@ -84,4 +86,17 @@ pub enum FileProblem {
     Empty,
     #[error("only PDF, Word (docx), JPEG, PNG and plain-text files are accepted")]
     UnsupportedType,
+}
+
+/// Why a transfer package is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PackageProblem {
+    #[error("the file is not a thidua transfer package")]
+    Unreadable,
+    #[error("the package was altered after it was sealed: {0}")]
+    Tampered(&'static str),
+    #[error("packages are made for transfers to another installation")]
+    NotExternal,
+    #[error("a member with this CCCD is already registered here")]
+    AlreadyHere,
 }

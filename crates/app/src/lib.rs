@@ -11,9 +11,10 @@ pub mod demo;
 mod error;
 pub mod members;
 pub mod orgs;
+pub mod package;
 pub mod transfers;
 
-pub use error::{AppError, FileProblem, TransferProblem};
+pub use error::{AppError, FileProblem, PackageProblem, TransferProblem};
 pub use thidua_store::Backend;
 
 use std::sync::Arc;

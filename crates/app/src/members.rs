@@ -235,7 +235,7 @@ impl App {
         Ok(detail)
     }
 
-    async fn check_record(&self, record: &MemberRecord, except: Option<MemberId>) -> Result<(), AppError> {
+    pub(crate) async fn check_record(&self, record: &MemberRecord, except: Option<MemberId>) -> Result<(), AppError> {
         let mut errors = record.validate(today());
         if let Some(c) = &record.cccd
             && let Some(other) = self.store.member_by_cccd(c).await?

@@ -44,6 +44,8 @@ pub struct TransferView {
     /// Whether the principal acts for the sending side, the receiving side, or both.
     pub may_send: bool,
     pub may_receive: bool,
+    /// The two ends sit under different provincial committees, or in another installation.
+    pub across_provinces: bool,
 }
 
 /// The transfer page: the view and its steps.
@@ -75,6 +77,10 @@ impl App {
             Some(m) => m.record.full_name.clone(),
             None => self.store.member(row.member).await?.map(|m| m.record.full_name).unwrap_or_default(),
         };
+        let across_provinces = match (row.external_to.is_some() || row.external_from.is_some(), row.to_org) {
+            (false, Some(to)) => self.province_of(row.from_org, row.introduced_on).await? != self.province_of(to, row.introduced_on).await?,
+            _ => true,
+        };
         let may_send = self.may(p, Some(row.from_org)).await;
         // A transfer to another installation is carried through by the sending side.
         let may_receive = if row.to_org.is_some() { self.may(p, row.to_org).await } else { may_send };
@@ -82,12 +88,23 @@ impl App {
             member_name,
             deadlines,
             overdue_since,
-            from_name: names.get(&row.from_org).cloned().unwrap_or_default(),
+            from_name: row.external_from.clone().or_else(|| names.get(&row.from_org).cloned()).unwrap_or_default(),
             to_name: row.to_org.and_then(|o| names.get(&o).cloned()).or_else(|| row.external_to.clone()).unwrap_or_default(),
             may_send,
             may_receive,
+            across_provinces,
             row,
         })
+    }
+
+    /// The provincial committee (or committee directly under the Centre) above an organization.
+    async fn province_of(&self, org: OrgId, on: Date) -> Result<Option<OrgId>, AppError> {
+        for o in self.store.org_chain_on(org, on).await? {
+            if self.store.org_history(o).await?.last().is_some_and(|v| v.kind == OrgKind::ProvincialCommittee) {
+                return Ok(Some(o));
+            }
+        }
+        Ok(None)
     }
 
     /// Starts a transfer: resolves the receiving organization through mergers, checks the rules
@@ -130,6 +147,7 @@ impl App {
             to_org,
             addressed_org,
             external_to,
+            external_from: None,
             trigger_on: new.trigger_on,
             introduced_on: new.introduced_on,
             letter_number: new.letter_number.clone().filter(|l| !l.trim().is_empty()),

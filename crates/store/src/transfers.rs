@@ -22,6 +22,8 @@ pub struct TransferRow {
     pub addressed_org: Option<OrgId>,
     /// The receiving organization in another installation (another province).
     pub external_to: Option<String>,
+    /// The sending organization in another installation, for a transfer received as a package.
+    pub external_from: Option<String>,
     pub trigger_on: Date,
     pub introduced_on: Date,
     pub letter_number: Option<String>,
@@ -44,7 +46,7 @@ pub struct StepRow {
     pub actor: String,
 }
 
-const COLUMNS: &str = "id, member_id, kind, purpose, until_on, from_org_id, to_org_id, addressed_org_id, external_to, trigger_on, \
+const COLUMNS: &str = "id, member_id, kind, purpose, until_on, from_org_id, to_org_id, addressed_org_id, external_to, external_from, trigger_on, \
                        introduced_on, letter_number, late_reason, state, last_step_on, reported_on, report_late_reason, \
                        received_on, completed_on, closed_reason, created_by";
 
@@ -73,6 +75,7 @@ fn from_row(r: &AnyRow) -> Result<TransferRow, StoreError> {
         to_org: r.try_get::<Option<i64>, _>("to_org_id")?.map(OrgId),
         addressed_org: r.try_get::<Option<i64>, _>("addressed_org_id")?.map(OrgId),
         external_to: r.try_get("external_to")?,
+        external_from: r.try_get("external_from")?,
         trigger_on: date_col(r, "trigger_on")?,
         introduced_on: date_col(r, "introduced_on")?,
         letter_number: r.try_get("letter_number")?,
@@ -98,8 +101,8 @@ impl Tx {
         let row = sqlx::query(
             "INSERT INTO transfer (member_id, kind, purpose, until_on, from_org_id, to_org_id, addressed_org_id, external_to, \
              trigger_on, introduced_on, letter_number, late_reason, state, last_step_on, reported_on, report_late_reason, \
-             received_on, completed_on, closed_reason, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+             received_on, completed_on, closed_reason, created_by, external_from) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id",
         )
         .bind(t.member.0)
         .bind(kind)
@@ -121,6 +124,7 @@ impl Tx {
         .bind(t.completed_on.map(iso))
         .bind(t.closed_reason.clone())
         .bind(t.created_by.as_str())
+        .bind(t.external_from.clone())
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get(0)?;

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
-use thidua_app::{AppError, FileProblem, TransferProblem};
+use thidua_app::{AppError, FileProblem, PackageProblem, TransferProblem};
 use thidua_core::badge::BadgeError;
 use thidua_core::member::MemberError;
 use thidua_core::transfer::{TransferError, TransferState};
@@ -101,7 +101,8 @@ impl Problem {
                 | AppError::TransferTarget(_)
                 | AppError::Rules(_),
             ) => StatusCode::UNPROCESSABLE_ENTITY,
-            Problem::App(AppError::Conflict) => StatusCode::CONFLICT,
+            Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Package(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::File(FileProblem::TooLarge { .. })) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::App(AppError::File(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::App(AppError::Unauthenticated | AppError::BadCredentials) => StatusCode::UNAUTHORIZED,
@@ -144,6 +145,12 @@ impl Problem {
                 FileProblem::TooLarge { max_mib } => ("file.too_large", t.fmt("error.file.too_large", &[("max", &max_mib.to_string())])),
                 FileProblem::Empty => ("file.empty", t.get("error.file.empty").into()),
                 FileProblem::UnsupportedType => ("file.unsupported", t.get("error.file.unsupported").into()),
+            },
+            Problem::App(AppError::Package(e)) => match e {
+                PackageProblem::Unreadable => ("package.unreadable", t.get("error.package.unreadable").into()),
+                PackageProblem::Tampered(what) => ("package.tampered", t.fmt("error.package.tampered", &[("what", what)])),
+                PackageProblem::NotExternal => ("package.not_external", t.get("error.package.not_external").into()),
+                PackageProblem::AlreadyHere => ("package.already_here", t.get("error.package.already_here").into()),
             },
             Problem::App(AppError::Rules(e)) => ("rules", t.fmt("error.rules", &[("detail", &e.to_string())])),
             Problem::App(AppError::Org(e)) => describe_org(e, t),

@@ -37,6 +37,9 @@ pub struct RouteDef {
     pub access: Access,
 }
 
+/// A package carries a member's files (10 MiB each at most) in base64.
+const PACKAGE_LIMIT: usize = 64 * 1024 * 1024;
+
 /// Every route, once: the router is built from this list and the authorization matrix test walks it.
 fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
     use Access::*;
@@ -72,6 +75,9 @@ fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
         r(Method::GET, "/transfers/{id}", SignedIn, get(pages::transfers::detail)),
         r(Method::POST, "/transfers/{id}/steps", SignedIn, post(pages::transfers::step)),
         r(Method::GET, "/transfers/{id}/letter.docx", SignedIn, get(pages::transfers::letter)),
+        r(Method::GET, "/transfers/{id}/package", SignedIn, get(pages::transfers::package)),
+        r(Method::GET, "/transfers/import", SignedIn, get(pages::transfers::import_form)),
+        r(Method::POST, "/transfers/import", SignedIn, post(pages::transfers::import).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
         r(Method::GET, "/login", Public, get(auth::login_form)),
         r(Method::POST, "/login", Public, post(auth::login_submit)),
         r(Method::POST, "/logout", SignedIn, post(auth::logout)),
@@ -94,6 +100,8 @@ fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
         r(Method::POST, "/api/v1/transfers", SignedIn, post(api::members::introduce)),
         r(Method::GET, "/api/v1/transfers/{id}", SignedIn, get(api::members::transfer)),
         r(Method::POST, "/api/v1/transfers/{id}/steps", SignedIn, post(api::members::step)),
+        r(Method::GET, "/api/v1/transfers/{id}/package", SignedIn, get(api::members::package)),
+        r(Method::POST, "/api/v1/transfer-packages", SignedIn, post(api::members::import_package).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
     ]
 }
 

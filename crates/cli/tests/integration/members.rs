@@ -19,6 +19,7 @@ use crate::support::{ApiTest, StoreTest, Server, TestDb};
 pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("transfer_to_a_merged_org_lands_at_its_successor_with_the_record", |db| Box::pin(transfer_lands_at_successor(db))),
     ("member_records_are_validated_and_never_overwritten_silently", |db| Box::pin(records_validated(db))),
+    ("transfer_package_from_sqlite_keeps_every_field_and_refuses_tampering", |db| Box::pin(package_round_trip(db))),
 ];
 
 pub const TESTS: &[(&str, ApiTest)] = &[
@@ -261,6 +262,9 @@ async fn overdue(s: Server) {
     assert_eq!(states, BTreeSet::from(["introduced", "reported", "received", "completed", "returned", "cancelled"]), "every state in the demo");
     let late = list.iter().find(|t| t["member_name"] == "Đỗ Văn Khải").expect("overdue transfer");
     assert!(late["overdue_since"].is_string(), "{late}");
+    assert_eq!(late["across_provinces"], false, "both cells are in Ho Chi Minh City");
+    let away = list.iter().find(|t| t["member_name"] == "Mai Thị Quyên").expect("external");
+    assert_eq!(away["across_provinces"], true);
     let merged = list.iter().find(|t| t["member_name"] == "Ngô Thị Lệ").expect("addressed to Bình Dương");
     assert!(merged["addressed_org_id"].is_i64() && merged["addressed_org_id"] != merged["to_org_id"]);
     // The officers of both sides see a transfer between them; a third unit sees neither.
@@ -277,4 +281,94 @@ async fn overdue(s: Server) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.expect("json");
     assert!(body["error"]["message"].as_str().expect("message").contains("cần ghi rõ ai chậm và lý do"), "{body}");
+}
+
+async fn package_round_trip(db: TestDb) {
+    use base64::Engine;
+    let system = Principal::system();
+    // The sending installation: the demo on SQLite.
+    let source_db = TestDb::new(crate::support::Backend::Sqlite).await;
+    let source = source_db.app().await;
+    source.load_demo().await.expect("demo");
+    let member = member_named(&source, "Mai Thị Quyên").await;
+    source.add_member_position(&system, member, "Chi ủy viên", None, date(2021, 3, 1), Some(date(2024, 3, 1))).await.expect("position");
+    let gap = thidua_core::member::Gap { kind: thidua_core::member::GapKind::TransferGap, from: date(2016, 2, 1), to: Some(date(2016, 3, 1)), note: Some("Chờ tiếp nhận".into()) };
+    source.add_member_gap(&system, member, &gap).await.expect("gap");
+    source.attach_member_file(&system, member, "Lý lịch.pdf", b"%PDF-1.4 ly lich dang vien").await.expect("file");
+    let transfer = source.transfers(&system).await.expect("transfers").into_iter().find(|t| t.row.member == member).expect("external transfer").row.id;
+    let bytes = source.export_transfer_package(&system, transfer).await.expect("package");
+    let sent = source.member(&system, member).await.expect("member");
+    let not_external = source.transfers(&system).await.expect("transfers").into_iter().find(|t| t.row.external_to.is_none()).expect("local").row.id;
+    assert!(matches!(source.export_transfer_package(&system, not_external).await, Err(AppError::Package(thidua_app::PackageProblem::NotExternal))));
+
+    // The receiving installation: this test's backend, with its own organizations.
+    let target = db.app().await;
+    let mut ev = target
+        .record_org_event(&system, date(2020, 1, 1), thidua_core::org::OrgChange::Create(thidua_core::org::NewOrg { org: (), spec: thidua_core::org::OrgSpec { kind: thidua_core::org::OrgKind::ProvincialCommittee, name: "Tỉnh ủy Lâm Đồng".into(), short_name: None, parent: None } }), None)
+        .await
+        .expect("org");
+    let province = ev.change.created()[0].org;
+    ev = target
+        .record_org_event(&system, date(2020, 1, 1), thidua_core::org::OrgChange::Create(thidua_core::org::NewOrg { org: (), spec: thidua_core::org::OrgSpec { kind: thidua_core::org::OrgKind::Cell, name: "Chi bộ Học viên".into(), short_name: None, parent: Some(province) } }), None)
+        .await
+        .expect("org");
+    let cell = ev.change.created()[0].org;
+
+    // Tampering is refused, whatever was changed.
+    let package: Value = serde_json::from_slice(&bytes).expect("json");
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut p = package.clone();
+        f(&mut p);
+        serde_json::to_vec(&p).expect("json")
+    };
+    let flipped = with(&|p| {
+        let text = p["payload"].as_str().expect("payload").replace("Mai Thị Quyên", "Mai Thị Quyền");
+        p["payload"] = Value::String(text);
+    });
+    let resealed_checksum = with(&|p| {
+        let text = p["payload"].as_str().expect("payload").replace("Mai Thị Quyên", "Mai Thị Quyền");
+        p["checksum"] = Value::String(thidua_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())));
+        p["payload"] = Value::String(text);
+    });
+    for (bad, what) in [(flipped, "checksum"), (resealed_checksum, "signature")] {
+        let r = target.import_transfer_package(&system, &bad, cell).await;
+        assert!(matches!(r, Err(AppError::Package(thidua_app::PackageProblem::Tampered(w))) if w == what), "{what}: {r:?}");
+    }
+    // A file swapped and the whole package resealed with another key: the file's own hash gives it away.
+    let mut payload: Value = serde_json::from_str(package["payload"].as_str().expect("payload")).expect("payload json");
+    payload["files"][0]["content"] = Value::String(base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4 gia mao"));
+    let text = serde_json::to_string(&payload).expect("json");
+    let checksum = thidua_core::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()));
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let forged = serde_json::to_vec(&json!({
+        "format": package["format"], "payload": text, "checksum": checksum,
+        "public_key": thidua_core::audit::hex(&key.verifying_key().to_bytes()),
+        "signature": thidua_core::audit::hex(&ed25519_dalek::Signer::sign(&key, checksum.as_bytes()).to_bytes()),
+    }))
+    .expect("json");
+    assert!(matches!(target.import_transfer_package(&system, &forged, cell).await, Err(AppError::Package(thidua_app::PackageProblem::Tampered("file")))));
+    assert!(matches!(target.import_transfer_package(&system, b"not a package", cell).await, Err(AppError::Package(thidua_app::PackageProblem::Unreadable))));
+    assert!(target.members(&system, None, 10, 0).await.expect("members").is_empty(), "refused packages left nothing behind");
+
+    // The genuine package arrives whole.
+    let done = target.import_transfer_package(&system, &bytes, cell).await.expect("imported");
+    let got = target.member(&system, done.member).await.expect("member");
+    assert_eq!(got.row.record, MemberRecord { org: cell, ..sent.row.record.clone() }, "every field of the record");
+    assert_eq!(got.gaps, sent.gaps);
+    assert_eq!(got.party_age, sent.party_age);
+    let positions = |d: &thidua_app::members::MemberDetail| d.positions.iter().map(|p| (p.title.clone(), p.from, p.to)).collect::<Vec<_>>();
+    assert_eq!(positions(&got), positions(&sent));
+    let badges = |d: &thidua_app::members::MemberDetail| d.badges.iter().map(|b| (b.milestone, b.awarded_on, b.early, b.decision.clone())).collect::<Vec<_>>();
+    assert_eq!(badges(&got), badges(&sent));
+    assert_eq!(got.files.len(), 1);
+    let (meta, content) = target.member_file(&system, done.member, got.files[0].id).await.expect("file");
+    assert_eq!((meta.name.as_str(), content.as_slice()), ("Lý lịch.pdf", b"%PDF-1.4 ly lich dang vien".as_slice()));
+    assert!(got.changes.len() > sent.changes.len(), "the sender's history came along");
+    let t = target.transfer(&system, done.transfer).await.expect("transfer");
+    assert_eq!(t.view.row.state, TransferState::Reported);
+    assert_eq!(t.view.from_name, "Chi bộ Ban Quản lý dự án Tổng Công ty Địa ốc Sài Gòn");
+    assert_eq!(t.view.row.kind, sent.transfers[0].kind);
+    // The same package twice: the member is already here.
+    assert!(matches!(target.import_transfer_package(&system, &bytes, cell).await, Err(AppError::Package(thidua_app::PackageProblem::AlreadyHere))));
+    source_db.drop_db().await;
 }

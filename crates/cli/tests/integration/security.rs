@@ -92,6 +92,9 @@ enum Guard {
     IntroduceTransfer,
     ViewTransfer,
     TransferStep,
+    /// The sealed package of a transfer to another installation: the sending side.
+    ExportPackage,
+    ImportPackage,
 }
 
 /// The decision for each route. A route the router serves but this table does not name fails the
@@ -110,7 +113,9 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("GET", "/members/{id}" | "/api/v1/members/{id}") => ViewMember,
         ("GET", "/members/{id}/edit") | ("POST", "/members/{id}" | "/members/{id}/gaps" | "/members/{id}/positions" | "/members/{id}/badges" | "/members/{id}/files") => EditMember,
         ("GET", "/members/{id}/files/{file}") => ReadFile,
-        ("GET", "/members/new") => AnyEditMember,
+        ("GET", "/members/new" | "/transfers/import") => AnyEditMember,
+        ("GET", "/transfers/{id}/package" | "/api/v1/transfers/{id}/package") => ExportPackage,
+        ("POST", "/transfers/import" | "/api/v1/transfer-packages") => ImportPackage,
         ("POST", "/members" | "/api/v1/members") => CreateMember,
         ("GET", "/transfers/new") | ("POST", "/transfers" | "/api/v1/transfers") => IntroduceTransfer,
         ("GET", "/transfers/{id}" | "/api/v1/transfers/{id}" | "/transfers/{id}/letter.docx") => ViewTransfer,
@@ -141,7 +146,10 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         ViewCluster => inside,
         EditOrg => inside && caller == "chuyenvien",
         ViewMember => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
-        EditMember | ReadFile | CreateMember | IntroduceTransfer | ViewTransfer | TransferStep => officer_of(side),
+        EditMember | ReadFile | CreateMember | IntroduceTransfer | ViewTransfer | TransferStep | ImportPackage => officer_of(side),
+        // Only RESCO's transfer goes to another installation and RESCO sends it; SATRA only
+        // receives its transfer, so may not export it.
+        ExportPackage => side == Side::Resco && caller == "chuyenvien.resco",
         AnyEditMember => matches!(caller, "chuyenvien" | "chuyenvien.resco"),
     }
 }
@@ -191,8 +199,8 @@ async fn authorization_matrix(s: Server) {
             Guard::ViewMember | Guard::EditMember | Guard::ReadFile | Guard::IntroduceTransfer => {
                 vec![(true, Side::Satra, satra_member, satra_file), (true, Side::Resco, resco_member, resco_file)]
             }
-            Guard::CreateMember => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
-            Guard::ViewTransfer | Guard::TransferStep => vec![(true, Side::Satra, satra_transfer, 0), (true, Side::Resco, resco_transfer, 0)],
+            Guard::CreateMember | Guard::ImportPackage => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
+            Guard::ViewTransfer | Guard::TransferStep | Guard::ExportPackage => vec![(true, Side::Satra, satra_transfer, 0), (true, Side::Resco, resco_transfer, 0)],
             _ => vec![(true, Side::Satra, 0, 0)],
         };
         for (caller, client) in &callers {
@@ -201,6 +209,9 @@ async fn authorization_matrix(s: Server) {
                 let mut path = route.path.replace("{id}", &id.to_string()).replace("{file}", &file.to_string()).replace("{code}", "en");
                 if route.path == "/transfers/new" {
                     path = format!("{path}?member={id}");
+                }
+                if route.path == "/api/v1/transfer-packages" {
+                    path = format!("{path}?org_id={id}");
                 }
                 let http = client.clone().unwrap_or_else(crate::support::client);
                 let url = s.url(&path);
@@ -234,6 +245,11 @@ async fn authorization_matrix(s: Server) {
                     ("POST", "/transfers/{id}/steps") => http.post(url).form(&[("action", "report"), ("on", today.as_str())]),
                     ("POST", "/api/v1/transfers/{id}/steps") => http.post(url).json(&json!({"action": "report", "on": today})),
                     ("POST", "/logout" | "/login") => http.post(url).form(&[("x", "y")]),
+                    ("POST", "/transfers/import") => {
+                        let file = reqwest::multipart::Part::bytes(b"{}".to_vec()).file_name("goi.json");
+                        http.post(url).multipart(reqwest::multipart::Form::new().text("org", id.to_string()).part("file", file))
+                    }
+                    ("POST", "/api/v1/transfer-packages") => http.post(url).body("{}"),
                     (m, p) => panic!("the matrix has no request for {m} {p}"),
                 };
                 let status = request.send().await.expect("request").status().as_u16();
@@ -243,6 +259,8 @@ async fn authorization_matrix(s: Server) {
                     (_, "anonymous") => &[303],
                     (Guard::SignedIn, _) => &[200, 303],
                     (g, c) if !allowed(c, g, *inside, *side) => &[403],
+                    // The admin may ask for a package of a local transfer: refused on its merits.
+                    (Guard::ExportPackage, _) => &[200, 422],
                     _ if method == "GET" => &[200],
                     // Allowed to try: it is done, or refused on its merits (an open transfer, a
                     // badge not due), never for lack of rights.

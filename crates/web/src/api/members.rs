@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use thidua_app::transfers::{NewTransfer, TransferView};
 use thidua_app::{App, AppError};
 use thidua_core::date::{iso, parse_date};
-use thidua_core::member::{AgeStep, Cccd, Gender, MemberError, MemberId, MemberRecord, check_party_card};
+use thidua_core::member::{AgeStep, MemberError, MemberId, MemberRecord};
 use thidua_core::org::OrgId;
 use thidua_core::transfer::{TemporaryPurpose, TransferKind};
 use utoipa::{IntoParams, ToSchema};
@@ -79,43 +79,25 @@ pub struct MemberInput {
 }
 
 impl MemberInput {
+    /// The record, parsed by the same rules as the web form.
     fn to_record(&self) -> Result<MemberRecord, Vec<MemberError>> {
-        let mut errors = Vec::new();
-        let mut date = |field: &'static str, v: &str| {
-            parse_date(v).or_else(|| {
-                errors.push(MemberError::BadDate { field });
-                None
-            })
-        };
-        let birth = date("birth_date", &self.birth_date);
-        let admitted = date("admitted_on", &self.admitted_on);
-        let official = self.official_on.as_deref().filter(|v| !v.trim().is_empty()).and_then(|v| date("official_on", v));
-        let gender = Gender::from_code(&self.gender);
-        if gender.is_none() {
-            errors.push(MemberError::Required { field: "gender" });
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        crate::pages::members::MemberForm {
+            full_name: self.full_name.clone(),
+            birth_date: self.birth_date.clone(),
+            gender: self.gender.clone(),
+            cccd: text(&self.cccd),
+            party_card: text(&self.party_card),
+            admitted_on: self.admitted_on.clone(),
+            official_on: text(&self.official_on),
+            org: self.org_id.to_string(),
+            phone: text(&self.phone),
+            email: text(&self.email),
+            address: text(&self.address),
+            seriously_ill: self.seriously_ill.then(|| "on".into()),
+            version: String::new(),
         }
-        let cccd = match (self.cccd.as_deref().filter(|c| !c.trim().is_empty()), birth, gender) {
-            (Some(raw), Some(b), Some(g)) => Cccd::parse(raw, b, g).map_err(|e| errors.push(e)).ok(),
-            _ => None,
-        };
-        let party_card = self.party_card.as_deref().filter(|c| !c.trim().is_empty()).and_then(|c| check_party_card(c).map_err(|e| errors.push(e)).ok());
-        match (birth, admitted, gender) {
-            (Some(birth_date), Some(admitted_on), Some(gender)) if errors.is_empty() => Ok(MemberRecord {
-                full_name: self.full_name.trim().to_owned(),
-                birth_date,
-                gender,
-                cccd,
-                party_card,
-                admitted_on,
-                official_on: official,
-                org: OrgId(self.org_id),
-                phone: self.phone.clone().filter(|v| !v.trim().is_empty()),
-                email: self.email.clone().filter(|v| !v.trim().is_empty()),
-                address: self.address.clone().filter(|v| !v.trim().is_empty()),
-                seriously_ill: self.seriously_ill,
-            }),
-            _ => Err(errors),
-        }
+        .to_record(None)
     }
 }
 
@@ -246,6 +228,8 @@ pub struct TransferDto {
     pub introduced_on: String,
     pub report_by: String,
     pub overdue_since: Option<String>,
+    /// Between provinces (or installations) rather than within one.
+    pub across_provinces: bool,
 }
 
 impl From<&TransferView> for TransferDto {
@@ -262,6 +246,7 @@ impl From<&TransferView> for TransferDto {
             introduced_on: iso(v.row.introduced_on),
             report_by: iso(v.deadlines.report_by),
             overdue_since: v.overdue_since.map(iso),
+            across_provinces: v.across_provinces,
         }
     }
 }
@@ -360,4 +345,48 @@ pub async fn step(State(app): State<App>, caller: Caller, Path(id): Path<String>
     let step = crate::pages::transfers::to_step(&s.action, day(&s.on)?, s.reason.as_deref().unwrap_or_default())?;
     let state = app.transfer_step(&caller.principal, id, &step).await?;
     Ok(Json(StateDto { state: state.code().into() }))
+}
+
+/// The sealed package of a transfer to another installation (sending side).
+#[utoipa::path(get, path = "/api/v1/transfers/{id}/package", tag = "transfers", params(("id" = i64, Path)), responses(
+    (status = 200, description = "The package (JSON)"),
+    (status = 403, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+pub async fn package(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    let id = parse_id(&id)?;
+    let bytes = app.export_transfer_package(&caller.principal, id).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// The receiving organization in this installation.
+    org_id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportedDto {
+    pub member_id: i64,
+    pub transfer_id: i64,
+}
+
+/// Receives a package from another installation: checks the seal, registers the member with the
+/// whole record at the receiving organization and opens the transfer there.
+#[utoipa::path(post, path = "/api/v1/transfer-packages", tag = "transfers", params(ImportParams), request_body(content = String, content_type = "application/json"), responses(
+    (status = 201, body = ImportedDto),
+    (status = 403, body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+pub async fn import_package(
+    State(app): State<App>,
+    caller: Caller,
+    query: Result<Query<ImportParams>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<ImportedDto>), Problem> {
+    let Query(q) = query?;
+    let done = app.import_transfer_package(&caller.principal, &body, OrgId(q.org_id)).await?;
+    Ok((StatusCode::CREATED, Json(ImportedDto { member_id: done.member.0, transfer_id: done.transfer })))
 }

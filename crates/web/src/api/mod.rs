@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         members::introduce,
         members::transfer,
         members::step,
+        members::package,
+        members::import_package,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng")),

@@ -85,30 +85,30 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
 #[derive(Deserialize, Default, Clone)]
 pub struct MemberForm {
     #[serde(default)]
-    full_name: String,
+    pub(crate) full_name: String,
     #[serde(default)]
-    birth_date: String,
+    pub(crate) birth_date: String,
     #[serde(default)]
-    gender: String,
+    pub(crate) gender: String,
     #[serde(default)]
-    cccd: String,
+    pub(crate) cccd: String,
     #[serde(default)]
-    party_card: String,
+    pub(crate) party_card: String,
     #[serde(default)]
-    admitted_on: String,
+    pub(crate) admitted_on: String,
     #[serde(default)]
-    official_on: String,
+    pub(crate) official_on: String,
     #[serde(default)]
-    org: String,
+    pub(crate) org: String,
     #[serde(default)]
-    phone: String,
+    pub(crate) phone: String,
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
     #[serde(default)]
-    address: String,
-    seriously_ill: Option<String>,
+    pub(crate) address: String,
+    pub(crate) seriously_ill: Option<String>,
     #[serde(default)]
-    version: String,
+    pub(crate) version: String,
 }
 
 fn opt(s: &str) -> Option<String> {

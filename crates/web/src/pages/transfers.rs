@@ -50,6 +50,7 @@ fn line(t: T, v: &TransferView) -> Line {
 #[template(path = "transfers.html")]
 pub struct ListPage {
     c: Chrome,
+    may_import: bool,
     /// `(heading key, table id, lines)`: open transfers, then closed ones.
     sections: Vec<(&'static str, &'static str, Vec<Line>)>,
 }
@@ -58,6 +59,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller) -> Result<ListPa
     let all = app.transfers(&caller.principal).await?;
     let (open, closed): (Vec<&TransferView>, Vec<&TransferView>) = all.iter().partition(|v| v.row.state.is_open());
     Ok(ListPage {
+        may_import: !app.editable_member_orgs(&caller.principal).await?.is_empty(),
         c: Chrome::new(t, "transfers", "/transfers", Some(&caller)),
         sections: vec![
             ("transfers.open", "open-transfers", open.into_iter().map(|v| line(t, v)).collect()),
@@ -196,6 +198,8 @@ pub struct DetailPage {
     trace: bool,
     error: Option<String>,
     today: String,
+    /// A transfer to another installation: its sealed package can be downloaded.
+    package: bool,
 }
 
 async fn detail_page(app: &App, t: T, caller: &Caller, id: i64, error: Option<String>) -> Result<DetailPage, Problem> {
@@ -222,6 +226,8 @@ async fn detail_page(app: &App, t: T, caller: &Caller, id: i64, error: Option<St
             format!("{} – {}", t.get(key), format_date(until))
         }
     };
+    let scope = t.get(if v.across_provinces { "transfer.across" } else { "transfer.within" });
+    let kind = format!("{kind} · {scope}");
     Ok(DetailPage {
         c: Chrome::new(t, "transfers", &format!("/transfers/{id}"), Some(caller)),
         id,
@@ -248,6 +254,7 @@ async fn detail_page(app: &App, t: T, caller: &Caller, id: i64, error: Option<St
         trace: state == TransferState::Completed && v.may_send && !v.may_receive,
         error,
         today: format_date(today()),
+        package: v.row.external_to.is_some() && v.may_send,
     })
 }
 
@@ -304,4 +311,72 @@ pub async fn letter(State(app): State<App>, caller: Caller, Path(id): Path<Strin
         bytes,
     )
         .into_response())
+}
+
+fn json_download(name: String, bytes: Vec<u8>) -> Response {
+    ([(CONTENT_TYPE, "application/json".to_owned()), (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], bytes).into_response()
+}
+
+pub async fn package(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let bytes = app.export_transfer_package(&caller.principal, id).await?;
+    Ok(json_download(format!("chuyen-sinh-hoat-{id}.thidua.json"), bytes))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "transfer_import.html")]
+pub struct ImportPage {
+    c: Chrome,
+    orgs: Vec<(String, String)>,
+    fingerprint: String,
+    error: Option<String>,
+}
+
+async fn import_page(app: &App, t: T, caller: &Caller, error: Option<String>) -> Result<ImportPage, Problem> {
+    let orgs: Vec<(String, String)> = app.editable_member_orgs(&caller.principal).await?.into_iter().map(|(o, n)| (o.0.to_string(), n)).collect();
+    if orgs.is_empty() {
+        return Err(Problem::App(AppError::Forbidden));
+    }
+    Ok(ImportPage {
+        c: Chrome::new(t, "transfers", "/transfers/import", Some(caller)),
+        orgs,
+        fingerprint: t.fmt("transfer.fingerprint", &[("fingerprint", &app.installation_fingerprint().await?)]),
+        error,
+    })
+}
+
+pub async fn import_form(State(app): State<App>, t: T, caller: Caller) -> Result<ImportPage, Problem> {
+    import_page(&app, t, &caller, None).await
+}
+
+pub async fn import(
+    State(app): State<App>,
+    t: T,
+    caller: Caller,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, Problem> {
+    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+        return Err(Problem::App(AppError::Forbidden));
+    }
+    let mut multipart = multipart.map_err(|e| Problem::BadRequest(e.body_text()))?;
+    let (mut org, mut bytes) = (None, None);
+    while let Some(field) = multipart.next_field().await.map_err(|e| Problem::BadRequest(e.body_text()))? {
+        match field.name() {
+            Some("org") => org = field.text().await.ok().and_then(|v| v.trim().parse::<i64>().ok()).map(OrgId),
+            Some("file") => bytes = Some(field.bytes().await.map_err(|e| Problem::BadRequest(e.body_text()))?),
+            _ => {}
+        }
+    }
+    let outcome = match (org, bytes) {
+        (Some(org), Some(bytes)) => app.import_transfer_package(&caller.principal, &bytes, org).await.map_err(Problem::App),
+        _ => Err(Problem::App(AppError::TransferTarget(thidua_app::TransferProblem::NoReceiver))),
+    };
+    match outcome {
+        Ok(done) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/transfers/{}", done.transfer))]).into_response()),
+        Err(p @ Problem::App(AppError::Forbidden)) => Err(p),
+        Err(p) => {
+            let status = p.status();
+            Ok((status, import_page(&app, t, &caller, Some(p.describe(t).1)).await?).into_response())
+        }
+    }
 }
