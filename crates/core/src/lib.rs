@@ -8,6 +8,7 @@ pub mod badge;
 pub mod calendar;
 pub mod cluster;
 pub mod date;
+pub mod docnum;
 pub mod member;
 pub mod org;
 pub mod rulebook;
