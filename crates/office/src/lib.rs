@@ -3,6 +3,12 @@
 //! type and summary, the body, recipients and the signature block; Times New Roman 14 on A4.
 #![deny(clippy::unwrap_used)]
 
+mod text;
+mod xlsx;
+
+pub use text::extract_text;
+pub use xlsx::{xlsx, Cell, Sheet};
+
 use docx_rs::{
     AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableRow, WidthType,
 };

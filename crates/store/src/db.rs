@@ -151,18 +151,18 @@ impl Store {
     }
 
     /// Tables and their columns as `(table, column, type class, nullable)`, for the test that keeps
-    /// both backends' migrations in step.
+    /// both backends' migrations in step. The search index (`fts_*`) differs by nature and is left out.
     pub async fn schema(&self) -> Result<Vec<(String, String, String, bool)>, StoreError> {
         let sql = match self.backend {
             Backend::Sqlite => {
                 "SELECT m.name, p.name, lower(p.type), p.\"notnull\" + p.pk FROM sqlite_master m \
                  JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
-                 AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
+                 AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' AND m.name NOT LIKE 'fts_%'"
             }
             Backend::Postgres => {
                 "SELECT table_name::text, column_name::text, lower(data_type)::text, \
                  CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END::bigint FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'"
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' AND table_name NOT LIKE 'fts_%'"
             }
         };
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
