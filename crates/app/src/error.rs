@@ -44,6 +44,8 @@ pub enum AppError {
     #[error(transparent)]
     Package(#[from] PackageProblem),
     #[error(transparent)]
+    Document(#[from] DocumentProblem),
+    #[error(transparent)]
     Rules(RulebookError),
     /// Someone else changed the record since it was read; nothing was overwritten.
     #[error("the record was changed by someone else")]
@@ -99,4 +101,31 @@ pub enum PackageProblem {
     NotExternal,
     #[error("a member with this CCCD is already registered here")]
     AlreadyHere,
+}
+
+/// Why a document or work record is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentProblem {
+    #[error("the number and symbol cannot be read: {0}")]
+    Symbol(thidua_core::docnum::DocNumberError),
+    #[error("the summary is empty or longer than 2000 characters")]
+    Summary,
+    #[error("this organization keeps no document register")]
+    NoRegister,
+    #[error("no committee term covers {0}: declare the term first")]
+    NoTerm(jiff::civil::Date),
+    #[error("the date is in the future")]
+    FutureDate,
+    #[error("a document cannot go from {from} to {to}")]
+    Status { from: String, to: String },
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("name the officer who handles it")]
+    AssigneeRequired,
+    #[error("the work record code is empty or already used")]
+    RecordCode,
+    #[error("the work record is {0}")]
+    RecordState(String),
+    #[error("the document belongs to another register")]
+    OtherRegister,
 }

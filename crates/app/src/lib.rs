@@ -8,13 +8,14 @@ pub mod audit;
 pub mod auth;
 pub mod clusters;
 pub mod demo;
+pub mod documents;
 mod error;
 pub mod members;
 pub mod orgs;
 pub mod package;
 pub mod transfers;
 
-pub use error::{AppError, FileProblem, PackageProblem, TransferProblem};
+pub use error::{AppError, DocumentProblem, FileProblem, PackageProblem, TransferProblem};
 pub use thidua_store::Backend;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub struct App {
     store: Store,
     security: auth::Security,
     rules: Arc<Rulebook>,
+    blobs: thidua_store::BlobPlace,
 }
 
 /// Today in Vietnam (UTC+7, no daylight saving).
@@ -39,7 +41,12 @@ impl App {
     /// Opens the database at `url` (see [`Store::open`]) and brings its schema up to date.
     pub async fn open(url: &str) -> Result<App, AppError> {
         let rules = Rulebook::shipped().map_err(AppError::Rules)?;
-        let app = App { store: Store::open(url).await?, security: auth::Security::default(), rules: Arc::new(rules) };
+        let app = App {
+            store: Store::open(url).await?,
+            security: auth::Security::default(),
+            rules: Arc::new(rules),
+            blobs: thidua_store::BlobPlace::Database,
+        };
         app.seed_holidays().await?;
         Ok(app)
     }
@@ -47,6 +54,13 @@ impl App {
     /// The same application with other session lifetimes or login limits.
     pub fn with_security(mut self, security: auth::Security) -> App {
         self.security = security;
+        self
+    }
+
+    /// The same application keeping attachment contents as files under `dir` (content-addressed)
+    /// instead of in the database.
+    pub fn with_attachment_dir(mut self, dir: std::path::PathBuf) -> App {
+        self.blobs = thidua_store::BlobPlace::Directory(dir);
         self
     }
 

@@ -31,6 +31,10 @@ struct Db {
     /// Default: sqlite://thidua.db in the working directory (sqlite://thidua-demo.db with --demo).
     #[arg(long, env = "THIDUA_DATABASE_URL", value_name = "URL")]
     db: Option<String>,
+    /// Keep attachment contents as files under this directory (named by their SHA-256) instead of
+    /// in the database.
+    #[arg(long, env = "THIDUA_ATTACHMENTS_DIR", value_name = "DIR")]
+    attachments_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -66,6 +70,12 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Rebuild the document search index from the documents (it is kept in step on every write;
+    /// this is for repairs and upgrades).
+    Reindex {
+        #[command(flatten)]
+        db: Db,
     },
     /// Check the audit log.
     Audit {
@@ -162,6 +172,14 @@ impl Db {
     fn url(&self, demo: bool) -> String {
         self.db.clone().unwrap_or_else(|| if demo { DEFAULT_DEMO_DB } else { DEFAULT_DB }.to_owned())
     }
+
+    async fn open(&self, demo: bool) -> Result<App, String> {
+        let app = open(&self.url(demo)).await?;
+        Ok(match &self.attachments_dir {
+            Some(dir) => app.with_attachment_dir(dir.clone()),
+            None => app,
+        })
+    }
 }
 
 fn init_logging() {
@@ -187,7 +205,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve { db, listen, demo } => {
-            let app = open(&db.url(demo)).await?;
+            let app = db.open(demo).await?;
             if demo {
                 load_demo(&app).await?;
             }
@@ -204,9 +222,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo { db } => {
-            let app = open(&db.url(true)).await?;
+            let app = db.open(true).await?;
             load_demo(&app).await?;
             app.close().await;
+            Ok(())
+        }
+        Command::Reindex { db } => {
+            let app = db.open(false).await?;
+            let n = app.reindex().await.map_err(describe)?;
+            let (documents, indexed) = app.index_counts().await.map_err(describe)?;
+            app.close().await;
+            println!("Search index rebuilt: {n} documents indexed ({indexed} index entries for {documents} documents).");
             Ok(())
         }
         Command::User { command } => user(command).await,
@@ -333,6 +359,9 @@ async fn load_demo(app: &App) -> Result<(), String> {
     match app.load_demo().await.map_err(describe)? {
         DemoOutcome::Loaded { orgs, clusters } => println!("Demo world loaded: {orgs} organizations, {clusters} clusters."),
         DemoOutcome::AlreadyLoaded => println!("Demo world already loaded."),
+    }
+    if let Some(n) = app.load_demo_traffic().await.map_err(describe)? {
+        println!("Demo register traffic of 2023 loaded: {n} documents.");
     }
     println!();
     println!("Demo accounts (demo data only; every account's password is {PASSWORD}):");

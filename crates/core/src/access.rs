@@ -50,12 +50,21 @@ impl Role {
             Role::SystemAdmin => true,
             // Member data is treated as a state secret: least privilege. The council secretary
             // prepares dossiers and needs members; council members and cluster leaders do not.
-            Role::CouncilSecretary | Role::Viewer => matches!(action, ViewOrg | ViewCluster | ViewMember),
-            Role::CouncilMember => matches!(action, ViewOrg | ViewCluster),
+            Role::CouncilSecretary | Role::Viewer => matches!(action, ViewOrg | ViewCluster | ViewMember | ViewDocuments),
+            Role::CouncilMember => matches!(action, ViewOrg | ViewCluster | ViewDocuments),
             Role::ClusterLeader => matches!(action, ViewOrg | ViewCluster | EditCluster),
             Role::UnitOfficer => matches!(
                 action,
-                ViewOrg | EditOrgs | ViewCluster | EditCluster | ViewMember | EditMember | ReadMemberFile | ManageTransfers
+                ViewOrg
+                    | EditOrgs
+                    | ViewCluster
+                    | EditCluster
+                    | ViewMember
+                    | EditMember
+                    | ReadMemberFile
+                    | ManageTransfers
+                    | ViewDocuments
+                    | EditDocuments
             ),
         }
     }
@@ -80,6 +89,10 @@ pub enum Action {
     ReadMemberFile,
     /// Introduce, receive, complete, return or cancel membership transfers.
     ManageTransfers,
+    /// Read the document registers and work records of an organization.
+    ViewDocuments,
+    /// Register, withdraw and handle documents; keep work records.
+    EditDocuments,
 }
 
 /// Where a grant applies.

@@ -6,7 +6,7 @@
 mod text;
 mod xlsx;
 
-pub use text::extract_text;
+pub use text::{extract_text, minimal_pdf};
 pub use xlsx::{xlsx, Cell, Sheet};
 
 use docx_rs::{

@@ -258,8 +258,30 @@ impl Tx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        self.index_document(id).await?;
+        // A new document has no attachments yet: index it from the row, one statement.
+        let fields = [d.symbol.as_deref(), Some(d.summary.as_str()), d.issuer_name.as_deref(), d.issuer_code.as_deref(), Some(d.doc_type.as_str())];
+        self.write_index(id, &fields.into_iter().flatten().collect::<Vec<_>>().join(" "), true).await?;
         Ok(id)
+    }
+
+    async fn write_index(&mut self, id: i64, text: &str, new: bool) -> Result<(), StoreError> {
+        let folded = index_terms(text).join(" ");
+        match self.backend {
+            Backend::Sqlite => {
+                if !new {
+                    sqlx::query("DELETE FROM fts_document WHERE rowid = $1").bind(id).execute(&mut *self.tx).await?;
+                }
+                sqlx::query("INSERT INTO fts_document (rowid, folded) VALUES ($1, $2)").bind(id).bind(folded).execute(&mut *self.tx).await?;
+            }
+            Backend::Postgres => {
+                sqlx::query("INSERT INTO fts_document (document_id, folded) VALUES ($1, $2) ON CONFLICT (document_id) DO UPDATE SET folded = excluded.folded")
+                    .bind(id)
+                    .bind(folded)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Sets a document's status if it is still at `version`; `false` when someone changed it first.
@@ -348,20 +370,21 @@ impl Tx {
             text.push(a.try_get("name")?);
             text.push(a.try_get("text")?);
         }
-        let folded = index_terms(&text.join(" ")).join(" ");
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::query("DELETE FROM fts_document WHERE rowid = $1").bind(id).execute(&mut *self.tx).await?;
-                sqlx::query("INSERT INTO fts_document (rowid, folded) VALUES ($1, $2)").bind(id).bind(folded).execute(&mut *self.tx).await?;
-            }
-            Backend::Postgres => {
-                sqlx::query("INSERT INTO fts_document (document_id, folded) VALUES ($1, $2) ON CONFLICT (document_id) DO UPDATE SET folded = excluded.folded")
-                    .bind(id)
-                    .bind(folded)
-                    .execute(&mut *self.tx)
-                    .await?;
-            }
-        }
+        self.write_index(id, &text.join(" "), false).await
+    }
+
+    /// Sets where a sequence continues from, for records registered before this system.
+    pub async fn set_next_number(&mut self, org: OrgId, scope: &str, doc_type: &str, next: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO doc_sequence (org_id, scope, doc_type, next_number) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, scope, doc_type) DO UPDATE SET next_number = excluded.next_number",
+        )
+        .bind(org.0)
+        .bind(scope)
+        .bind(doc_type)
+        .bind(next)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 

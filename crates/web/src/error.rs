@@ -13,7 +13,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
-use thidua_app::{AppError, FileProblem, PackageProblem, TransferProblem};
+use thidua_app::{AppError, DocumentProblem, FileProblem, PackageProblem, TransferProblem};
+use thidua_core::docnum::DocNumberError;
 use thidua_core::badge::BadgeError;
 use thidua_core::member::MemberError;
 use thidua_core::transfer::{TransferError, TransferState};
@@ -102,7 +103,7 @@ impl Problem {
                 | AppError::Rules(_),
             ) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
-            Problem::App(AppError::Package(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::File(FileProblem::TooLarge { .. })) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::App(AppError::File(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::App(AppError::Unauthenticated | AppError::BadCredentials) => StatusCode::UNAUTHORIZED,
@@ -152,6 +153,7 @@ impl Problem {
                 PackageProblem::NotExternal => ("package.not_external", t.get("error.package.not_external").into()),
                 PackageProblem::AlreadyHere => ("package.already_here", t.get("error.package.already_here").into()),
             },
+            Problem::App(AppError::Document(e)) => describe_document(e, t),
             Problem::App(AppError::Rules(e)) => ("rules", t.fmt("error.rules", &[("detail", &e.to_string())])),
             Problem::App(AppError::Org(e)) => describe_org(e, t),
             Problem::App(AppError::Cluster(e)) => describe_cluster(e, t),
@@ -252,6 +254,37 @@ fn describe_badge(e: &BadgeError, t: T) -> (&'static str, String) {
             "badge.not_due",
             t.fmt("error.badge.not_due", &[("years", &milestone.to_string()), ("due", &d(due)), ("earliest", &d(earliest))]),
         ),
+    }
+}
+
+/// A number-and-symbol problem in the user's language.
+pub fn describe_symbol(e: &DocNumberError, t: T) -> String {
+    match e {
+        DocNumberError::Empty => t.get("error.symbol.empty").into(),
+        DocNumberError::Shape => t.get("error.symbol.shape").into(),
+        DocNumberError::Number => t.get("error.symbol.number").into(),
+        DocNumberError::UnknownType(code) => t.fmt("error.symbol.unknown_type", &[("code", code)]),
+        DocNumberError::StateSymbol => t.get("error.symbol.state_symbol").into(),
+        DocNumberError::Issuer => t.get("error.symbol.issuer").into(),
+    }
+}
+
+fn describe_document(e: &DocumentProblem, t: T) -> (&'static str, String) {
+    match e {
+        DocumentProblem::Symbol(s) => ("document.symbol", describe_symbol(s, t)),
+        DocumentProblem::Summary => ("document.summary", t.get("error.document.summary").into()),
+        DocumentProblem::NoRegister => ("document.no_register", t.get("error.document.no_register").into()),
+        DocumentProblem::NoTerm(d) => ("document.no_term", t.fmt("error.document.no_term", &[("date", &format_date(*d))])),
+        DocumentProblem::FutureDate => ("document.future_date", t.get("error.document.future_date").into()),
+        DocumentProblem::Status { from, to } => (
+            "document.status",
+            t.fmt("error.document.status", &[("from", t.get(&format!("doc.status.{from}"))), ("to", t.get(&format!("doc.status.{to}")))]),
+        ),
+        DocumentProblem::ReasonRequired => ("document.reason_required", t.get("error.transfer.reason_required").into()),
+        DocumentProblem::AssigneeRequired => ("document.assignee_required", t.get("error.document.assignee_required").into()),
+        DocumentProblem::RecordCode => ("record.code", t.get("error.record.code").into()),
+        DocumentProblem::RecordState(s) => ("record.state", t.fmt("error.record.state", &[("state", t.get(&format!("record.status.{s}")))])),
+        DocumentProblem::OtherRegister => ("document.other_register", t.get("error.document.other_register").into()),
     }
 }
 

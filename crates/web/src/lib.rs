@@ -37,6 +37,9 @@ pub struct RouteDef {
     pub access: Access,
 }
 
+/// Room for one attachment at its limit and the form around it; the app enforces the limit itself.
+const ATTACHMENT_LIMIT: usize = thidua_app::documents::MAX_ATTACHMENT_BYTES + 256 * 1024;
+
 /// A package carries a member's files (10 MiB each at most) in base64.
 const PACKAGE_LIMIT: usize = 64 * 1024 * 1024;
 
@@ -76,6 +79,21 @@ fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
         r(Method::POST, "/transfers/{id}/steps", SignedIn, post(pages::transfers::step)),
         r(Method::GET, "/transfers/{id}/letter.docx", SignedIn, get(pages::transfers::letter)),
         r(Method::GET, "/transfers/{id}/package", SignedIn, get(pages::transfers::package)),
+        r(Method::GET, "/documents", SignedIn, get(pages::documents::list)),
+        r(Method::POST, "/documents", SignedIn, post(pages::documents::create).layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT))),
+        r(Method::GET, "/documents/new", SignedIn, get(pages::documents::new_form)),
+        r(Method::GET, "/documents/stats", SignedIn, get(pages::documents::stats)),
+        r(Method::GET, "/documents/{id}", SignedIn, get(pages::documents::detail)),
+        r(Method::POST, "/documents/{id}/withdraw", SignedIn, post(pages::documents::withdraw)),
+        r(Method::POST, "/documents/{id}/status", SignedIn, post(pages::documents::set_status)),
+        r(Method::POST, "/documents/{id}/records", SignedIn, post(pages::documents::file_into)),
+        r(Method::POST, "/documents/{id}/attachments", SignedIn, post(pages::documents::attach).layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT))),
+        r(Method::GET, "/documents/{id}/attachments/{file}", SignedIn, get(pages::documents::attachment)),
+        r(Method::GET, "/records", SignedIn, get(pages::documents::records)),
+        r(Method::POST, "/records", SignedIn, post(pages::documents::open_record)),
+        r(Method::POST, "/records/archive", SignedIn, post(pages::documents::archive)),
+        r(Method::GET, "/records/{id}", SignedIn, get(pages::documents::record)),
+        r(Method::POST, "/records/{id}/close", SignedIn, post(pages::documents::close_record)),
         r(Method::GET, "/transfers/import", SignedIn, get(pages::transfers::import_form)),
         r(Method::POST, "/transfers/import", SignedIn, post(pages::transfers::import).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
         r(Method::GET, "/login", Public, get(auth::login_form)),
@@ -101,6 +119,11 @@ fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
         r(Method::GET, "/api/v1/transfers/{id}", SignedIn, get(api::members::transfer)),
         r(Method::POST, "/api/v1/transfers/{id}/steps", SignedIn, post(api::members::step)),
         r(Method::GET, "/api/v1/transfers/{id}/package", SignedIn, get(api::members::package)),
+        r(Method::GET, "/api/v1/documents", SignedIn, get(api::documents::list)),
+        r(Method::POST, "/api/v1/documents", SignedIn, post(api::documents::create)),
+        r(Method::GET, "/api/v1/documents/{id}", SignedIn, get(api::documents::detail)),
+        r(Method::POST, "/api/v1/documents/{id}/status", SignedIn, post(api::documents::status)),
+        r(Method::GET, "/api/v1/document-stats", SignedIn, get(api::documents::stats)),
         r(Method::POST, "/api/v1/transfer-packages", SignedIn, post(api::members::import_package).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
     ]
 }
@@ -150,9 +173,19 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// Answers when the database answers, and says whether the search index covers every document.
 async fn healthz(State(app): State<App>) -> Response {
-    match app.health().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": app.backend().name() })).into_response(),
+    let counts = match app.health().await {
+        Ok(()) => app.index_counts().await,
+        Err(e) => Err(e),
+    };
+    match counts {
+        Ok((documents, indexed)) => Json(serde_json::json!({
+            "status": if documents == indexed { "ok" } else { "degraded" },
+            "database": app.backend().name(),
+            "search_index": { "documents": documents, "indexed": indexed, "in_step": documents == indexed },
+        }))
+        .into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response(),
     }
 }

@@ -5,6 +5,7 @@
 //! note saying they are illustrative.
 
 mod accounts;
+mod documents;
 mod members;
 mod orgs;
 
@@ -45,6 +46,7 @@ impl App {
         orgs::build(&mut world).await?;
         accounts::build(&mut world, &password_hash).await?;
         members::build(&mut world).await?;
+        documents::build(&mut world).await?;
         let outcome = DemoOutcome::Loaded { orgs: world.orgs.len(), clusters: world.clusters.len() };
         tx.set_meta(DEMO_MARK, "1").await?;
         let summary = match outcome {

@@ -95,6 +95,11 @@ enum Guard {
     /// The sealed package of a transfer to another installation: the sending side.
     ExportPackage,
     ImportPackage,
+    /// Registers, documents and work records.
+    ViewDoc,
+    EditDoc,
+    CreateDoc,
+    AnyEditDocs,
 }
 
 /// The decision for each route. A route the router serves but this table does not name fails the
@@ -103,6 +108,11 @@ fn guard_of(method: &str, path: &str) -> Guard {
     use Guard::*;
     match (method, path) {
         ("GET", "/login" | "/healthz" | "/static/app.css" | "/api/v1/openapi.json" | "/lang/{code}") | ("POST", "/login") => Public,
+        ("GET", "/documents" | "/records" | "/documents/stats" | "/api/v1/documents") => SignedIn,
+        ("GET", "/documents/new") => AnyEditDocs,
+        ("GET", "/documents/{id}" | "/api/v1/documents/{id}" | "/documents/{id}/attachments/{file}" | "/records/{id}" | "/api/v1/document-stats") => ViewDoc,
+        ("POST", "/documents/{id}/withdraw" | "/documents/{id}/status" | "/documents/{id}/records" | "/documents/{id}/attachments" | "/api/v1/documents/{id}/status" | "/records/{id}/close") => EditDoc,
+        ("POST", "/documents" | "/api/v1/documents" | "/records" | "/records/archive") => CreateDoc,
         ("GET", "/" | "/orgs" | "/clusters" | "/api/v1/orgs" | "/api/v1/clusters" | "/members" | "/badges" | "/transfers")
         | ("GET", "/api/v1/members" | "/api/v1/badges" | "/api/v1/transfers")
         | ("POST", "/logout") => SignedIn,
@@ -150,7 +160,9 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         // Only RESCO's transfer goes to another installation and RESCO sends it; SATRA only
         // receives its transfer, so may not export it.
         ExportPackage => side == Side::Resco && caller == "chuyenvien.resco",
-        AnyEditMember => matches!(caller, "chuyenvien" | "chuyenvien.resco"),
+        AnyEditMember | AnyEditDocs => matches!(caller, "chuyenvien" | "chuyenvien.resco"),
+        ViewDoc => matches!(caller, "thuky" | "uyvien" | "lanhdao") || officer_of(side),
+        EditDoc | CreateDoc => officer_of(side),
     }
 }
 
@@ -179,6 +191,26 @@ async fn authorization_matrix(s: Server) {
     // Received at SATRA from the Ban Quản lý; sent by RESCO to another installation.
     let satra_transfer = transfer_of("Tạ Văn Sơn");
     let resco_transfer = transfer_of("Mai Thị Quyên");
+    // Registers, a document with an attachment and a work record on each side.
+    let system = thidua_app::auth::Principal::system();
+    let satra_register = id_by_name(&s, &tree, "Đảng ủy Tổng Công ty Thương mại Sài Gòn").await;
+    let resco_register = id_by_name(&s, &tree, "Đảng ủy Tổng Công ty Địa ốc Sài Gòn").await;
+    let mut docs = std::collections::HashMap::new();
+    for register in [satra_register, resco_register] {
+        let filter = thidua_app::documents::SearchFilter { registers: None, ..Default::default() };
+        let mut found = None;
+        for d in s.app.documents(&system, filter, 500, 0).await.expect("documents").into_iter().filter(|d| d.org.0 == register) {
+            if let Some(a) = s.app.document(&system, d.id).await.expect("doc").attachments.first() {
+                found = Some((d, a.id));
+                break;
+            }
+        }
+        let (doc, attachment) = found.expect("a document with an attachment on each side");
+        let record = s.app.work_records(&system).await.expect("records").into_iter().find(|r| r.org.0 == register).expect("record").id;
+        docs.insert(register, (doc.id, attachment, record));
+    }
+    let (satra_doc, satra_attachment, satra_record) = docs[&satra_register];
+    let (resco_doc, resco_attachment, resco_record) = docs[&resco_register];
 
     let mut callers: Vec<(&str, Option<reqwest::Client>)> = vec![("anonymous", None)];
     for a in &ACCOUNTS {
@@ -200,6 +232,10 @@ async fn authorization_matrix(s: Server) {
                 vec![(true, Side::Satra, satra_member, satra_file), (true, Side::Resco, resco_member, resco_file)]
             }
             Guard::CreateMember | Guard::ImportPackage => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
+            Guard::ViewDoc | Guard::EditDoc if route.path.starts_with("/records/") => vec![(true, Side::Satra, satra_record, 0), (true, Side::Resco, resco_record, 0)],
+            Guard::ViewDoc if route.path == "/api/v1/document-stats" => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
+            Guard::ViewDoc | Guard::EditDoc => vec![(true, Side::Satra, satra_doc, satra_attachment), (true, Side::Resco, resco_doc, resco_attachment)],
+            Guard::CreateDoc => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
             Guard::ViewTransfer | Guard::TransferStep | Guard::ExportPackage => vec![(true, Side::Satra, satra_transfer, 0), (true, Side::Resco, resco_transfer, 0)],
             _ => vec![(true, Side::Satra, 0, 0)],
         };
@@ -213,6 +249,10 @@ async fn authorization_matrix(s: Server) {
                 if route.path == "/api/v1/transfer-packages" {
                     path = format!("{path}?org_id={id}");
                 }
+                if route.path == "/api/v1/document-stats" {
+                    path = format!("{path}?register_id={id}&unit_id={id}&from=2023-01-01&to=2023-12-31");
+                }
+                let record_of_side = if *side == Side::Satra { satra_record } else { resco_record };
                 let http = client.clone().unwrap_or_else(crate::support::client);
                 let url = s.url(&path);
                 let other_cell = if *side == Side::Satra { resco_cell } else { satra_cell };
@@ -250,6 +290,33 @@ async fn authorization_matrix(s: Server) {
                         http.post(url).multipart(reqwest::multipart::Form::new().text("org", id.to_string()).part("file", file))
                     }
                     ("POST", "/api/v1/transfer-packages") => http.post(url).body("{}"),
+                    ("POST", "/documents") => {
+                        let form = reqwest::multipart::Form::new()
+                            .text("direction", "incoming")
+                            .text("register", id.to_string())
+                            .text("doc_type", "CV")
+                            .text("summary", format!("Văn bản thử {n}"))
+                            .text("source_symbol", "12-CV/TU");
+                        http.post(url).multipart(form)
+                    }
+                    ("POST", "/api/v1/documents") => http.post(url).json(&json!({"direction": "incoming", "register_id": id, "doc_type": "CV", "summary": format!("Văn bản thử {n}")})),
+                    ("POST", "/records") => http.post(url).form(&[("register", id.to_string()), ("code", format!("T{n}")), ("title", "Hồ sơ thử".into()), ("opened_on", "01/01/2024".into())]),
+                    ("POST", "/records/archive") => http.post(url).form(&[("register", id.to_string())]),
+                    ("POST", "/records/{id}/close") => http.post(url).form(&[("on", today.as_str())]),
+                    ("POST", "/documents/{id}/withdraw") => http.post(url).form(&[("version", "1"), ("reason", "thử")]),
+                    ("POST", "/documents/{id}/status" | "/api/v1/documents/{id}/status") => {
+                        let version = s.app.document(&system, *id).await.map(|d| d.row.version).unwrap_or(1);
+                        if path.starts_with("/api/") {
+                            http.post(url).json(&json!({"version": version, "to": "filed"}))
+                        } else {
+                            http.post(url).form(&[("version", version.to_string()), ("to", "filed".into())])
+                        }
+                    }
+                    ("POST", "/documents/{id}/records") => http.post(url).form(&[("record", record_of_side.to_string())]),
+                    ("POST", "/documents/{id}/attachments") => {
+                        let part = reqwest::multipart::Part::bytes(b"noi dung thu".to_vec()).file_name("thu.txt");
+                        http.post(url).multipart(reqwest::multipart::Form::new().part("file", part))
+                    }
                     (m, p) => panic!("the matrix has no request for {m} {p}"),
                 };
                 let status = request.send().await.expect("request").status().as_u16();

@@ -3,6 +3,7 @@
 //! from these types and handlers.
 
 pub mod clusters;
+pub mod documents;
 pub mod members;
 pub mod orgs;
 
@@ -31,9 +32,14 @@ use utoipa::{Modify, OpenApi};
         members::step,
         members::package,
         members::import_package,
+        documents::list,
+        documents::create,
+        documents::detail,
+        documents::status,
+        documents::stats,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng")),
+    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm")),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod clusters;
+pub mod documents;
 pub mod home;
 pub mod members;
 pub mod orgs;
@@ -46,6 +47,10 @@ impl Chrome {
             }
             if c.principal.may(Action::ManageTransfers) {
                 nav.push(("transfers", "/transfers", "nav.transfers"));
+            }
+            if c.principal.may(Action::ViewDocuments) {
+                nav.push(("documents", "/documents", "nav.documents"));
+                nav.push(("records", "/records", "nav.records"));
             }
             if c.principal.may(Action::ViewAudit) {
                 nav.push(("audit", "/admin/audit", "nav.audit"));

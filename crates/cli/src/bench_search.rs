@@ -1,0 +1,191 @@
+//! Search benchmark: fills a database with generated document summaries and attachment texts,
+//! then times queries against the index and against `grep -ri` over the same text in files.
+//!
+//!     cargo run --release --features bench --bin thidua-bench-search -- [--db URL] [--docs N] [--attachments N]
+//!
+//! The database must be empty (a fresh SQLite file is made when `--db` is absent).
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use thidua_app::auth::Principal;
+use thidua_app::documents::SearchFilter;
+use thidua_app::App;
+use thidua_core::org::{NewOrg, OrgChange, OrgKind, OrgSpec};
+use thidua_store::{AttachmentRow, Direction, DocumentRow, Store};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    db: Option<String>,
+    #[arg(long, default_value_t = 1_000_000)]
+    docs: usize,
+    #[arg(long, default_value_t = 50_000)]
+    attachments: usize,
+    #[arg(long, default_value_t = 100)]
+    queries: usize,
+    /// How many of the queries also run through grep (it is slow).
+    #[arg(long, default_value_t = 5)]
+    grep_queries: usize,
+}
+
+const WORDS: [&str; 60] = [
+    "công tác", "tổ chức", "xây dựng", "Đảng", "đảng viên", "thi đua", "khen thưởng", "văn thư", "lưu trữ", "kế hoạch",
+    "báo cáo", "sơ kết", "tổng kết", "nhiệm vụ", "trọng tâm", "cán bộ", "quy hoạch", "đào tạo", "bồi dưỡng", "luân chuyển",
+    "kiểm tra", "giám sát", "kỷ luật", "chi bộ", "đảng bộ", "cơ sở", "cấp trên", "doanh nghiệp", "nhà nước", "thành phố",
+    "phường", "xã", "huy hiệu", "chuyển sinh hoạt", "kết nạp", "đánh giá", "xếp loại", "chất lượng", "năm 2024", "năm 2025",
+    "quý III", "6 tháng", "chỉ thị", "nghị quyết", "hướng dẫn", "quy định", "đề án", "thông báo", "kết luận", "hội nghị",
+    "giao ban", "chuyên đề", "tọa đàm", "cụm thi đua", "giao ước", "chấm điểm", "bỏ phiếu", "tiêu chí", "chỉ tiêu", "phong trào",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+
+    fn phrase(&mut self, words: usize) -> String {
+        (0..words).map(|_| WORDS[self.next(WORDS.len())]).collect::<Vec<_>>().join(" ")
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let work = std::env::temp_dir().join(format!("thidua_bench_{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+    let url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
+    let app = App::open(&url).await?;
+    let store = Store::open(&url).await?;
+    if store.index_counts().await?.0 > 0 {
+        return Err("the database already holds documents: give an empty one".into());
+    }
+    let system = Principal::system();
+    let org = app
+        .record_org_event(&system, jiff::civil::date(2020, 1, 1), OrgChange::Create(NewOrg { org: (), spec: OrgSpec { kind: OrgKind::ProvincialCommittee, name: "Tỉnh ủy Đo lường".into(), short_name: None, parent: None } }), None)
+        .await?
+        .change
+        .created()[0]
+        .org;
+    app.declare_register(&system, org, "TU").await?;
+
+    // Generate, in batches of 10,000 per transaction, writing the same text to files for grep.
+    let mut rng = Rng(42);
+    let started = Instant::now();
+    let files = 100;
+    let mut outs: Vec<std::io::BufWriter<std::fs::File>> =
+        (0..files).map(|i| std::fs::File::create(work.join(format!("text_{i:03}.txt"))).map(std::io::BufWriter::new)).collect::<Result<_, _>>()?;
+    let attach_every = (args.docs / args.attachments.max(1)).max(1);
+    let mut attached = 0;
+    let mut done = 0;
+    while done < args.docs {
+        let mut tx = store.begin().await?;
+        let batch = (args.docs - done).min(10_000);
+        for i in done..done + batch {
+            let words = 6 + rng.next(6);
+            let summary = format!("Về {}", rng.phrase(words));
+            let row = DocumentRow {
+                id: 0,
+                direction: Direction::Incoming,
+                org,
+                unit: None,
+                doc_type: "CV".into(),
+                number: Some((i % 9000 + 1) as i64),
+                issuer_code: Some("TU".into()),
+                symbol: Some(format!("{}-CV/TU", i % 9000 + 1)),
+                scope: Some(format!("arrival:{}", 2000 + i / 9000)),
+                issued_on: Some(jiff::civil::date(2024, 1 + (i % 12) as i8, 1 + (i % 28) as i8)),
+                issuer_name: Some("Ban Thường vụ".into()),
+                summary: summary.clone(),
+                signer: None,
+                recipients: None,
+                secrecy: None,
+                urgency: None,
+                arrival_number: Some(i as i64 + 1),
+                arrival_on: None,
+                assigned_to: None,
+                deadline: None,
+                status: "filed".into(),
+                status_on: None,
+                withdrawn_reason: None,
+                created_by: "bench".into(),
+                version: 1,
+            };
+            let id = tx.insert_document(&row, 0).await?;
+            writeln!(outs[i % files], "{} {summary}", i % 9000 + 1)?;
+            if i % attach_every == 0 && attached < args.attachments {
+                let text = (0..40).map(|_| rng.phrase(8)).collect::<Vec<_>>().join(". ");
+                let hash = format!("{:064x}", i);
+                tx.put_blob(&thidua_store::BlobPlace::Database, &hash, b"").await?;
+                tx.add_attachment(&AttachmentRow { id: 0, document: id, hash, name: "t.txt".into(), content_type: "text/plain".into(), size: text.len() as i64, text: text.clone() }).await?;
+                writeln!(outs[i % files], "{text}")?;
+                attached += 1;
+            }
+        }
+        tx.commit().await?;
+        done += batch;
+        eprint!("\r{done}/{} documents", args.docs);
+    }
+    for mut o in outs {
+        o.flush()?;
+    }
+    eprintln!();
+    let load = started.elapsed();
+    let (docs, indexed) = store.index_counts().await?;
+    println!("backend: {}", store.backend().name());
+    println!("loaded: {docs} documents ({attached} with attachment text), {indexed} index entries, in {:.1} s ({:.0} documents/s)", load.as_secs_f64(), docs as f64 / load.as_secs_f64());
+
+    // Queries: two or three words, half typed without diacritics.
+    let mut queries = Vec::new();
+    for q in 0..args.queries {
+        let n = 2 + rng.next(2);
+        let words: Vec<&str> = (0..n).map(|_| WORDS[rng.next(WORDS.len())]).collect();
+        let text = words.join(" ");
+        queries.push(if q % 2 == 0 { thidua_core::vi::fold(&text) } else { text });
+    }
+    let mut times = Vec::new();
+    let mut hits = 0;
+    for q in &queries {
+        let t = Instant::now();
+        hits += app.search_documents(&system, q, SearchFilter::default(), 20).await?.len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "index: {} queries, p50 {}, p95 {}, max {} ({} results in all)",
+        times.len(),
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95)),
+        ms(*times.last().unwrap_or(&Duration::ZERO)),
+        hits
+    );
+
+    // The brute-force baseline: grep -ri for the first word of each query (grep cannot fold
+    // diacritics, so it gets the easier task) over the same text in files.
+    let mut grep_times = Vec::new();
+    for q in queries.iter().filter(|q| !q.is_ascii()).take(args.grep_queries) {
+        let word = q.split_whitespace().next().unwrap_or("Đảng");
+        let t = Instant::now();
+        let out = std::process::Command::new("grep").args(["-ri", "-c", word]).arg(&work).output()?;
+        grep_times.push(t.elapsed());
+        let _ = out;
+    }
+    grep_times.sort();
+    if !grep_times.is_empty() {
+        let g50 = percentile(&grep_times, 0.5);
+        println!("grep -ri: {} queries, p50 {} ({:.0}× the index's p50)", grep_times.len(), ms(g50), g50.as_secs_f64() / percentile(&times, 0.5).as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
