@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cluster;
 pub mod date;
 pub mod docnum;
+pub mod emulation;
 pub mod member;
 pub mod org;
 pub mod rulebook;

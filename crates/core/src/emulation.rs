@@ -1,0 +1,357 @@
+//! Emulation work of a cluster: its operating rules (quy chế hoạt động cụm), campaigns and their
+//! criteria tables (bảng tiêu chí), covenants (giao ước), meetings (hội nghị) and key tasks
+//! (nhiệm vụ trọng tâm).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::org::{current_successors, OrgId, Succession};
+
+/// A cluster's operating rules, set per cluster because each Quy chế differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRules {
+    /// The order in which member units take the lead (Cụm trưởng), year after year.
+    pub rotation: Vec<OrgId>,
+    /// Total points of the scoring table, e.g. 1,000.
+    pub scale: u32,
+    /// Share of votes (percent) the leading unit needs to be proposed for the flag.
+    pub leading_vote_threshold_pct: u8,
+    /// Most proposals for commendation the cluster may send up in a year.
+    pub max_proposals: Option<u32>,
+}
+
+impl Default for ClusterRules {
+    fn default() -> ClusterRules {
+        ClusterRules { rotation: Vec::new(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmulationError {
+    #[error("the scoring scale must be between 10 and 10000 points")]
+    Scale,
+    #[error("the vote threshold is a percentage from 1 to 100")]
+    Threshold,
+    #[error("unit {0} appears twice in the rotation")]
+    RotationDuplicate(OrgId),
+    #[error("criterion {0} is listed twice")]
+    DuplicateCriterion(String),
+    #[error("criterion {code} refers to a parent {parent} that does not exist")]
+    OrphanCriterion { code: String, parent: String },
+    #[error("criterion {0} is its own ancestor")]
+    CriterionCycle(String),
+    #[error("the sub-criteria of {code} add up to {sum}, not its {max} points")]
+    ChildrenSum { code: String, sum: u32, max: u32 },
+    #[error("the main criteria add up to {sum}, not the scale of {scale}")]
+    TableSum { sum: u32, scale: u32 },
+    #[error("criterion {0} has no title or no points")]
+    EmptyCriterion(String),
+    #[error("bonus and penalty items stand on their own, without sub-items: {0}")]
+    NestedAdjustment(String),
+    #[error("a campaign's period ends before it starts")]
+    Period,
+}
+
+impl ClusterRules {
+    pub fn validate(&self) -> Result<(), EmulationError> {
+        if !(10..=10_000).contains(&self.scale) {
+            return Err(EmulationError::Scale);
+        }
+        if !(1..=100).contains(&self.leading_vote_threshold_pct) {
+            return Err(EmulationError::Threshold);
+        }
+        let mut seen = BTreeSet::new();
+        for o in &self.rotation {
+            if !seen.insert(*o) {
+                return Err(EmulationError::RotationDuplicate(*o));
+            }
+        }
+        Ok(())
+    }
+
+    /// Next year's leader: the unit after `current` in the rotation that is a member next year;
+    /// the first member in the rotation when there is no current leader or it has left.
+    pub fn next_leader(&self, current: Option<OrgId>, members: &[OrgId]) -> Option<OrgId> {
+        let first = || self.rotation.iter().copied().find(|o| members.contains(o));
+        let Some(at) = current.and_then(|c| self.rotation.iter().position(|o| *o == c)) else { return first() };
+        // The units after the current one, wrapping round to the current one itself last.
+        let n = self.rotation.len();
+        (1..=n).map(|k| self.rotation[(at + k) % n]).find(|o| members.contains(o))
+    }
+}
+
+/// Next year's members from this year's: each unit stays if still live, or is replaced by what it
+/// merged into or split into; a dissolved unit leaves. Order is kept and units are listed once.
+pub fn carry_members(members: &[OrgId], successions: &[Succession], is_live: impl Fn(OrgId) -> bool) -> Vec<OrgId> {
+    let mut out = Vec::new();
+    for m in members {
+        for s in current_successors(successions, &is_live, *m) {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// What a criterion counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriterionKind {
+    /// Points earned towards the scale.
+    Normal,
+    /// Điểm thưởng: added on top, up to the max.
+    Bonus,
+    /// Điểm trừ: taken off, up to the max.
+    Penalty,
+}
+
+impl CriterionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            CriterionKind::Normal => "normal",
+            CriterionKind::Bonus => "bonus",
+            CriterionKind::Penalty => "penalty",
+        }
+    }
+
+    pub fn from_code(c: &str) -> Option<CriterionKind> {
+        match c {
+            "normal" => Some(CriterionKind::Normal),
+            "bonus" => Some(CriterionKind::Bonus),
+            "penalty" => Some(CriterionKind::Penalty),
+            _ => None,
+        }
+    }
+}
+
+/// One line of a criteria table. Codes such as `1`, `1.1`, `1.2` name the line; `parent` names
+/// the line it refines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub code: String,
+    pub parent: Option<String>,
+    pub title: String,
+    pub max_points: u32,
+    pub kind: CriterionKind,
+    /// Kinds of evidence a unit must attach when scoring this line (e.g. "báo cáo", "văn bản").
+    pub evidence: Vec<String>,
+}
+
+/// Checks a table against its scale: codes unique, every parent present, no cycle, each parent's
+/// sub-criteria adding up to its points, the main normal criteria adding up to the scale.
+pub fn validate_table(criteria: &[Criterion], scale: u32) -> Result<(), EmulationError> {
+    let mut by_code: BTreeMap<&str, &Criterion> = BTreeMap::new();
+    for c in criteria {
+        if c.title.trim().is_empty() || c.max_points == 0 {
+            return Err(EmulationError::EmptyCriterion(c.code.clone()));
+        }
+        if by_code.insert(c.code.as_str(), c).is_some() {
+            return Err(EmulationError::DuplicateCriterion(c.code.clone()));
+        }
+    }
+    for c in criteria {
+        if let Some(p) = &c.parent {
+            let parent = by_code.get(p.as_str()).ok_or_else(|| EmulationError::OrphanCriterion { code: c.code.clone(), parent: p.clone() })?;
+            if c.kind != CriterionKind::Normal || parent.kind != CriterionKind::Normal {
+                return Err(EmulationError::NestedAdjustment(c.code.clone()));
+            }
+        }
+        // Walk up: a cycle would come back to the start.
+        let mut cursor = c.parent.as_deref();
+        let mut steps = 0;
+        while let Some(p) = cursor {
+            if p == c.code || steps > criteria.len() {
+                return Err(EmulationError::CriterionCycle(c.code.clone()));
+            }
+            steps += 1;
+            cursor = by_code.get(p).and_then(|pc| pc.parent.as_deref());
+        }
+    }
+    for c in criteria {
+        let children: Vec<&Criterion> = criteria.iter().filter(|x| x.parent.as_deref() == Some(c.code.as_str())).collect();
+        if !children.is_empty() {
+            let sum = children.iter().map(|x| x.max_points).sum::<u32>();
+            if sum != c.max_points {
+                return Err(EmulationError::ChildrenSum { code: c.code.clone(), sum, max: c.max_points });
+            }
+        }
+    }
+    let sum = criteria.iter().filter(|c| c.parent.is_none() && c.kind == CriterionKind::Normal).map(|c| c.max_points).sum::<u32>();
+    if sum != scale {
+        return Err(EmulationError::TableSum { sum, scale });
+    }
+    Ok(())
+}
+
+/// A unit's place in a covenant: signed (with date and signatory) or explicitly absent (with reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CovenantEntry {
+    Signed { on: Date, signatory: String },
+    Absent { reason: String },
+}
+
+/// A covenant is complete when every member unit has signed or is recorded absent; returns the
+/// units still missing.
+pub fn covenant_missing(members: &[OrgId], entries: &BTreeMap<OrgId, CovenantEntry>) -> Vec<OrgId> {
+    members.iter().copied().filter(|m| !entries.contains_key(m)).collect()
+}
+
+/// Kinds of cluster meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    /// Hội nghị ký kết giao ước thi đua.
+    CovenantSigning,
+    /// Giao ban quý.
+    QuarterlyBriefing,
+    /// Giao ban 6 tháng.
+    HalfYearBriefing,
+    /// Sinh hoạt chuyên đề.
+    ThematicSession,
+    /// Tọa đàm.
+    Seminar,
+    /// Hội nghị tổng kết.
+    YearEndReview,
+}
+
+impl MeetingKind {
+    pub const ALL: [MeetingKind; 6] = [
+        MeetingKind::CovenantSigning,
+        MeetingKind::QuarterlyBriefing,
+        MeetingKind::HalfYearBriefing,
+        MeetingKind::ThematicSession,
+        MeetingKind::Seminar,
+        MeetingKind::YearEndReview,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MeetingKind::CovenantSigning => "covenant_signing",
+            MeetingKind::QuarterlyBriefing => "quarterly_briefing",
+            MeetingKind::HalfYearBriefing => "half_year_briefing",
+            MeetingKind::ThematicSession => "thematic_session",
+            MeetingKind::Seminar => "seminar",
+            MeetingKind::YearEndReview => "year_end_review",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<MeetingKind> {
+        MeetingKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// Status of a key task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Open,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 4] = [TaskStatus::Open, TaskStatus::InProgress, TaskStatus::Done, TaskStatus::Cancelled];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "open",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::Done => "done",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A key task is overdue when its deadline has passed and it is neither done nor cancelled.
+pub fn task_overdue(status: TaskStatus, deadline: Option<Date>, today: Date) -> bool {
+    matches!(status, TaskStatus::Open | TaskStatus::InProgress) && deadline.is_some_and(|d| d < today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::{EventId, SuccessionKind};
+    use jiff::civil::date;
+
+    fn crit(code: &str, parent: Option<&str>, max: u32, kind: CriterionKind) -> Criterion {
+        Criterion { code: code.into(), parent: parent.map(Into::into), title: format!("Tiêu chí {code}"), max_points: max, kind, evidence: vec![] }
+    }
+
+    #[test]
+    fn criteria_tables_add_up() {
+        use CriterionKind::*;
+        let ok = [
+            crit("1", None, 600, Normal),
+            crit("1.1", Some("1"), 400, Normal),
+            crit("1.2", Some("1"), 200, Normal),
+            crit("2", None, 400, Normal),
+            crit("T", None, 50, Bonus),
+            crit("Tr", None, 100, Penalty),
+        ];
+        assert_eq!(validate_table(&ok, 1000), Ok(()));
+        let mut bad = ok.to_vec();
+        bad[2].max_points = 150;
+        assert_eq!(validate_table(&bad, 1000), Err(EmulationError::ChildrenSum { code: "1".into(), sum: 550, max: 600 }));
+        let mut orphan = ok.to_vec();
+        orphan.push(crit("3.1", Some("3"), 10, Normal));
+        assert_eq!(validate_table(&orphan, 1000), Err(EmulationError::OrphanCriterion { code: "3.1".into(), parent: "3".into() }));
+        assert_eq!(validate_table(&ok[..4], 900), Err(EmulationError::TableSum { sum: 1000, scale: 900 }));
+        let mut dup = ok.to_vec();
+        dup.push(crit("2", None, 1, Normal));
+        assert_eq!(validate_table(&dup, 1000), Err(EmulationError::DuplicateCriterion("2".into())));
+        let cyc = [crit("1", Some("2"), 10, Normal), crit("2", Some("1"), 10, Normal)];
+        assert!(matches!(validate_table(&cyc, 10), Err(EmulationError::CriterionCycle(_))));
+        let nested = [crit("1", None, 1000, Normal), crit("T", Some("1"), 10, Bonus)];
+        assert_eq!(validate_table(&nested, 1000), Err(EmulationError::NestedAdjustment("T".into())));
+        let empty = [crit("1", None, 0, Normal)];
+        assert_eq!(validate_table(&empty, 0), Err(EmulationError::EmptyCriterion("1".into())));
+    }
+
+    #[test]
+    fn leaders_rotate_in_order_skipping_those_who_left() {
+        let rules = ClusterRules { rotation: vec![OrgId(1), OrgId(2), OrgId(3), OrgId(4)], ..ClusterRules::default() };
+        let all = [OrgId(1), OrgId(2), OrgId(3), OrgId(4)];
+        assert_eq!(rules.next_leader(Some(OrgId(1)), &all), Some(OrgId(2)));
+        assert_eq!(rules.next_leader(Some(OrgId(4)), &all), Some(OrgId(1)), "wraps around");
+        assert_eq!(rules.next_leader(Some(OrgId(2)), &[OrgId(1), OrgId(2), OrgId(4)]), Some(OrgId(4)), "skips a unit that left");
+        assert_eq!(rules.next_leader(None, &all), Some(OrgId(1)));
+        assert_eq!(rules.next_leader(Some(OrgId(9)), &all), Some(OrgId(1)), "a leader outside the rotation hands to its start");
+        assert_eq!(rules.next_leader(Some(OrgId(1)), &[OrgId(1)]), Some(OrgId(1)), "the only member leads again");
+        assert_eq!(rules.next_leader(Some(OrgId(1)), &[]), None);
+        let twice = ClusterRules { rotation: vec![OrgId(1), OrgId(1)], ..ClusterRules::default() };
+        assert_eq!(twice.validate(), Err(EmulationError::RotationDuplicate(OrgId(1))));
+        assert_eq!(ClusterRules { scale: 0, ..ClusterRules::default() }.validate(), Err(EmulationError::Scale));
+    }
+
+    #[test]
+    fn membership_carries_through_merges_and_splits() {
+        let s = |p: i64, q: i64, kind| Succession { predecessor: OrgId(p), successor: OrgId(q), date: date(2025, 7, 1), kind, event: EventId(1) };
+        // 1 and 2 merge into 10; 3 splits into 11 and 12; 4 is dissolved; 5 stays.
+        let successions = [s(1, 10, SuccessionKind::Merge), s(2, 10, SuccessionKind::Merge), s(3, 11, SuccessionKind::Split), s(3, 12, SuccessionKind::Split)];
+        let live = |o: OrgId| [5, 10, 11, 12].contains(&o.0);
+        let next = carry_members(&[OrgId(1), OrgId(2), OrgId(3), OrgId(4), OrgId(5)], &successions, live);
+        assert_eq!(next, [OrgId(10), OrgId(11), OrgId(12), OrgId(5)]);
+    }
+
+    #[test]
+    fn covenants_and_tasks() {
+        let mut entries = BTreeMap::new();
+        entries.insert(OrgId(1), CovenantEntry::Signed { on: date(2023, 3, 10), signatory: "Trưởng ban".into() });
+        entries.insert(OrgId(2), CovenantEntry::Absent { reason: "Đi công tác".into() });
+        assert_eq!(covenant_missing(&[OrgId(1), OrgId(2), OrgId(3)], &entries), [OrgId(3)]);
+        assert!(covenant_missing(&[OrgId(1), OrgId(2)], &entries).is_empty());
+        assert!(task_overdue(TaskStatus::Open, Some(date(2023, 12, 31)), date(2024, 1, 1)));
+        assert!(!task_overdue(TaskStatus::Done, Some(date(2023, 12, 31)), date(2024, 1, 1)));
+        assert!(!task_overdue(TaskStatus::InProgress, None, date(2024, 1, 1)));
+        assert!(!task_overdue(TaskStatus::InProgress, Some(date(2024, 1, 1)), date(2024, 1, 1)), "due today is not late");
+    }
+}
