@@ -1,5 +1,6 @@
 use thidua_core::badge::BadgeError;
 use thidua_core::cluster::ClusterError;
+use thidua_core::emulation::{CriteriaLineError, EmulationError};
 use thidua_core::member::MemberError;
 use thidua_core::org::OrgError;
 use thidua_core::rulebook::RulebookError;
@@ -47,6 +48,13 @@ pub enum AppError {
     Document(#[from] DocumentProblem),
     #[error(transparent)]
     Rules(RulebookError),
+    #[error(transparent)]
+    Emulation(#[from] EmulationError),
+    #[error(transparent)]
+    Criteria(#[from] CriteriaLineError),
+    /// Problems with the fields of a form or request, each naming its field.
+    #[error("{} fields are invalid", .0.len())]
+    Invalid(Vec<FieldProblem>),
     /// Someone else changed the record since it was read; nothing was overwritten.
     #[error("the record was changed by someone else")]
     Conflict,
@@ -128,4 +136,40 @@ pub enum DocumentProblem {
     RecordState(String),
     #[error("the document belongs to another register")]
     OtherRegister,
+}
+
+/// What is wrong with one field of a form or request; forms show it next to the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub problem: Invalid,
+}
+
+impl FieldProblem {
+    pub fn new(field: &'static str, problem: Invalid) -> FieldProblem {
+        FieldProblem { field, problem }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    Required,
+    TooLong { max: usize },
+    /// A date that cannot be read (the front end parses dates).
+    BadDate,
+    /// Not a unit of the cluster in the year concerned.
+    NotMember,
+    /// No document with this number and symbol in the registers of the cluster's units.
+    UnknownDocument(String),
+    /// The cluster has no membership recorded for the year.
+    NoMembership(i16),
+    /// Earlier than the meeting it belongs to.
+    BeforeMeeting,
+    InFuture,
+    /// Outside the campaign's year, or a year outside 1930–2100.
+    OutOfRange,
+    /// A value that is not one of those offered.
+    Choice,
+    /// An end before its start.
+    Period,
 }

@@ -9,13 +9,14 @@ pub mod auth;
 pub mod clusters;
 pub mod demo;
 pub mod documents;
+pub mod emulation;
 mod error;
 pub mod members;
 pub mod orgs;
 pub mod package;
 pub mod transfers;
 
-pub use error::{AppError, DocumentProblem, FileProblem, PackageProblem, TransferProblem};
+pub use error::{AppError, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, TransferProblem};
 pub use thidua_store::Backend;
 
 use std::sync::Arc;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 use thidua_core::access::Action;
 use thidua_core::member::MemberId;
-use thidua_core::date::format_date;
+use thidua_core::date::{format_date, long_date};
 use thidua_core::org::{OrgId, OrgKind};
 use thidua_core::transfer::{self, check_new, Deadlines, TransferDates, TransferError, TransferKind, TransferState, TransferStep};
 use thidua_store::{MemberRow, StepRow, TransferRow};
@@ -239,11 +239,6 @@ impl App {
     pub async fn transfer_orgs(&self, p: &Principal) -> Result<Option<BTreeSet<OrgId>>, AppError> {
         Ok(self.member_orgs(p, Action::ManageTransfers).await?.map(|v| v.into_iter().collect()))
     }
-}
-
-/// `ngày 21 tháng 11 năm 2026`, as documents write dates.
-fn long_date(d: Date) -> String {
-    format!("ngày {:02} tháng {:02} năm {}", d.day(), d.month(), d.year())
 }
 
 impl App {

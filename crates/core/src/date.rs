@@ -31,6 +31,14 @@ pub fn format_date(date: Date) -> String {
     format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year())
 }
 
+/// `ngày 05 tháng 02 năm 2024`, `ngày 22 tháng 9 năm 2023`: the place-and-date line of a Party
+/// document, where a day below 10 and the months 1 and 2 take a leading zero (so that a date on
+/// paper cannot be extended by hand).
+pub fn long_date(date: Date) -> String {
+    let month = if date.month() <= 2 { format!("{:02}", date.month()) } else { date.month().to_string() };
+    format!("ngày {:02} tháng {month} năm {}", date.day(), date.year())
+}
+
 /// ISO `yyyy-mm-dd`, for storage, the API and `<input type="date">`.
 pub fn iso(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
@@ -39,6 +47,13 @@ pub fn iso(date: Date) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_dates_pad_small_days_and_the_first_two_months() {
+        assert_eq!(long_date(Date::constant(2023, 9, 22)), "ngày 22 tháng 9 năm 2023");
+        assert_eq!(long_date(Date::constant(2024, 2, 5)), "ngày 05 tháng 02 năm 2024");
+        assert_eq!(long_date(Date::constant(2023, 3, 10)), "ngày 10 tháng 3 năm 2023");
+    }
     use jiff::civil::date;
 
     #[test]

@@ -20,11 +20,14 @@ pub struct ClusterRules {
     pub leading_vote_threshold_pct: u8,
     /// Most proposals for commendation the cluster may send up in a year.
     pub max_proposals: Option<u32>,
+    /// Địa danh written on the cluster's documents when a meeting names none, e.g. "Hà Nội".
+    #[serde(default)]
+    pub locality: Option<String>,
 }
 
 impl Default for ClusterRules {
     fn default() -> ClusterRules {
-        ClusterRules { rotation: Vec::new(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None }
+        ClusterRules { rotation: Vec::new(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None, locality: None }
     }
 }
 
@@ -50,8 +53,6 @@ pub enum EmulationError {
     EmptyCriterion(String),
     #[error("bonus and penalty items stand on their own, without sub-items: {0}")]
     NestedAdjustment(String),
-    #[error("a campaign's period ends before it starts")]
-    Period,
 }
 
 impl ClusterRules {
@@ -184,6 +185,97 @@ pub fn validate_table(criteria: &[Criterion], scale: u32) -> Result<(), Emulatio
         return Err(EmulationError::TableSum { sum, scale });
     }
     Ok(())
+}
+
+/// Kinds of emulation campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignKind {
+    /// Phong trào thường xuyên: the emulation year (năm thi đua).
+    Regular,
+    /// Phong trào theo chuyên đề, with its own period.
+    Thematic,
+}
+
+impl CampaignKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            CampaignKind::Regular => "regular",
+            CampaignKind::Thematic => "thematic",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CampaignKind> {
+        match code {
+            "regular" => Some(CampaignKind::Regular),
+            "thematic" => Some(CampaignKind::Thematic),
+            _ => None,
+        }
+    }
+}
+
+/// Why a line of a typed criteria table cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CriteriaLineError {
+    #[error("line {line}: write code | title | points, then optionally kind and evidence")]
+    Shape { line: usize },
+    #[error("line {line}: the points are not a whole number")]
+    Points { line: usize },
+    #[error("line {line}: the kind is one of thưởng (bonus) or trừ (penalty)")]
+    Kind { line: usize },
+}
+
+/// Reads a criteria table typed one criterion per line, the way secretaries keep it in Word:
+/// `code | title | points [| kind] [| evidence, evidence]`. A dotted code (`1.2`) refines the code
+/// before its last dot (`1`); kind is empty, `thưởng` (bonus) or `trừ` (penalty). Blank lines are
+/// skipped. The result still has to pass [`validate_table`].
+pub fn parse_criteria(text: &str) -> Result<Vec<Criterion>, CriteriaLineError> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = raw.split('|').map(str::trim).collect();
+        if cols.len() < 3 || cols.len() > 5 || cols[0].is_empty() || cols[1].is_empty() {
+            return Err(CriteriaLineError::Shape { line });
+        }
+        let max_points = cols[2].replace('.', "").parse::<u32>().map_err(|_| CriteriaLineError::Points { line })?;
+        let kind = match cols.get(3).map(|k| crate::vi::fold(k)).as_deref() {
+            None | Some("") => CriterionKind::Normal,
+            Some("thuong" | "bonus" | "+") => CriterionKind::Bonus,
+            Some("tru" | "penalty" | "-") => CriterionKind::Penalty,
+            Some(_) => return Err(CriteriaLineError::Kind { line }),
+        };
+        let evidence = cols.get(4).map(|e| e.split(',').map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect()).unwrap_or_default();
+        let code = cols[0].trim_end_matches('.').to_owned();
+        let parent = code.rsplit_once('.').map(|(p, _)| p.to_owned());
+        out.push(Criterion { code, parent, title: cols[1].to_owned(), max_points, kind, evidence });
+    }
+    Ok(out)
+}
+
+/// Writes a table back in the form [`parse_criteria`] reads.
+pub fn format_criteria(criteria: &[Criterion]) -> String {
+    criteria
+        .iter()
+        .map(|c| {
+            let kind = match c.kind {
+                CriterionKind::Normal => "",
+                CriterionKind::Bonus => "thưởng",
+                CriterionKind::Penalty => "trừ",
+            };
+            let mut line = format!("{} | {} | {}", c.code, c.title, c.max_points);
+            if !kind.is_empty() || !c.evidence.is_empty() {
+                line.push_str(&format!(" | {kind}"));
+            }
+            if !c.evidence.is_empty() {
+                line.push_str(&format!(" | {}", c.evidence.join(", ")));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A unit's place in a covenant: signed (with date and signatory) or explicitly absent (with reason).
@@ -353,5 +445,22 @@ mod tests {
         assert!(!task_overdue(TaskStatus::Done, Some(date(2023, 12, 31)), date(2024, 1, 1)));
         assert!(!task_overdue(TaskStatus::InProgress, None, date(2024, 1, 1)));
         assert!(!task_overdue(TaskStatus::InProgress, Some(date(2024, 1, 1)), date(2024, 1, 1)), "due today is not late");
+    }
+
+    #[test]
+    fn typed_tables_read_and_write_back() {
+        let text = "1 | Công tác tổ chức | 600\n1.1 | Kiện toàn tổ chức | 400 | | báo cáo, văn bản\n1.2 | Đảng viên | 200\n\n2 | Công tác cán bộ | 400\nT | Sáng kiến | 50 | Thưởng\nTr | Chậm báo cáo | 100 | trừ";
+        let table = parse_criteria(text).expect("reads");
+        assert_eq!(table.len(), 6);
+        assert_eq!(table[1].parent.as_deref(), Some("1"));
+        assert_eq!(table[1].evidence, ["báo cáo", "văn bản"]);
+        assert_eq!(table[4].kind, CriterionKind::Bonus);
+        assert_eq!(table[5].kind, CriterionKind::Penalty);
+        assert_eq!(validate_table(&table, 1000), Ok(()));
+        assert_eq!(parse_criteria(&format_criteria(&table)), Ok(table));
+        assert_eq!(parse_criteria("1 | Tiêu chí"), Err(CriteriaLineError::Shape { line: 1 }));
+        assert_eq!(parse_criteria("\n1 | Tiêu chí | mười"), Err(CriteriaLineError::Points { line: 2 }));
+        assert_eq!(parse_criteria("1 | Tiêu chí | 10 | cộng"), Err(CriteriaLineError::Kind { line: 1 }));
+        assert_eq!(parse_criteria("1 | Tiêu chí | 1.000").map(|t| t[0].max_points), Ok(1000), "Vietnamese thousands");
     }
 }

@@ -114,6 +114,8 @@ pub fn docx_paragraphs(bytes: &[u8]) -> Result<Vec<String>, OfficeError> {
         .map(|p| {
             p.split("<w:t")
                 .skip(1)
+                // Text runs only: `<w:t>` or `<w:t xml:space=…>`, not `<w:tbl…>`, `<w:tc…>`.
+                .filter(|t| t.starts_with(['>', ' ']))
                 .filter_map(|t| t.split_once('>').map(|(_, rest)| unescape(rest.split("</w:t>").next().unwrap_or(""))))
                 .collect::<String>()
         })
@@ -142,6 +144,7 @@ mod tests {
         let bytes = docx(&doc).expect("docx");
         assert!(bytes.starts_with(b"PK\x03\x04"));
         let p = docx_paragraphs(&bytes).expect("readable");
+        assert_eq!(p[0], "THÀNH ỦY THÀNH PHỐ HỒ CHÍ MINH", "table markup is not read as text");
         let pos = |needle: &str| p.iter().position(|x| x.contains(needle)).unwrap_or_else(|| panic!("{needle} in {p:?}"));
         assert!(pos("THÀNH ỦY THÀNH PHỐ HỒ CHÍ MINH") < pos("ĐẢNG ỦY TỔNG CÔNG TY THƯƠNG MẠI SÀI GÒN"));
         assert!(pos("Số 12-GGT/ĐU") < pos("ĐẢNG CỘNG SẢN VIỆT NAM"));

@@ -489,6 +489,21 @@ impl Store {
         row.as_ref().map(doc_from_row).transpose()
     }
 
+    /// Documents with this number and symbol (canonical form) in any of `registers`, newest first.
+    pub async fn documents_by_symbol(&self, symbol: &str, registers: &[OrgId]) -> Result<Vec<DocumentRow>, StoreError> {
+        if registers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let p = (2..2 + registers.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {COLUMNS} FROM document d WHERE d.symbol = $1 AND d.org_id IN ({p}) ORDER BY d.id DESC");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(symbol);
+        for r in registers {
+            q = q.bind(r.0);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(doc_from_row).collect()
+    }
+
     fn filter_sql(filter: &SearchFilter, first: usize) -> (String, Vec<i64>) {
         let mut sql = format!(
             " AND (${a} IS NULL OR d.direction = ${a}) AND (${b} IS NULL OR d.doc_type = ${b}) AND (${c} IS NULL OR d.issuer_code = ${c}) \

@@ -13,7 +13,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
-use thidua_app::{AppError, DocumentProblem, FileProblem, PackageProblem, TransferProblem};
+use thidua_app::{AppError, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, TransferProblem};
+use thidua_core::emulation::{CriteriaLineError, EmulationError};
 use thidua_core::docnum::DocNumberError;
 use thidua_core::badge::BadgeError;
 use thidua_core::member::MemberError;
@@ -100,7 +101,10 @@ impl Problem {
                 | AppError::Badge(_)
                 | AppError::Transfer(_)
                 | AppError::TransferTarget(_)
-                | AppError::Rules(_),
+                | AppError::Rules(_)
+                | AppError::Emulation(_)
+                | AppError::Criteria(_)
+                | AppError::Invalid(_),
             ) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
             Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -157,6 +161,12 @@ impl Problem {
             Problem::App(AppError::Rules(e)) => ("rules", t.fmt("error.rules", &[("detail", &e.to_string())])),
             Problem::App(AppError::Org(e)) => describe_org(e, t),
             Problem::App(AppError::Cluster(e)) => describe_cluster(e, t),
+            Problem::App(AppError::Emulation(e)) => describe_emulation(e, t),
+            Problem::App(AppError::Criteria(e)) => ("criteria.line", describe_criteria_line(e, t)),
+            Problem::App(AppError::Invalid(problems)) => {
+                let lines: Vec<String> = problems.iter().map(|p| format!("{}: {}", t.get(&format!("field.{}", p.field)), describe_field(p, t))).collect();
+                ("invalid", format!("{} {}", t.get("error.invalid"), lines.join("; ")))
+            }
             Problem::BadDate(v) => ("bad_date", t.fmt("error.bad_date", &[("value", v)])),
             Problem::BadYear(v) => ("bad_year", t.fmt("error.bad_year", &[("value", v)])),
             Problem::BadId(v) => ("bad_id", t.fmt("error.bad_id", &[("value", v)])),
@@ -327,6 +337,53 @@ fn describe_cluster(e: &ClusterError, t: T) -> (&'static str, String) {
     }
 }
 
+fn describe_emulation(e: &EmulationError, t: T) -> (&'static str, String) {
+    match e {
+        EmulationError::Scale => ("emulation.scale", t.get("error.emulation.scale").into()),
+        EmulationError::Threshold => ("emulation.threshold", t.get("error.emulation.threshold").into()),
+        EmulationError::RotationDuplicate(o) => ("emulation.rotation_duplicate", t.fmt("error.emulation.rotation_duplicate", &[("id", &o.0.to_string())])),
+        EmulationError::DuplicateCriterion(c) => ("criteria.duplicate", t.fmt("error.criteria.duplicate", &[("code", c)])),
+        EmulationError::OrphanCriterion { code, parent } => ("criteria.orphan", t.fmt("error.criteria.orphan", &[("code", code), ("parent", parent)])),
+        EmulationError::CriterionCycle(c) => ("criteria.cycle", t.fmt("error.criteria.cycle", &[("code", c)])),
+        EmulationError::ChildrenSum { code, sum, max } => (
+            "criteria.children_sum",
+            t.fmt("error.criteria.children_sum", &[("code", code), ("sum", &t.int(&(*sum as usize))), ("max", &t.int(&(*max as usize)))]),
+        ),
+        EmulationError::TableSum { sum, scale } => {
+            ("criteria.table_sum", t.fmt("error.criteria.table_sum", &[("sum", &t.int(&(*sum as usize))), ("scale", &t.int(&(*scale as usize)))]))
+        }
+        EmulationError::EmptyCriterion(c) => ("criteria.empty", t.fmt("error.criteria.empty", &[("code", c)])),
+        EmulationError::NestedAdjustment(c) => ("criteria.nested_adjustment", t.fmt("error.criteria.nested_adjustment", &[("code", c)])),
+    }
+}
+
+/// A criteria-table line that cannot be read, in the user's language.
+pub fn describe_criteria_line(e: &CriteriaLineError, t: T) -> String {
+    let (key, line) = match e {
+        CriteriaLineError::Shape { line } => ("error.criteria.line_shape", line),
+        CriteriaLineError::Points { line } => ("error.criteria.line_points", line),
+        CriteriaLineError::Kind { line } => ("error.criteria.line_kind", line),
+    };
+    t.fmt(key, &[("line", &line.to_string())])
+}
+
+/// One field problem in the user's language; forms show it next to its field.
+pub fn describe_field(p: &FieldProblem, t: T) -> String {
+    match &p.problem {
+        Invalid::Required => t.get("error.field.required").into(),
+        Invalid::TooLong { max } => t.fmt("error.field.too_long", &[("max", &t.int(max))]),
+        Invalid::BadDate => t.get("error.field.bad_date").into(),
+        Invalid::NotMember => t.get("error.field.not_member").into(),
+        Invalid::UnknownDocument(symbol) => t.fmt("error.field.unknown_document", &[("symbol", symbol)]),
+        Invalid::NoMembership(year) => t.fmt("error.field.no_membership", &[("year", &year.to_string())]),
+        Invalid::BeforeMeeting => t.get("error.field.before_meeting").into(),
+        Invalid::InFuture => t.get("error.field.in_future").into(),
+        Invalid::OutOfRange => t.get("error.field.out_of_range").into(),
+        Invalid::Choice => t.get("error.field.choice").into(),
+        Invalid::Period => t.get("error.field.period").into(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -347,7 +404,12 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
     let status = response.status();
     let (code, message) = problem.describe(t);
     let mut out = if is_api {
-        let body = serde_json::json!({ "error": { "code": code, "message": message } });
+        let mut body = serde_json::json!({ "error": { "code": code, "message": message } });
+        if let Problem::App(AppError::Invalid(problems)) = problem.as_ref() {
+            let fields: Vec<serde_json::Value> =
+                problems.iter().map(|p| serde_json::json!({ "field": p.field, "message": describe_field(p, t) })).collect();
+            body["error"]["fields"] = serde_json::Value::Array(fields);
+        }
         (status, Json(body)).into_response()
     } else {
         let caller = response.extensions().get::<Caller>();

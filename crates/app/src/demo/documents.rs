@@ -134,7 +134,9 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
                 w.tx.set_next_number(org, &format!("term:{t}"), &sym.doc_type, i64::from(sym.number) + 1).await?;
             }
         }
-        ids.insert(text, w.tx.insert_document(&row, now).await?);
+        let id = w.tx.insert_document(&row, now).await?;
+        w.documents.insert(format!("{key}:{text}"), id);
+        ids.insert(text, id);
     }
     // The same four texts reached SATRA's party committee and were disseminated at Cụm 7's briefing
     // at Mũi Né on 22/9/2023; SATRA keeps them in a work record of that meeting.
@@ -154,7 +156,9 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
         row.scope = Some("arrival:2023".into());
         row.unit = Some(w.id("btc_satra")?);
         row.status = "filed".into();
-        filed.push(w.tx.insert_document(&row, now).await?);
+        let id = w.tx.insert_document(&row, now).await?;
+        w.documents.insert(format!("du_satra:{text}"), id);
+        filed.push(id);
     }
     w.tx.set_next_number(satra, "arrival:2023", "ĐẾN", 416).await?;
     let record = WorkRecordRow {

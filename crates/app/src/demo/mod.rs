@@ -6,6 +6,7 @@
 
 mod accounts;
 mod documents;
+mod emulation;
 mod members;
 mod orgs;
 
@@ -42,11 +43,12 @@ impl App {
         }
         let password_hash = accounts::password_hash()?;
         let mut tx = self.store.begin().await?;
-        let mut world = World { tx: &mut tx, orgs: HashMap::new(), clusters: HashMap::new() };
+        let mut world = World { tx: &mut tx, orgs: HashMap::new(), clusters: HashMap::new(), documents: HashMap::new() };
         orgs::build(&mut world).await?;
         accounts::build(&mut world, &password_hash).await?;
         members::build(&mut world).await?;
         documents::build(&mut world).await?;
+        emulation::build(&mut world).await?;
         let outcome = DemoOutcome::Loaded { orgs: world.orgs.len(), clusters: world.clusters.len() };
         tx.set_meta(DEMO_MARK, "1").await?;
         let summary = match outcome {
@@ -65,6 +67,8 @@ pub(crate) struct World<'t> {
     tx: &'t mut Tx,
     orgs: HashMap<String, OrgId>,
     clusters: HashMap<String, ClusterId>,
+    /// Registered documents by `register key:number and symbol`, for later modules to link to.
+    documents: HashMap<String, i64>,
 }
 
 pub(crate) fn day(y: i16, m: i8, d: i8) -> Date {

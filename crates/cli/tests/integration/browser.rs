@@ -14,6 +14,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("org_tree_shows_vietnamese_names_and_dates", |s| Box::pin(org_tree(s))),
     ("unit_officer_sees_own_unit_and_is_refused_elsewhere", |s| Box::pin(unit_officer(s))),
     ("a_transfer_is_introduced_by_one_unit_and_received_by_the_other", |s| Box::pin(transfer_journey(s))),
+    ("a_quarterly_briefing_is_recorded_and_shows_in_the_calendar", |s| Box::pin(briefing(s))),
 ];
 
 fn on_path(name: &str) -> bool {
@@ -237,5 +238,52 @@ async fn transfer_journey(s: Server) {
     heading_becomes(&c, "Hoàng Văn Đức").await;
     let age = text_of(&c, "#party-age").await;
     assert!(age.contains("Không tính 90 ngày (Xóa tên)"), "the interruption travelled with the record: {age}");
+    c.close().await.expect("close");
+}
+
+async fn briefing(s: Server) {
+    let clusters: serde_json::Value = s.admin.get(s.url("/api/v1/clusters")).send().await.expect("get").json().await.expect("json");
+    let cum7 = clusters.as_array().expect("list").iter().find(|c| c["name"] == "Cụm thi đua 7 – Ban Tổ chức Thành ủy").and_then(|c| c["id"].as_i64()).expect("Cụm 7");
+    let detail: serde_json::Value = s.admin.get(s.url(&format!("/api/v1/clusters/{cum7}?year=2024"))).send().await.expect("get").json().await.expect("json");
+    let unit = |suffix: &str| {
+        detail["members"].as_array().expect("members").iter().find(|m| m["org"]["name"].as_str().is_some_and(|n| n.ends_with(suffix))).and_then(|m| m["org"]["id"].as_i64()).expect(suffix)
+    };
+    let (satra, samco) = (unit("Thương mại Sài Gòn"), unit("Cơ khí Giao thông vận tải Sài Gòn"));
+
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "cumtruong", &format!("/clusters/{cum7}?year=2024")).await;
+    heading_becomes(&c, "Cụm thi đua 7 – Ban Tổ chức Thành ủy").await;
+    c.find(Locator::LinkText("Ghi hội nghị")).await.expect("link").click().await.expect("click");
+    heading_becomes(&c, "Ghi hội nghị").await;
+    c.find(Locator::Id("kind")).await.expect("kind").select_by_label("Giao ban quý").await.expect("choose");
+    let held_on = c.find(Locator::Id("held_on")).await.expect("date");
+    held_on.clear().await.expect("clear");
+    held_on.send_keys("18/10/2024").await.expect("type");
+    c.find(Locator::Css(&format!("input[name='units'][value='{satra}']"))).await.expect("SATRA").click().await.expect("tick");
+    c.find(Locator::Css(&format!("input[name='units'][value='{samco}']"))).await.expect("Samco").click().await.expect("tick");
+    c.find(Locator::Id("topic_0")).await.expect("topic").send_keys("Sắp xếp tổ chức cơ sở đảng trong doanh nghiệp").await.expect("type");
+    c.find(Locator::Id("topic_0_org")).await.expect("presenter").select_by_label("Ban Tổ chức Đảng ủy Tổng Công ty Cơ khí Giao thông vận tải Sài Gòn").await.expect("choose");
+    // Without a place the form comes back with the problem next to the field and the rest kept.
+    c.find(Locator::Css("#meeting-form button[type=submit]")).await.expect("submit").click().await.expect("click");
+    let problem = c.wait().for_element(Locator::Id("place-error")).await.expect("problem").text().await.expect("text");
+    assert_eq!(problem, "Cần nhập mục này.");
+    assert_eq!(c.find(Locator::Id("held_on")).await.expect("date").prop("value").await.expect("value").as_deref(), Some("18/10/2024"));
+    assert!(c.find(Locator::Css(&format!("input[name='units'][value='{satra}']"))).await.expect("SATRA").is_selected().await.expect("ticked"));
+    c.find(Locator::Id("place")).await.expect("place").send_keys("Hội trường Tổng Công ty Thương mại Sài Gòn").await.expect("type");
+    c.find(Locator::Css("#meeting-form button[type=submit]")).await.expect("submit").click().await.expect("click");
+    heading_becomes(&c, "Hội nghị giao ban quý IV năm 2024").await;
+    let attending = text_of(&c, "#attending").await;
+    assert!(attending.contains("Ban Tổ chức Đảng ủy Tổng Công ty Thương mại Sài Gòn") && attending.contains("Cơ khí Giao thông vận tải Sài Gòn"), "{attending}");
+    assert_eq!(attending.lines().count(), 2, "{attending}");
+    let topics = text_of(&c, "#topic-list").await;
+    assert!(topics.contains("“Sắp xếp tổ chức cơ sở đảng trong doanh nghiệp” — Ban Tổ chức Đảng ủy Tổng Công ty Cơ khí"), "{topics}");
+
+    // Back on the cluster page, October of the calendar lists it.
+    c.find(Locator::LinkText("Cụm thi đua 7 – Ban Tổ chức Thành ủy")).await.expect("crumb").click().await.expect("click");
+    heading_becomes(&c, "Cụm thi đua 7 – Ban Tổ chức Thành ủy").await;
+    let october = c.find(Locator::XPath("//div[@id='calendar']/section[h3='Tháng 10']")).await.expect("October").text().await.expect("text");
+    assert!(october.contains("18/10") && october.contains("Giao ban quý") && october.contains("Hội nghị giao ban quý IV năm 2024"), "{october}");
+    let september = c.find(Locator::XPath("//div[@id='calendar']/section[h3='Tháng 9']")).await.expect("September").text().await.expect("text");
+    assert_eq!(september, "Tháng 9", "nothing else was added");
     c.close().await.expect("close");
 }

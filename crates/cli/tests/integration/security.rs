@@ -100,6 +100,16 @@ enum Guard {
     EditDoc,
     CreateDoc,
     AnyEditDocs,
+    /// A cluster's rules, membership, campaigns and meetings: its owner's officers and its leader.
+    EditCluster,
+    ViewCampaign,
+    EditCampaign,
+    /// A unit's targets: the cluster's editors, or the unit's own officers.
+    RegisterTargets,
+    ViewMeeting,
+    EditMeeting,
+    /// A key task's progress: the cluster's editors, or the owner unit's officers.
+    UpdateTask,
 }
 
 /// The decision for each route. A route the router serves but this table does not name fails the
@@ -117,7 +127,17 @@ fn guard_of(method: &str, path: &str) -> Guard {
         | ("GET", "/api/v1/members" | "/api/v1/badges" | "/api/v1/transfers")
         | ("POST", "/logout") => SignedIn,
         ("GET", "/orgs/{id}" | "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/lineage" | "/api/v1/orgs/{id}/successor") => ViewOrg,
-        ("GET", "/clusters/{id}" | "/api/v1/clusters/{id}") => ViewCluster,
+        ("GET", "/clusters/{id}" | "/api/v1/clusters/{id}" | "/clusters/{id}/rules" | "/clusters/{id}/next-year" | "/clusters/{id}/tasks")
+        | ("GET", "/api/v1/clusters/{id}/rules" | "/api/v1/clusters/{id}/next-year" | "/api/v1/clusters/{id}/campaigns" | "/api/v1/clusters/{id}/meetings" | "/api/v1/clusters/{id}/tasks") => ViewCluster,
+        ("GET", "/clusters/{id}/campaigns/new" | "/clusters/{id}/meetings/new")
+        | ("POST", "/clusters/{id}/rules" | "/clusters/{id}/years" | "/clusters/{id}/campaigns" | "/clusters/{id}/meetings")
+        | ("POST", "/api/v1/clusters/{id}/rules" | "/api/v1/clusters/{id}/years" | "/api/v1/clusters/{id}/campaigns" | "/api/v1/clusters/{id}/meetings") => EditCluster,
+        ("GET", "/campaigns/{id}" | "/campaigns/{id}/covenant.docx" | "/api/v1/campaigns/{id}") => ViewCampaign,
+        ("POST", "/campaigns/{id}/criteria" | "/campaigns/{id}/covenant" | "/api/v1/campaigns/{id}/criteria" | "/api/v1/campaigns/{id}/covenant") => EditCampaign,
+        ("POST", "/campaigns/{id}/registrations" | "/api/v1/campaigns/{id}/registrations") => RegisterTargets,
+        ("GET", "/meetings/{id}" | "/meetings/{id}/minutes.docx" | "/api/v1/meetings/{id}") => ViewMeeting,
+        ("POST", "/meetings/{id}/outcome" | "/meetings/{id}/tasks" | "/api/v1/meetings/{id}/tasks") => EditMeeting,
+        ("POST", "/tasks/{id}" | "/api/v1/tasks/{id}") => UpdateTask,
         ("POST", "/api/v1/org-events") => EditOrg,
         ("GET", "/admin/audit") => AdminOnly,
         ("GET", "/members/{id}" | "/api/v1/members/{id}") => ViewMember,
@@ -153,7 +173,10 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         // The organization target is SATRA's board: outside the RESCO officer's subtree. The
         // cluster target, Cụm 7, counts both boards among its members.
         ViewOrg => inside && caller != "chuyenvien.resco",
-        ViewCluster => inside,
+        ViewCluster | ViewCampaign | ViewMeeting => inside,
+        // Cụm 7's leader edits Cụm 7; its owner, Ban Tổ chức Thành ủy, has no officer in the demo.
+        EditCluster | EditCampaign | EditMeeting => inside && caller == "cumtruong",
+        RegisterTargets | UpdateTask => caller == "cumtruong" || officer_of(side),
         EditOrg => inside && caller == "chuyenvien",
         ViewMember => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
         EditMember | ReadFile | CreateMember | IntroduceTransfer | ViewTransfer | TransferStep | ImportPackage => officer_of(side),
@@ -210,6 +233,24 @@ async fn authorization_matrix(s: Server) {
         docs.insert(register, (doc.id, attachment, record));
     }
     let (satra_doc, satra_attachment, satra_record) = docs[&satra_register];
+    // Campaigns, meetings and key tasks of Cụm 7 (inside) and Cụm 6 (outside).
+    let first = |v: Value| v[0]["id"].as_i64().expect("id");
+    let sref = &s;
+    let get = |path: String| async move { sref.admin.get(sref.url(&path)).send().await.expect("get").json::<Value>().await.expect("json") };
+    let campaign_in = first(get(format!("/api/v1/clusters/{cluster_in}/campaigns")).await);
+    let campaign_out = first(get(format!("/api/v1/clusters/{cluster_out}/campaigns")).await);
+    let meeting_in = first(get(format!("/api/v1/clusters/{cluster_in}/meetings")).await);
+    let meeting_out = first(get(format!("/api/v1/clusters/{cluster_out}/meetings")).await);
+    let satra_board = org_in;
+    let resco_board = id_by_name(&s, &tree, "Ban Tổ chức Đảng ủy Tổng Công ty Địa ốc Sài Gòn").await;
+    let cum6_unit = id_by_name(&s, "/api/v1/orgs?date=2023-06-01", "Cục Tổ chức cán bộ, Bộ Công an").await;
+    let tasks_in = get(format!("/api/v1/clusters/{cluster_in}/tasks?year=2023")).await;
+    let task_of = |owner: i64| tasks_in["tasks"].as_array().expect("tasks").iter().find(|t| t["owner_id"] == owner).and_then(|t| t["id"].as_i64()).expect("task");
+    let (satra_task, resco_task) = (task_of(satra_board), task_of(resco_board));
+    let task_version = |id: i64| async move {
+        let v = sref.admin.get(sref.url(&format!("/api/v1/clusters/{cluster_in}/tasks?year=2023"))).send().await.expect("get").json::<Value>().await.expect("json");
+        v["tasks"].as_array().expect("tasks").iter().find(|t| t["id"] == id).and_then(|t| t["version"].as_i64()).expect("version")
+    };
     let (resco_doc, resco_attachment, resco_record) = docs[&resco_register];
 
     let mut callers: Vec<(&str, Option<reqwest::Client>)> = vec![("anonymous", None)];
@@ -227,7 +268,11 @@ async fn authorization_matrix(s: Server) {
         // (inside the scope of the Thành ủy-wide roles, side, id in the path, file id)
         let targets: Vec<(bool, Side, i64, i64)> = match guard {
             Guard::ViewOrg | Guard::EditOrg => vec![(true, Side::Satra, org_in, 0), (false, Side::Satra, org_out, 0)],
-            Guard::ViewCluster => vec![(true, Side::Satra, cluster_in, 0), (false, Side::Satra, cluster_out, 0)],
+            Guard::ViewCluster | Guard::EditCluster => vec![(true, Side::Satra, cluster_in, 0), (false, Side::Satra, cluster_out, 0)],
+            Guard::ViewCampaign | Guard::EditCampaign => vec![(true, Side::Satra, campaign_in, satra_board), (false, Side::Satra, campaign_out, cum6_unit)],
+            Guard::RegisterTargets => vec![(true, Side::Satra, campaign_in, satra_board), (true, Side::Resco, campaign_in, resco_board)],
+            Guard::ViewMeeting | Guard::EditMeeting => vec![(true, Side::Satra, meeting_in, 0), (false, Side::Satra, meeting_out, 0)],
+            Guard::UpdateTask => vec![(true, Side::Satra, satra_task, 0), (true, Side::Resco, resco_task, 0)],
             Guard::ViewMember | Guard::EditMember | Guard::ReadFile | Guard::IntroduceTransfer => {
                 vec![(true, Side::Satra, satra_member, satra_file), (true, Side::Resco, resco_member, resco_file)]
             }
@@ -317,6 +362,25 @@ async fn authorization_matrix(s: Server) {
                         let part = reqwest::multipart::Part::bytes(b"noi dung thu".to_vec()).file_name("thu.txt");
                         http.post(url).multipart(reqwest::multipart::Form::new().part("file", part))
                     }
+                    ("POST", "/clusters/{id}/rules") => http.post(url).form(&[("scale", "1000"), ("threshold", "50")]),
+                    ("POST", "/api/v1/clusters/{id}/rules") => http.post(url).json(&json!({"rotation": [], "scale": 1000, "leading_vote_threshold_pct": 50})),
+                    ("POST", "/clusters/{id}/years") => http.post(url).form(&[("year", "2030")]),
+                    ("POST", "/api/v1/clusters/{id}/years") => http.post(url).json(&json!({"year": 2030, "members": []})),
+                    ("POST", "/clusters/{id}/campaigns") => http.post(url).form(&[("kind", "regular"), ("year", "2030"), ("title", &format!("Phong trào thử {n}"))]),
+                    ("POST", "/api/v1/clusters/{id}/campaigns") => http.post(url).json(&json!({"kind": "regular", "year": 2030, "title": format!("Phong trào thử {n}")})),
+                    ("POST", "/clusters/{id}/meetings") => http.post(url).form(&[("kind", "seminar"), ("held_on", "10/10/2024"), ("locality", "Hà Nội"), ("place", "Hội trường")]),
+                    ("POST", "/api/v1/clusters/{id}/meetings") => http.post(url).json(&json!({"kind": "seminar", "held_on": "2024-10-10", "locality": "Hà Nội", "place": "Hội trường", "unit_ids": []})),
+                    ("POST", "/campaigns/{id}/criteria") => http.post(url).form(&[("criteria", "1 | Tiêu chí thử | 1000")]),
+                    ("POST", "/api/v1/campaigns/{id}/criteria") => http.post(url).json(&json!([{"code": "1", "title": "Tiêu chí thử", "max_points": 1000, "kind": "normal"}])),
+                    ("POST", "/campaigns/{id}/covenant") => http.post(url).form(&[("org", file.to_string()), ("status", "absent".into()), ("reason", "Đi công tác".into())]),
+                    ("POST", "/api/v1/campaigns/{id}/covenant") => http.post(url).json(&json!({"org_id": file, "status": "absent", "reason": "Đi công tác"})),
+                    ("POST", "/campaigns/{id}/registrations") => http.post(url).form(&[("org", file.to_string()), ("targets", "Chỉ tiêu thử".into())]),
+                    ("POST", "/api/v1/campaigns/{id}/registrations") => http.post(url).json(&json!({"org_id": file, "targets": ["Chỉ tiêu thử"]})),
+                    ("POST", "/meetings/{id}/outcome") => http.post(url).form(&[("discussion", "Thảo luận thử"), ("conclusions", "Kết luận thử")]),
+                    ("POST", "/meetings/{id}/tasks") => http.post(url).form(&[("title", "Nhiệm vụ thử")]),
+                    ("POST", "/api/v1/meetings/{id}/tasks") => http.post(url).json(&json!({"title": "Nhiệm vụ thử"})),
+                    ("POST", "/tasks/{id}") => http.post(url).form(&[("version", task_version(*id).await.to_string()), ("status", "in_progress".into()), ("note", format!("Tiến độ {n}"))]),
+                    ("POST", "/api/v1/tasks/{id}") => http.post(url).json(&json!({"version": task_version(*id).await, "status": "in_progress", "note": format!("Tiến độ {n}")})),
                     (m, p) => panic!("the matrix has no request for {m} {p}"),
                 };
                 let status = request.send().await.expect("request").status().as_u16();
@@ -331,7 +395,7 @@ async fn authorization_matrix(s: Server) {
                     _ if method == "GET" => &[200],
                     // Allowed to try: it is done, or refused on its merits (an open transfer, a
                     // badge not due), never for lack of rights.
-                    _ => &[200, 201, 303, 409, 422],
+                    _ => &[200, 201, 204, 303, 409, 422],
                 };
                 assert!(expected.contains(&status), "{caller} {method} {path} (side {side:?}, inside {inside}) → {status}, expected {expected:?}");
                 if guard == Guard::Public && *caller == "anonymous" {

@@ -73,11 +73,11 @@ pub struct DocumentParams {
     limit: Option<i64>,
 }
 
-fn day(v: &str) -> Result<jiff::civil::Date, Problem> {
+pub(crate) fn day(v: &str) -> Result<jiff::civil::Date, Problem> {
     parse_date(v).ok_or_else(|| Problem::BadDate(v.chars().take(40).collect()))
 }
 
-fn opt_day(v: &Option<String>) -> Result<Option<jiff::civil::Date>, Problem> {
+pub(crate) fn opt_day(v: &Option<String>) -> Result<Option<jiff::civil::Date>, Problem> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(day).transpose()
 }
 

@@ -4,6 +4,7 @@
 
 pub mod clusters;
 pub mod documents;
+pub mod emulation;
 pub mod members;
 pub mod orgs;
 
@@ -13,7 +14,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "thidua API", description = "API của thidua: tổ chức, cụm thi đua. Ngày theo ISO 8601 (yyyy-mm-dd)."),
+    info(title = "thidua API", description = "API của thidua: tổ chức, cụm thi đua, phong trào, hội nghị, đảng viên, văn bản. Ngày theo ISO 8601 (yyyy-mm-dd)."),
     paths(
         orgs::list,
         orgs::detail,
@@ -22,6 +23,22 @@ use utoipa::{Modify, OpenApi};
         orgs::record_event,
         clusters::list,
         clusters::detail,
+        emulation::rules,
+        emulation::set_rules,
+        emulation::next_year,
+        emulation::set_year,
+        emulation::campaigns,
+        emulation::create_campaign,
+        emulation::campaign,
+        emulation::set_criteria,
+        emulation::register,
+        emulation::covenant,
+        emulation::meetings,
+        emulation::create_meeting,
+        emulation::meeting,
+        emulation::add_task,
+        emulation::tasks,
+        emulation::update_task,
         members::list,
         members::create,
         members::detail,
@@ -38,8 +55,8 @@ use utoipa::{Modify, OpenApi};
         documents::status,
         documents::stats,
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
-    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm")),
+    components(schemas(ErrorBody, ErrorDetail, FieldError)),
+    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm")),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -65,6 +82,15 @@ pub struct ErrorBody {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     pub code: String,
+    pub message: String,
+    /// For `invalid`: each field in error with its message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
     pub message: String,
 }
 

@@ -53,6 +53,7 @@ pub struct MemberRow {
 #[template(path = "cluster.html")]
 pub struct DetailPage {
     c: Chrome,
+    c_id: i64,
     name: String,
     owner: Option<Link>,
     sector: Option<String>,
@@ -61,6 +62,11 @@ pub struct DetailPage {
     heading: String,
     count: String,
     members: Vec<MemberRow>,
+    may_edit: bool,
+    campaigns: Vec<(Link, &'static str)>,
+    months: Vec<super::emulation::Month>,
+    meeting_count: String,
+    tasks_summary: String,
 }
 
 pub async fn detail(
@@ -83,8 +89,27 @@ pub async fn detail(
             leads: m.role != thidua_core::cluster::ClusterRole::Member,
         })
         .collect();
+    let meetings = app.meetings(&caller.principal, id, Some(d.year)).await?;
+    let campaigns = app
+        .campaigns(&caller.principal, id)
+        .await?
+        .into_iter()
+        .filter(|c| c.year == d.year)
+        .map(|c| (Link { href: format!("/campaigns/{}", c.id), text: c.title }, t.get(&format!("campaign.kind.{}", c.kind.code()))))
+        .collect();
+    let progress = app.key_tasks(&caller.principal, id, d.year).await?;
+    let tasks_summary = t.fmt(
+        "cluster.tasks_summary",
+        &[("total", &t.int(&progress.tasks.len())), ("done", &t.int(&progress.done)), ("overdue", &t.int(&progress.overdue))],
+    );
     Ok(DetailPage {
+        may_edit: app.may_edit_cluster(&caller.principal, id).await,
+        campaigns,
+        months: super::emulation::calendar(t, d.year, &meetings),
+        meeting_count: t.fmt("cluster.meeting_count", &[("count", &t.int(&meetings.len()))]),
+        tasks_summary,
         c: Chrome::new(t, "clusters", &format!("/clusters/{}", id.0), Some(&caller)),
+        c_id: id.0,
         name: d.cluster.name.clone(),
         owner: d.owner.as_ref().map(|o| Link { href: format!("/orgs/{}", o.org.0), text: o.name.clone() }),
         sector: d.cluster.sector.clone(),

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod clusters;
 pub mod documents;
+pub mod emulation;
 pub mod home;
 pub mod members;
 pub mod orgs;
