@@ -23,6 +23,11 @@ use crate::{today, App, AppError, FieldProblem, Invalid};
 const MAX_TEXT: usize = 20_000;
 /// Longest one-line field (title, place, names).
 const MAX_LINE: usize = 500;
+/// Most entries of a list in one request: documents, guests, topics, targets.
+const MAX_DOCUMENTS: usize = 50;
+const MAX_GUESTS: usize = 100;
+const MAX_TOPICS: usize = 20;
+const MAX_TARGETS: usize = 50;
 
 /// Trims and NFC-normalizes a one-line field, noting it when empty (if required) or too long.
 fn line(value: &str, field: &'static str, required: bool, problems: &mut Vec<FieldProblem>) -> String {
@@ -216,6 +221,35 @@ impl App {
         Ok(out)
     }
 
+    async fn is_member(&self, cluster: ClusterId, year: i16, org: OrgId) -> Result<bool, AppError> {
+        Ok(self.store.cluster_year(cluster, year).await?.members.iter().any(|(o, _)| *o == org))
+    }
+
+    async fn owner_name(&self, cluster: &Cluster, on: Date) -> Result<String, AppError> {
+        Ok(self.names_as_of([cluster.owner], on).await?.remove(&cluster.owner).unwrap_or_default())
+    }
+
+    /// The registers whose documents the principal may link to a meeting or campaign: those it may
+    /// read. Linking one shares its number, date, issuer and summary with the cluster.
+    async fn linkable_registers(&self, p: &Principal) -> Result<Vec<OrgId>, AppError> {
+        Ok(match self.registers_for(p, Action::ViewDocuments).await? {
+            Some(list) => list,
+            None => self.store.registers().await?.into_iter().map(|(o, _)| o).collect(),
+        })
+    }
+
+    /// A registered document by number and symbol within `registers`; documents with a secrecy
+    /// level (độ mật) are never linked.
+    async fn find_document(&self, symbol: &str, registers: &[OrgId]) -> Result<Result<i64, Invalid>, AppError> {
+        let shown: String = symbol.chars().take(60).collect();
+        let Ok(parsed) = symbol.parse::<DocNumber>() else { return Ok(Err(Invalid::UnknownDocument(shown))) };
+        Ok(match self.store.documents_by_symbol(&parsed.to_string(), registers).await?.into_iter().next() {
+            Some(d) if d.secrecy.as_deref().is_some_and(|s| !s.trim().is_empty()) => Err(Invalid::SecretDocument(shown)),
+            Some(d) => Ok(d.id),
+            None => Err(Invalid::UnknownDocument(shown)),
+        })
+    }
+
     async fn cluster_for(&self, p: &Principal, action: Action, id: ClusterId) -> Result<Cluster, AppError> {
         let cluster = self.store.cluster(id).await?.ok_or(AppError::NotFound)?;
         self.require_cluster(p, action, id).await?;
@@ -225,6 +259,11 @@ impl App {
     /// Whether the principal may change the cluster's work (rules, campaigns, meetings, tasks).
     pub async fn may_edit_cluster(&self, p: &Principal, id: ClusterId) -> bool {
         self.require_cluster(p, Action::EditCluster, id).await.is_ok()
+    }
+
+    /// Whether the principal may decide the cluster's members of a year.
+    pub async fn may_arrange_cluster(&self, p: &Principal, id: ClusterId) -> bool {
+        self.require_cluster(p, Action::ArrangeCluster, id).await.is_ok()
     }
 
     // --- Operating rules and yearly membership -------------------------------------------------
@@ -287,10 +326,8 @@ impl App {
         let is_live = |o: OrgId| live.contains(&o);
         let this_year: Vec<OrgId> = current.members.iter().map(|(o, _)| *o).collect();
         let members = carry_members(&this_year, &successions, is_live);
-        let carried = ClusterRules { rotation: carry_members(&rules.rotation, &successions, is_live), ..rules };
-        let leader_now = current.leader().and_then(|l| carry_members(&[l], &successions, is_live).first().copied());
-        let leader = carried.next_leader(leader_now, &members);
-        let deputy = leader.and_then(|l| carried.next_leader(Some(l), &members)).filter(|d| Some(*d) != leader);
+        let turns = rules.turns(current.leader(), &members, |u| carry_members(&[u], &successions, is_live));
+        let (leader, deputy) = (turns.first().copied(), turns.get(1).copied());
         let year = ClusterYear {
             year: next,
             members: members
@@ -311,10 +348,10 @@ impl App {
         Ok(NextYear { year, exists })
     }
 
-    /// Records (or replaces) the membership, leader and deputy of one year. Each unit must exist
-    /// during that year.
+    /// Records (or replaces) the membership, leader and deputy of one year: the owning body's
+    /// decision. Each unit must exist during that year.
     pub async fn set_cluster_year(&self, p: &Principal, id: ClusterId, year: &ClusterYear) -> Result<(), AppError> {
-        self.cluster_for(p, Action::EditCluster, id).await?;
+        self.cluster_for(p, Action::ArrangeCluster, id).await?;
         year.validate()?;
         let (first, last) = year_bounds(year.year)?;
         let mut problems = Vec::new();
@@ -378,19 +415,23 @@ impl App {
             problems.push(FieldProblem::new("starts_on", Invalid::OutOfRange));
         }
         let launch = match new.launch_document.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(symbol) => match self.resolve_document(p, symbol, new.cluster, year, None).await? {
-                Some(d) => Some(d.id),
-                None => {
-                    problems.push(FieldProblem::new("launch_document", Invalid::UnknownDocument(symbol.chars().take(60).collect())));
+            Some(symbol) => match self.find_document(symbol, &self.linkable_registers(p).await?).await? {
+                Ok(d) => Some(d),
+                Err(problem) => {
+                    problems.push(FieldProblem::new("launch_document", problem));
                     None
                 }
             },
             None => None,
         };
+        let existing = self.store.campaigns(new.cluster).await?;
+        if new.kind == CampaignKind::Regular && existing.iter().any(|c| c.kind == CampaignKind::Regular && c.year == year) {
+            problems.push(FieldProblem::new("year", Invalid::Taken));
+        }
         finish(problems)?;
         let scale = self.store.cluster_rules(new.cluster).await?.unwrap_or_default().scale;
         let copied = if new.copy_criteria {
-            let earlier = self.store.campaigns(new.cluster).await?.into_iter().find(|c| c.kind == new.kind && c.year < year);
+            let earlier = existing.into_iter().find(|c| c.kind == new.kind && c.year < year);
             match earlier {
                 Some(c) => self.store.criteria(c.id).await?,
                 None => Vec::new(),
@@ -440,7 +481,7 @@ impl App {
             .meetings(cluster.id)
             .await?
             .into_iter()
-            .filter(|m| m.kind == MeetingKind::CovenantSigning && (m.held_on.year() == campaign.year || m.held_on.year() + 1 == campaign.year))
+            .filter(|m| m.kind == MeetingKind::CovenantSigning && signing_window(campaign.year, m.held_on))
             .collect();
         Ok(CampaignDetail { campaign, cluster, criteria, table_problem, units, missing, launch_document, signing_meetings, may_edit })
     }
@@ -477,14 +518,15 @@ impl App {
         if self.require_cluster(p, Action::EditCluster, cluster.id).await.is_err() {
             self.require_org(p, Action::EditOrgs, org, campaign.ends_on).await?;
         }
-        let members = self.store.cluster_year(cluster.id, campaign.year).await?;
         let mut problems = Vec::new();
-        if !members.members.iter().any(|(o, _)| *o == org) {
+        if !self.is_member(cluster.id, campaign.year, org).await? {
             problems.push(FieldProblem::new("org", Invalid::NotMember));
         }
         let clean = |list: &[String], field: &'static str, problems: &mut Vec<FieldProblem>| -> Vec<String> {
             let out: Vec<String> = list.iter().map(|t| t.trim().nfc().collect::<String>()).filter(|t| !t.is_empty()).collect();
-            if out.len() > 50 || out.iter().any(|t| t.chars().count() > MAX_LINE) {
+            if out.len() > MAX_TARGETS {
+                problems.push(FieldProblem::new(field, Invalid::TooMany { max: MAX_TARGETS }));
+            } else if out.iter().any(|t| t.chars().count() > MAX_LINE) {
                 problems.push(FieldProblem::new(field, Invalid::TooLong { max: MAX_LINE }));
             }
             out
@@ -505,16 +547,15 @@ impl App {
     /// Records that a unit signed the covenant (with date and signatory) or was absent (with reason).
     pub async fn record_covenant(&self, p: &Principal, id: i64, input: &CovenantInput) -> Result<(), AppError> {
         let (campaign, cluster) = self.campaign_for(p, Action::EditCluster, id).await?;
-        let members = self.store.cluster_year(cluster.id, campaign.year).await?;
         let mut problems = Vec::new();
-        if !members.members.iter().any(|(o, _)| *o == input.org) {
+        if !self.is_member(cluster.id, campaign.year, input.org).await? {
             problems.push(FieldProblem::new("org", Invalid::NotMember));
         }
         let entry = match &input.entry {
             CovenantEntry::Signed { on, signatory } => {
                 if *on > today() {
                     problems.push(FieldProblem::new("signed_on", Invalid::InFuture));
-                } else if on.year() != campaign.year && on.year() + 1 != campaign.year {
+                } else if !signing_window(campaign.year, *on) {
                     problems.push(FieldProblem::new("signed_on", Invalid::OutOfRange));
                 }
                 CovenantEntry::Signed { on: *on, signatory: line(signatory, "signatory", true, &mut problems) }
@@ -522,7 +563,7 @@ impl App {
             CovenantEntry::Absent { reason } => CovenantEntry::Absent { reason: line(reason, "reason", true, &mut problems) },
         };
         if let Some(m) = input.meeting {
-            let ok = self.store.meeting(m).await?.is_some_and(|m| m.cluster == cluster.id && m.kind == MeetingKind::CovenantSigning);
+            let ok = self.store.meeting(m).await?.is_some_and(|m| m.cluster == cluster.id && m.kind == MeetingKind::CovenantSigning && signing_window(campaign.year, m.held_on));
             if !ok {
                 problems.push(FieldProblem::new("meeting", Invalid::Choice));
             }
@@ -551,7 +592,7 @@ impl App {
         });
         let on = signing.map(|m| m.held_on).or(signed_on.min()).unwrap_or(d.campaign.starts_on);
         let locality = signing.map(|m| m.locality.clone()).or(rules.locality.clone()).unwrap_or_default();
-        let owner = self.names_as_of([d.cluster.owner], on).await?.remove(&d.cluster.owner).unwrap_or_default();
+        let owner = self.owner_name(&d.cluster, on).await?;
         let ordinal = self.store.campaigns(d.cluster.id).await?.iter().filter(|c| c.year == d.campaign.year && c.id <= id).count();
         let mut body = Vec::new();
         if let Some(theme) = &d.campaign.theme {
@@ -598,8 +639,7 @@ impl App {
             signer_name: leader_signatory,
             recipients: vec![owner, "Các đơn vị thành viên Cụm".into(), "Lưu".into()],
         };
-        let bytes = thidua_office::docx(&doc).map_err(|e| AppError::Internal(thidua_store::StoreError::Corrupt(e.to_string())))?;
-        Ok(bytes)
+        Ok(thidua_office::docx(&doc)?)
     }
 
     async fn leader_signatory(&self, cluster: ClusterId, year: i16, units: &[CampaignUnit]) -> Result<String, AppError> {
@@ -615,27 +655,6 @@ impl App {
     }
 
     // --- Meetings ------------------------------------------------------------------------------
-
-    /// Finds a registered document by number and symbol: in the registers the viewer may read, or
-    /// kept by a unit of the cluster that year (or a committee above one).
-    async fn resolve_document(&self, p: &Principal, symbol: &str, cluster: ClusterId, year: i16, on: Option<Date>) -> Result<Option<DocumentRow>, AppError> {
-        let Ok(parsed) = symbol.parse::<DocNumber>() else { return Ok(None) };
-        let on = match on {
-            Some(d) => d,
-            None => year_bounds(year)?.1,
-        };
-        let registers: BTreeSet<OrgId> = self.store.registers().await?.into_iter().map(|(o, _)| o).collect();
-        let mut allowed: BTreeSet<OrgId> = BTreeSet::new();
-        for (m, _) in self.store.cluster_year(cluster, year).await?.members {
-            allowed.extend(self.store.org_chain_on(m, on).await?.into_iter().filter(|o| registers.contains(o)));
-        }
-        match self.registers_for(p, Action::ViewDocuments).await? {
-            None => allowed.extend(registers.iter().copied()),
-            Some(list) => allowed.extend(list),
-        }
-        let allowed: Vec<OrgId> = allowed.into_iter().collect();
-        Ok(self.store.documents_by_symbol(&parsed.to_string(), &allowed).await?.into_iter().next())
-    }
 
     /// Records a meeting with its attendees, topics and disseminated documents.
     pub async fn create_meeting(&self, p: &Principal, new: &NewMeeting) -> Result<MeetingRow, AppError> {
@@ -676,13 +695,19 @@ impl App {
             problems.push(FieldProblem::new("units", Invalid::NotMember));
         }
         let mut attendees: Vec<AttendeeRow> = units.iter().map(|u| AttendeeRow { org: Some(*u), name: None, position: None }).collect();
-        for g in &new.guests {
+        if new.guests.len() > MAX_GUESTS {
+            problems.push(FieldProblem::new("guests", Invalid::TooMany { max: MAX_GUESTS }));
+        }
+        if new.topics.len() > MAX_TOPICS {
+            problems.push(FieldProblem::new("topics", Invalid::TooMany { max: MAX_TOPICS }));
+        }
+        for g in new.guests.iter().take(MAX_GUESTS) {
             let name = line(&g.name, "guests", true, &mut problems);
             let position = line(&g.position, "guests", false, &mut problems);
             attendees.push(AttendeeRow { org: None, name: Some(name), position: Some(position).filter(|p| !p.is_empty()) });
         }
         let mut topics = Vec::new();
-        for t in &new.topics {
+        for t in new.topics.iter().take(MAX_TOPICS) {
             let title = line(&t.title, "topics", true, &mut problems);
             if t.presenter_org.is_some_and(|o| !members.contains(&o)) && !members.is_empty() {
                 problems.push(FieldProblem::new("topics", Invalid::NotMember));
@@ -690,12 +715,18 @@ impl App {
             let presenter = t.presenter.as_deref().map(|p| line(p, "topics", false, &mut problems)).filter(|p| !p.is_empty());
             topics.push(TopicRow { title, presenter_org: t.presenter_org, presenter });
         }
+        let symbols: Vec<&str> = new.documents.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
         let mut documents = Vec::new();
-        for symbol in new.documents.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            match self.resolve_document(p, symbol, cluster.id, year, Some(new.held_on)).await? {
-                Some(d) if !documents.contains(&d.id) => documents.push(d.id),
-                Some(_) => {}
-                None => problems.push(FieldProblem::new("documents", Invalid::UnknownDocument(symbol.chars().take(60).collect()))),
+        if symbols.len() > MAX_DOCUMENTS {
+            problems.push(FieldProblem::new("documents", Invalid::TooMany { max: MAX_DOCUMENTS }));
+        } else if !symbols.is_empty() {
+            let registers = self.linkable_registers(p).await?;
+            for symbol in symbols {
+                match self.find_document(symbol, &registers).await? {
+                    Ok(d) if !documents.contains(&d) => documents.push(d),
+                    Ok(_) => {}
+                    Err(problem) => problems.push(FieldProblem::new("documents", problem)),
+                }
             }
         }
         finish(problems)?;
@@ -713,13 +744,14 @@ impl App {
             discussion,
             conclusions,
             created_by: p.username.clone(),
+            version: 1,
         };
         let mut tx = self.store.begin().await?;
-        row.id = tx.create_meeting(&row, &attendees, &topics, &documents).await?;
+        (row.id, row.number) = tx.create_meeting(&row, &attendees, &topics, &documents).await?;
         let summary = format!("{} {}: {} units, {} topics, {} documents", row.kind.code(), thidua_core::date::iso(row.held_on), units.len(), topics.len(), documents.len());
         tx.audit(p.user, &p.record("meeting.create", format!("meeting:{} cluster:{}", row.id, cluster.id.0), summary)).await?;
         tx.commit().await?;
-        Ok(self.store.meeting(row.id).await?.unwrap_or(row))
+        Ok(row)
     }
 
     /// The cluster's meetings of `year` (every year when `None`), newest first.
@@ -776,8 +808,8 @@ impl App {
         })
     }
 
-    /// Records the discussion and conclusions after the meeting.
-    pub async fn record_meeting_outcome(&self, p: &Principal, id: i64, discussion: &str, conclusions: &str) -> Result<(), AppError> {
+    /// Records the discussion and conclusions after the meeting, if it is still at `version`.
+    pub async fn record_meeting_outcome(&self, p: &Principal, id: i64, version: i64, discussion: &str, conclusions: &str) -> Result<(), AppError> {
         let meeting = self.store.meeting(id).await?.ok_or(AppError::NotFound)?;
         self.cluster_for(p, Action::EditCluster, meeting.cluster).await?;
         let mut problems = Vec::new();
@@ -785,7 +817,9 @@ impl App {
         let conclusions = text(conclusions, "conclusions", false, MAX_TEXT, &mut problems);
         finish(problems)?;
         let mut tx = self.store.begin().await?;
-        tx.set_meeting_outcome(id, &discussion, &conclusions).await?;
+        if !tx.set_meeting_outcome(id, version, &discussion, &conclusions).await? {
+            return Err(AppError::Conflict);
+        }
         tx.audit(p.user, &p.record("meeting.outcome", format!("meeting:{id}"), "")).await?;
         tx.commit().await?;
         Ok(())
@@ -795,7 +829,7 @@ impl App {
     pub async fn minutes_docx(&self, p: &Principal, id: i64) -> Result<Vec<u8>, AppError> {
         let d = self.meeting_detail(p, id).await?;
         let m = &d.meeting;
-        let owner = self.names_as_of([d.cluster.owner], m.held_on).await?.remove(&d.cluster.owner).unwrap_or_default();
+        let owner = self.owner_name(&d.cluster, m.held_on).await?;
         let mut body = vec![
             format!("Thời gian: {}.", long_date(m.held_on).replacen("ngày", "Ngày", 1)),
             format!("Địa điểm: {}.", m.place),
@@ -857,7 +891,7 @@ impl App {
             signer_name: String::new(),
             recipients: vec!["Các đơn vị thành viên Cụm".into(), "Lưu".into()],
         };
-        thidua_office::docx(&doc).map_err(|e| AppError::Internal(thidua_store::StoreError::Corrupt(e.to_string())))
+        Ok(thidua_office::docx(&doc)?)
     }
 
     // --- Key tasks -----------------------------------------------------------------------------
@@ -901,11 +935,10 @@ impl App {
         self.cluster_for(p, Action::EditCluster, m.cluster).await?;
         let mut problems = Vec::new();
         let title = line(title, "title", true, &mut problems);
-        if let Some(o) = owner {
-            let members = self.store.cluster_year(m.cluster, m.held_on.year()).await?;
-            if !members.members.iter().any(|(x, _)| *x == o) {
-                problems.push(FieldProblem::new("owner", Invalid::NotMember));
-            }
+        if let Some(o) = owner
+            && !self.is_member(m.cluster, m.held_on.year(), o).await?
+        {
+            problems.push(FieldProblem::new("owner", Invalid::NotMember));
         }
         if deadline.is_some_and(|d| d < m.held_on) {
             problems.push(FieldProblem::new("deadline", Invalid::BeforeMeeting));
@@ -979,4 +1012,9 @@ fn year_bounds(year: i16) -> Result<(Date, Date), AppError> {
 
 fn place_date(locality: &str, on: Date) -> String {
     if locality.is_empty() { long_date(on).replacen("ngày", "Ngày", 1) } else { format!("{locality}, {}", long_date(on)) }
+}
+
+/// A covenant of year `campaign_year` is signed that year or late in the year before.
+fn signing_window(campaign_year: i16, on: Date) -> bool {
+    on.year() == campaign_year || on.year() + 1 == campaign_year
 }

@@ -64,6 +64,13 @@ pub enum AppError {
     Internal(StoreError),
 }
 
+impl From<thidua_office::OfficeError> for AppError {
+    /// A document we generate failed to render: ours to fix.
+    fn from(e: thidua_office::OfficeError) -> AppError {
+        AppError::Internal(StoreError::Corrupt(e.to_string()))
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
@@ -172,4 +179,10 @@ pub enum Invalid {
     Choice,
     /// An end before its start.
     Period,
+    /// More entries than a list takes.
+    TooMany { max: usize },
+    /// A document with a secrecy level (độ mật), which is not linked to cluster records.
+    SecretDocument(String),
+    /// Already recorded once, and only one is allowed (e.g. the regular campaign of a year).
+    Taken,
 }

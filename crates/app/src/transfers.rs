@@ -295,7 +295,7 @@ impl App {
             signer_name: String::new(),
             recipients: vec![detail.view.to_name.clone(), "Đảng viên có tên trên".into(), "Lưu hồ sơ đảng viên".into()],
         };
-        let bytes = thidua_office::docx(&doc).map_err(|e| AppError::Internal(thidua_store::StoreError::Corrupt(e.to_string())))?;
+        let bytes = thidua_office::docx(&doc)?;
         let mut tx = self.store.begin().await?;
         tx.audit(p.user, &p.record("transfer.letter", format!("transfer:{id} member:{}", row.member.0), "")).await?;
         tx.commit().await?;

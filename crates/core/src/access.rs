@@ -59,6 +59,7 @@ impl Role {
                     | EditOrgs
                     | ViewCluster
                     | EditCluster
+                    | ArrangeCluster
                     | ViewMember
                     | EditMember
                     | ReadMemberFile
@@ -78,7 +79,11 @@ pub enum Action {
     /// Record organization events (create, rename, move, merge, split, dissolve).
     EditOrgs,
     ViewCluster,
+    /// The cluster's work through the year: rules, campaigns, covenant, meetings, key tasks.
     EditCluster,
+    /// Which units belong to a cluster in a year and which leads: the owning body's decision, not
+    /// the leader's, since membership also opens the members' records to the cluster.
+    ArrangeCluster,
     ViewAudit,
     ManageAccounts,
     /// See a member's record (identity, dates, party age).
@@ -147,7 +152,7 @@ impl ResolvedGrant {
             (Scope::Subtree(_), Resource::Cluster { owner_chain, member_chains, .. }) => {
                 // Units see the clusters they belong to; only the owning body edits a cluster.
                 overlaps(owner_chain, &self.roots)
-                    || (action != Action::EditCluster && member_chains.iter().any(|c| overlaps(c, &self.roots)))
+                    || (!matches!(action, Action::EditCluster | Action::ArrangeCluster) && member_chains.iter().any(|c| overlaps(c, &self.roots)))
             }
             (Scope::Cluster(c), Resource::Cluster { id, .. }) => c == id,
             // A cluster grant shows the member units, never lets anyone change them or see their
@@ -215,14 +220,17 @@ mod tests {
         let cluster = |id: i64| Resource::Cluster { id: ClusterId(id), owner_chain: vec![OrgId(10), OrgId(1)], member_chains: vec![vec![OrgId(5), OrgId(2), OrgId(1)]] };
         let leader = [grant(Role::ClusterLeader, Scope::Cluster(ClusterId(7)), &[])];
         assert!(can(&leader, Action::EditCluster, &cluster(7)));
+        assert!(!can(&leader, Action::ArrangeCluster, &cluster(7)), "the leader does not choose the members");
         assert!(!can(&leader, Action::ViewCluster, &cluster(1)));
         assert!(can(&leader, Action::ViewOrg, &org(&[5, 2, 1], &[7])));
         assert!(!can(&leader, Action::EditOrgs, &org(&[5, 2, 1], &[7])));
         let member_unit = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(2)), &[2])];
         assert!(can(&member_unit, Action::ViewCluster, &cluster(1)));
         assert!(!can(&member_unit, Action::EditCluster, &cluster(1)), "members do not edit the cluster");
+        assert!(!can(&member_unit, Action::ArrangeCluster, &cluster(1)));
         let owner = [grant(Role::UnitOfficer, Scope::Subtree(OrgId(10)), &[10])];
         assert!(can(&owner, Action::EditCluster, &cluster(1)));
+        assert!(can(&owner, Action::ArrangeCluster, &cluster(1)));
     }
 
     #[test]

@@ -46,13 +46,17 @@ pub enum EmulationError {
     #[error("criterion {0} is its own ancestor")]
     CriterionCycle(String),
     #[error("the sub-criteria of {code} add up to {sum}, not its {max} points")]
-    ChildrenSum { code: String, sum: u32, max: u32 },
+    ChildrenSum { code: String, sum: u64, max: u32 },
     #[error("the main criteria add up to {sum}, not the scale of {scale}")]
-    TableSum { sum: u32, scale: u32 },
+    TableSum { sum: u64, scale: u32 },
     #[error("criterion {0} has no title or no points")]
     EmptyCriterion(String),
     #[error("bonus and penalty items stand on their own, without sub-items: {0}")]
     NestedAdjustment(String),
+    #[error("criterion {0} has a '|' or a line break in its text, or a ',' in an evidence kind")]
+    CriterionText(String),
+    #[error("a table has at most {max} criteria")]
+    TooManyCriteria { max: usize },
 }
 
 impl ClusterRules {
@@ -72,14 +76,29 @@ impl ClusterRules {
         Ok(())
     }
 
-    /// Next year's leader: the unit after `current` in the rotation that is a member next year;
-    /// the first member in the rotation when there is no current leader or it has left.
-    pub fn next_leader(&self, current: Option<OrgId>, members: &[OrgId]) -> Option<OrgId> {
-        let first = || self.rotation.iter().copied().find(|o| members.contains(o));
-        let Some(at) = current.and_then(|c| self.rotation.iter().position(|o| *o == c)) else { return first() };
-        // The units after the current one, wrapping round to the current one itself last.
+    /// Next year's order of turns: the units after `current` in the rotation (wrapping round), each
+    /// replaced by what it has become (`successors`: itself when unchanged, nothing when dissolved)
+    /// and kept if it is a member next year. What the current leader became comes last, so a
+    /// leader that merged or split does not lead again at once. The first leads, the second is
+    /// deputy.
+    pub fn turns(&self, current: Option<OrgId>, members: &[OrgId], successors: impl Fn(OrgId) -> Vec<OrgId>) -> Vec<OrgId> {
         let n = self.rotation.len();
-        (1..=n).map(|k| self.rotation[(at + k) % n]).find(|o| members.contains(o))
+        let order: Vec<OrgId> = match current.and_then(|c| self.rotation.iter().position(|o| *o == c)) {
+            Some(at) => (1..=n).map(|k| self.rotation[(at + k) % n]).collect(),
+            None => self.rotation.clone(),
+        };
+        let heirs = current.map(&successors).unwrap_or_default();
+        let (mut first, mut last) = (Vec::new(), Vec::new());
+        for unit in order {
+            for s in successors(unit) {
+                if !members.contains(&s) || first.contains(&s) || last.contains(&s) {
+                    continue;
+                }
+                if heirs.contains(&s) { last.push(s) } else { first.push(s) }
+            }
+        }
+        first.extend(last);
+        first
     }
 }
 
@@ -141,13 +160,24 @@ pub struct Criterion {
     pub evidence: Vec<String>,
 }
 
+/// Most lines a criteria table may have.
+pub const MAX_CRITERIA: usize = 500;
+
 /// Checks a table against its scale: codes unique, every parent present, no cycle, each parent's
 /// sub-criteria adding up to its points, the main normal criteria adding up to the scale.
 pub fn validate_table(criteria: &[Criterion], scale: u32) -> Result<(), EmulationError> {
+    if criteria.len() > MAX_CRITERIA {
+        return Err(EmulationError::TooManyCriteria { max: MAX_CRITERIA });
+    }
     let mut by_code: BTreeMap<&str, &Criterion> = BTreeMap::new();
     for c in criteria {
-        if c.title.trim().is_empty() || c.max_points == 0 {
+        if c.code.trim().is_empty() || c.title.trim().is_empty() || c.max_points == 0 {
             return Err(EmulationError::EmptyCriterion(c.code.clone()));
+        }
+        // The typed form (`format_criteria`) must read back the same table.
+        let breaks = |t: &str| t.contains(['|', '\n', '\r']);
+        if breaks(&c.code) || breaks(&c.title) || c.evidence.iter().any(|e| breaks(e) || e.contains(',')) {
+            return Err(EmulationError::CriterionText(c.code.clone()));
         }
         if by_code.insert(c.code.as_str(), c).is_some() {
             return Err(EmulationError::DuplicateCriterion(c.code.clone()));
@@ -174,14 +204,15 @@ pub fn validate_table(criteria: &[Criterion], scale: u32) -> Result<(), Emulatio
     for c in criteria {
         let children: Vec<&Criterion> = criteria.iter().filter(|x| x.parent.as_deref() == Some(c.code.as_str())).collect();
         if !children.is_empty() {
-            let sum = children.iter().map(|x| x.max_points).sum::<u32>();
-            if sum != c.max_points {
+            // Summed wide: points typed near u32::MAX must not wrap into a valid total.
+            let sum = children.iter().map(|x| u64::from(x.max_points)).sum::<u64>();
+            if sum != u64::from(c.max_points) {
                 return Err(EmulationError::ChildrenSum { code: c.code.clone(), sum, max: c.max_points });
             }
         }
     }
-    let sum = criteria.iter().filter(|c| c.parent.is_none() && c.kind == CriterionKind::Normal).map(|c| c.max_points).sum::<u32>();
-    if sum != scale {
+    let sum = criteria.iter().filter(|c| c.parent.is_none() && c.kind == CriterionKind::Normal).map(|c| u64::from(c.max_points)).sum::<u64>();
+    if sum != u64::from(scale) {
         return Err(EmulationError::TableSum { sum, scale });
     }
     Ok(())
@@ -240,7 +271,7 @@ pub fn parse_criteria(text: &str) -> Result<Vec<Criterion>, CriteriaLineError> {
         if cols.len() < 3 || cols.len() > 5 || cols[0].is_empty() || cols[1].is_empty() {
             return Err(CriteriaLineError::Shape { line });
         }
-        let max_points = cols[2].replace('.', "").parse::<u32>().map_err(|_| CriteriaLineError::Points { line })?;
+        let max_points = crate::vi::parse_int(cols[2]).and_then(|n| u32::try_from(n).ok()).ok_or(CriteriaLineError::Points { line })?;
         let kind = match cols.get(3).map(|k| crate::vi::fold(k)).as_deref() {
             None | Some("") => CriterionKind::Normal,
             Some("thuong" | "bonus" | "+") => CriterionKind::Bonus,
@@ -249,6 +280,9 @@ pub fn parse_criteria(text: &str) -> Result<Vec<Criterion>, CriteriaLineError> {
         };
         let evidence = cols.get(4).map(|e| e.split(',').map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect()).unwrap_or_default();
         let code = cols[0].trim_end_matches('.').to_owned();
+        if code.is_empty() {
+            return Err(CriteriaLineError::Shape { line });
+        }
         let parent = code.rsplit_once('.').map(|(p, _)| p.to_owned());
         out.push(Criterion { code, parent, title: cols[1].to_owned(), max_points, kind, evidence });
     }
@@ -406,20 +440,38 @@ mod tests {
         assert_eq!(validate_table(&nested, 1000), Err(EmulationError::NestedAdjustment("T".into())));
         let empty = [crit("1", None, 0, Normal)];
         assert_eq!(validate_table(&empty, 0), Err(EmulationError::EmptyCriterion("1".into())));
+        let huge = [crit("1", None, u32::MAX, Normal), crit("2", None, 1001, Normal)];
+        assert_eq!(validate_table(&huge, 1000), Err(EmulationError::TableSum { sum: u64::from(u32::MAX) + 1001, scale: 1000 }), "no wrap-around");
+        let mut piped = ok.to_vec();
+        piped[0].title = "Tổ chức | cán bộ".into();
+        assert_eq!(validate_table(&piped, 1000), Err(EmulationError::CriterionText("1".into())));
+        let many: Vec<Criterion> = (0..=MAX_CRITERIA).map(|i| crit(&i.to_string(), None, 1, Normal)).collect();
+        assert_eq!(validate_table(&many, 501), Err(EmulationError::TooManyCriteria { max: MAX_CRITERIA }));
     }
 
     #[test]
-    fn leaders_rotate_in_order_skipping_those_who_left() {
-        let rules = ClusterRules { rotation: vec![OrgId(1), OrgId(2), OrgId(3), OrgId(4)], ..ClusterRules::default() };
-        let all = [OrgId(1), OrgId(2), OrgId(3), OrgId(4)];
-        assert_eq!(rules.next_leader(Some(OrgId(1)), &all), Some(OrgId(2)));
-        assert_eq!(rules.next_leader(Some(OrgId(4)), &all), Some(OrgId(1)), "wraps around");
-        assert_eq!(rules.next_leader(Some(OrgId(2)), &[OrgId(1), OrgId(2), OrgId(4)]), Some(OrgId(4)), "skips a unit that left");
-        assert_eq!(rules.next_leader(None, &all), Some(OrgId(1)));
-        assert_eq!(rules.next_leader(Some(OrgId(9)), &all), Some(OrgId(1)), "a leader outside the rotation hands to its start");
-        assert_eq!(rules.next_leader(Some(OrgId(1)), &[OrgId(1)]), Some(OrgId(1)), "the only member leads again");
-        assert_eq!(rules.next_leader(Some(OrgId(1)), &[]), None);
-        let twice = ClusterRules { rotation: vec![OrgId(1), OrgId(1)], ..ClusterRules::default() };
+    fn turns_follow_the_rotation_through_merges_and_splits() {
+        let o = |ids: &[i64]| ids.iter().map(|i| OrgId(*i)).collect::<Vec<_>>();
+        let rules = ClusterRules { rotation: o(&[1, 2, 3, 4]), ..ClusterRules::default() };
+        let same = |u: OrgId| vec![u];
+        let all = o(&[1, 2, 3, 4]);
+        assert_eq!(rules.turns(Some(OrgId(1)), &all, same), o(&[2, 3, 4, 1]));
+        assert_eq!(rules.turns(Some(OrgId(4)), &all, same), o(&[1, 2, 3, 4]), "wraps around");
+        assert_eq!(rules.turns(Some(OrgId(2)), &o(&[1, 2, 4]), same), o(&[4, 1, 2]), "skips a unit that left");
+        assert_eq!(rules.turns(None, &all, same), all);
+        assert_eq!(rules.turns(Some(OrgId(9)), &all, same), all, "a leader outside the rotation hands to its start");
+        assert_eq!(rules.turns(Some(OrgId(1)), &o(&[1]), same), o(&[1]), "the only member leads again");
+        assert!(rules.turns(Some(OrgId(1)), &[], same).is_empty());
+        // 2 and 3 merged into 10: the merged unit takes the first of their turns.
+        let merged = |u: OrgId| if [2, 3].contains(&u.0) { vec![OrgId(10)] } else { vec![u] };
+        assert_eq!(rules.turns(Some(OrgId(1)), &o(&[1, 10, 4]), merged), o(&[10, 4, 1]));
+        // The leader 2 split into 20 and 21: the halves wait for their turn; the next unit leads.
+        let split = |u: OrgId| if u.0 == 2 { o(&[20, 21]) } else { vec![u] };
+        assert_eq!(rules.turns(Some(OrgId(2)), &o(&[1, 20, 21, 3, 4]), split), o(&[3, 4, 1, 20, 21]));
+        // The leader 2 was dissolved: the turn passes on from where it stood.
+        let gone = |u: OrgId| if u.0 == 2 { vec![] } else { vec![u] };
+        assert_eq!(rules.turns(Some(OrgId(2)), &o(&[1, 3, 4]), gone), o(&[3, 4, 1]));
+        let twice = ClusterRules { rotation: o(&[1, 1]), ..ClusterRules::default() };
         assert_eq!(twice.validate(), Err(EmulationError::RotationDuplicate(OrgId(1))));
         assert_eq!(ClusterRules { scale: 0, ..ClusterRules::default() }.validate(), Err(EmulationError::Scale));
     }
@@ -462,5 +514,7 @@ mod tests {
         assert_eq!(parse_criteria("\n1 | Tiêu chí | mười"), Err(CriteriaLineError::Points { line: 2 }));
         assert_eq!(parse_criteria("1 | Tiêu chí | 10 | cộng"), Err(CriteriaLineError::Kind { line: 1 }));
         assert_eq!(parse_criteria("1 | Tiêu chí | 1.000").map(|t| t[0].max_points), Ok(1000), "Vietnamese thousands");
+        assert_eq!(parse_criteria("1 | Tiêu chí | 2.5"), Err(CriteriaLineError::Points { line: 1 }), "not read as 25");
+        assert_eq!(parse_criteria(". | Tiêu chí | 5"), Err(CriteriaLineError::Shape { line: 1 }));
     }
 }

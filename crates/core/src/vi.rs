@@ -117,6 +117,24 @@ pub fn format_int(n: i64, lang: Lang) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// A whole number as typed in Vietnamese: `1000` or `1.000` (dots only between groups of three
+/// digits, so `2.5` is refused rather than read as 25).
+pub fn parse_int(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let mut groups = t.split('.');
+    let head = groups.next()?;
+    let ok_head = !head.is_empty() && head.len() <= if t.contains('.') { 3 } else { 20 };
+    let rest: Vec<&str> = groups.collect();
+    if !ok_head || rest.iter().any(|g| g.len() != 3) {
+        return None;
+    }
+    let digits: String = std::iter::once(head).chain(rest).collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// A ratio as a percentage with two decimals: `61,67%` in Vietnamese, `61.67%` in English.
 /// `None` when the denominator is zero (there is no ratio to show).
 pub fn format_percent(numerator: i64, denominator: i64, lang: Lang) -> Option<String> {
@@ -134,6 +152,16 @@ pub fn format_percent(numerator: i64, denominator: i64, lang: Lang) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_read_with_or_without_thousands_dots() {
+        assert_eq!(parse_int("1.000"), Some(1000));
+        assert_eq!(parse_int(" 1000 "), Some(1000));
+        assert_eq!(parse_int("4.290.000"), Some(4_290_000));
+        for bad in ["2.5", "1.0000", ".100", "100.", "", "mười", "-5", "1,000"] {
+            assert_eq!(parse_int(bad), None, "{bad}");
+        }
+    }
 
     fn sorted(words: &[&str]) -> Vec<String> {
         let mut v: Vec<String> = words.iter().map(|s| s.to_string()).collect();

@@ -51,6 +51,7 @@ pub struct MeetingRow {
     pub discussion: String,
     pub conclusions: String,
     pub created_by: String,
+    pub version: i64,
 }
 
 /// A unit that attended (`org`), or a guest (`name` and `position`).
@@ -134,6 +135,7 @@ fn meeting_from_row(r: &AnyRow) -> Result<MeetingRow, StoreError> {
         discussion: r.try_get("discussion")?,
         conclusions: r.try_get("conclusions")?,
         created_by: r.try_get("created_by")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -153,7 +155,7 @@ fn task_from_row(r: &AnyRow) -> Result<KeyTaskRow, StoreError> {
 }
 
 const CAMPAIGN_COLUMNS: &str = "id, cluster_id, kind, year, title, theme, starts_on, ends_on, launch_document_id, scale";
-const MEETING_COLUMNS: &str = "id, cluster_id, number, kind, held_on, locality, place, host_org_id, title, agenda, discussion, conclusions, created_by";
+const MEETING_COLUMNS: &str = "id, cluster_id, number, kind, held_on, locality, place, host_org_id, title, agenda, discussion, conclusions, created_by, version";
 const TASK_COLUMNS: &str = "id, meeting_id, cluster_id, title, owner_org_id, deadline, status, done_on, version";
 
 impl Tx {
@@ -244,8 +246,9 @@ impl Tx {
     }
 
     /// Stores a meeting with its attendees, topics and disseminated documents; numbers it after
-    /// the cluster's meetings already recorded that year.
-    pub async fn create_meeting(&mut self, m: &MeetingRow, attendees: &[AttendeeRow], topics: &[TopicRow], documents: &[i64]) -> Result<i64, StoreError> {
+    /// the cluster's meetings already recorded that year (minutes are numbered as they are
+    /// written). Returns its id and number.
+    pub async fn create_meeting(&mut self, m: &MeetingRow, attendees: &[AttendeeRow], topics: &[TopicRow], documents: &[i64]) -> Result<(i64, i64), StoreError> {
         if self.backend == Backend::Postgres {
             // Two meetings recorded at once must not take the same number.
             sqlx::query("LOCK TABLE meeting IN SHARE ROW EXCLUSIVE MODE").execute(&mut *self.tx).await?;
@@ -269,6 +272,7 @@ impl Tx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get(0)?;
+        let number: i64 = row.try_get(1)?;
         for a in attendees {
             sqlx::query("INSERT INTO meeting_attendee (meeting_id, org_id, name, position) VALUES ($1, $2, $3, $4)")
                 .bind(id)
@@ -294,18 +298,20 @@ impl Tx {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        Ok(id)
+        Ok((id, number))
     }
 
-    /// Records what was discussed and concluded, after the meeting.
-    pub async fn set_meeting_outcome(&mut self, id: i64, discussion: &str, conclusions: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE meeting SET discussion = $1, conclusions = $2 WHERE id = $3")
+    /// Records what was discussed and concluded, if the meeting is still at `version`; `false`
+    /// when someone changed it first.
+    pub async fn set_meeting_outcome(&mut self, id: i64, version: i64, discussion: &str, conclusions: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE meeting SET discussion = $1, conclusions = $2, version = version + 1 WHERE id = $3 AND version = $4")
             .bind(discussion)
             .bind(conclusions)
             .bind(id)
+            .bind(version)
             .execute(&mut *self.tx)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn add_key_task(&mut self, t: &KeyTaskRow) -> Result<i64, StoreError> {
@@ -448,7 +454,7 @@ impl Store {
     }
 
     pub async fn key_tasks(&self, cluster: ClusterId) -> Result<Vec<KeyTaskRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM key_task WHERE cluster_id = $1 ORDER BY deadline, id")))
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TASK_COLUMNS} FROM key_task WHERE cluster_id = $1 ORDER BY deadline IS NULL, deadline, id")))
             .bind(cluster.0)
             .fetch_all(&self.pool)
             .await?;

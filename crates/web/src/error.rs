@@ -347,14 +347,20 @@ fn describe_emulation(e: &EmulationError, t: T) -> (&'static str, String) {
         EmulationError::CriterionCycle(c) => ("criteria.cycle", t.fmt("error.criteria.cycle", &[("code", c)])),
         EmulationError::ChildrenSum { code, sum, max } => (
             "criteria.children_sum",
-            t.fmt("error.criteria.children_sum", &[("code", code), ("sum", &t.int(&(*sum as usize))), ("max", &t.int(&(*max as usize)))]),
+            t.fmt("error.criteria.children_sum", &[("code", code), ("sum", &points(t, *sum)), ("max", &points(t, u64::from(*max)))]),
         ),
         EmulationError::TableSum { sum, scale } => {
-            ("criteria.table_sum", t.fmt("error.criteria.table_sum", &[("sum", &t.int(&(*sum as usize))), ("scale", &t.int(&(*scale as usize)))]))
+            ("criteria.table_sum", t.fmt("error.criteria.table_sum", &[("sum", &points(t, *sum)), ("scale", &points(t, u64::from(*scale)))]))
         }
+        EmulationError::CriterionText(c) => ("criteria.text", t.fmt("error.criteria.text", &[("code", c)])),
+        EmulationError::TooManyCriteria { max } => ("criteria.too_many", t.fmt("error.criteria.too_many", &[("max", &t.int(max))])),
         EmulationError::EmptyCriterion(c) => ("criteria.empty", t.fmt("error.criteria.empty", &[("code", c)])),
         EmulationError::NestedAdjustment(c) => ("criteria.nested_adjustment", t.fmt("error.criteria.nested_adjustment", &[("code", c)])),
     }
+}
+
+fn points(t: T, n: u64) -> String {
+    t.int(&usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// A criteria-table line that cannot be read, in the user's language.
@@ -381,6 +387,9 @@ pub fn describe_field(p: &FieldProblem, t: T) -> String {
         Invalid::OutOfRange => t.get("error.field.out_of_range").into(),
         Invalid::Choice => t.get("error.field.choice").into(),
         Invalid::Period => t.get("error.field.period").into(),
+        Invalid::TooMany { max } => t.fmt("error.field.too_many", &[("max", &t.int(max))]),
+        Invalid::SecretDocument(symbol) => t.fmt("error.field.secret_document", &[("symbol", symbol)]),
+        Invalid::Taken => t.get("error.field.taken").into(),
     }
 }
 

@@ -80,6 +80,7 @@ fn meeting(w: &World<'_>, cluster: &str, kind: MeetingKind, on: jiff::civil::Dat
         discussion: String::new(),
         conclusions: String::new(),
         created_by: "system".into(),
+        version: 1,
     })
 }
 
@@ -158,7 +159,7 @@ async fn cum7(w: &mut World<'_>, criteria: &[thidua_core::emulation::Criterion])
     for symbol in ["969-CV/TU", "1439-QĐ/TU", "114-QĐ/TW", "117-QĐ/TW"] {
         documents.push(*w.documents.get(&format!("du_satra:{symbol}")).ok_or(AppError::NotFound)?);
     }
-    let meeting_id = w.tx.create_meeting(&m, &attendees, &topics, &documents).await?;
+    let (meeting_id, _) = w.tx.create_meeting(&m, &attendees, &topics, &documents).await?;
 
     let now = crate::auth::now_unix();
     for (title, owner, (y, mo, d), status) in CUM7_TASKS {
@@ -203,7 +204,7 @@ async fn cum1(w: &mut World<'_>, criteria: &[thidua_core::emulation::Criterion])
     let mut attendees = vec![guest("Đại diện Phòng Tổng hợp chính sách, Ban Tổ chức Thành ủy")];
     attendees.extend(units.iter().map(|o| unit(*o)));
     let topics = [TopicRow { title: "Công tác tiếp nhận giới thiệu chuyển sinh hoạt Đảng".into(), presenter_org: Some(w.id("btc_q1")?), presenter: None }];
-    let meeting_id = w.tx.create_meeting(&m, &attendees, &topics, &[]).await?;
+    let (meeting_id, _) = w.tx.create_meeting(&m, &attendees, &topics, &[]).await?;
     for o in &units {
         w.tx.set_covenant_entry(campaign_id, *o, &CovenantEntry::Signed { on: day(2023, 3, 10), signatory: "Trưởng Ban Tổ chức".into() }, Some(meeting_id)).await?;
     }

@@ -190,7 +190,9 @@ async fn campaign_to_tasks(db: TestDb) {
         assigned_to: None,
         deadline: None,
     };
+    let secret = NewDocument { summary: "Báo cáo nhân sự".into(), secrecy: Some("Mật".into()), ..doc.clone() };
     let doc = app.register_document(system, Direction::Outgoing, &doc, &[]).await.expect("document");
+    let secret = app.register_document(system, Direction::Outgoing, &secret, &[]).await.expect("secret document");
     let mut first = meeting(id, date(2024, 3, 20), vec![a, b]);
     first.topics = vec![TopicRow { title: "Công tác chuyển sinh hoạt đảng".into(), presenter_org: Some(b), presenter: None }];
     first.documents = vec!["1-hd/btctu".into()];
@@ -201,6 +203,10 @@ async fn campaign_to_tasks(db: TestDb) {
     let Err(AppError::Invalid(problems)) = refused else { panic!("{refused:?}") };
     assert!(problems.contains(&FieldProblem::new("units", Invalid::NotMember)), "{problems:?}");
     assert!(problems.contains(&FieldProblem::new("documents", Invalid::UnknownDocument("99-CV/TU".into()))), "{problems:?}");
+    let mut leak = first.clone();
+    leak.documents = vec![secret.symbol.clone().expect("numbered")];
+    let refused = app.create_meeting(system, &leak).await;
+    assert!(matches!(refused, Err(AppError::Invalid(ref p)) if matches!(p[0].problem, Invalid::SecretDocument(_))), "{refused:?}");
     assert!(app.meetings(system, id, None).await.expect("none").is_empty(), "a refused meeting is not stored");
 
     let m1 = app.create_meeting(system, &first).await.expect("meeting");
@@ -332,6 +338,15 @@ async fn api_writes(s: Server) {
     });
     let r = s.as_user("uyvien").await.post(url.clone()).json(&meeting).send().await.expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The leader may not read Thành ủy's register, so cannot share its documents with the cluster;
+    // whether the number exists there is not revealed either.
+    let r = leader.post(url.clone()).json(&meeting).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["error"]["fields"][0]["field"], "documents");
+    assert_eq!(body["error"]["fields"][0]["message"], "Không tìm thấy văn bản “20-CT/TU” trong sổ văn bản mà bạn được xem.");
+    let mut meeting = meeting;
+    meeting["documents"] = json!([]);
     let r = leader.post(url.clone()).json(&meeting).send().await.expect("post");
     assert_eq!(r.status(), StatusCode::CREATED);
     let created: Value = r.json().await.expect("json");
@@ -362,6 +377,11 @@ async fn api_writes(s: Server) {
     let r = leader.post(s.url(&format!("/api/v1/clusters/{cum7}/campaigns"))).json(&json!({"kind": "regular", "year": 2024, "title": "Phong trào thi đua năm 2024", "copy_criteria": true})).send().await.expect("campaign");
     assert_eq!(r.status(), StatusCode::CREATED);
     let campaign = r.json::<Value>().await.expect("json")["id"].as_i64().expect("id");
+    let r = leader.post(s.url(&format!("/api/v1/clusters/{cum7}/campaigns"))).json(&json!({"kind": "regular", "year": 2024, "title": "Lần hai"})).send().await.expect("campaign");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "one regular campaign a year");
+    // Membership is the owning body's decision, not the leader's.
+    let r = leader.post(s.url(&format!("/api/v1/clusters/{cum7}/years"))).json(&json!({"year": 2025, "members": [{"org_id": satra, "role": "leader"}]})).send().await.expect("year");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let detail: Value = s.admin.get(s.url(&format!("/api/v1/campaigns/{campaign}"))).send().await.expect("get").json().await.expect("json");
     assert_eq!(detail["criteria"].as_array().expect("criteria").len(), 8, "2023's table copied");
     let reg = |org: i64| json!({"org_id": org, "targets": ["Không có đảng viên vi phạm kỷ luật"], "titles": []});
@@ -446,6 +466,16 @@ async fn form_problems(s: Server) {
     assert!(page.contains("id=\"place-error\">Cần nhập mục này.</span>"), "{page}");
     assert!(page.contains("id=\"units-error\">Cần nhập mục này.</span>"));
     assert!(page.contains("Không tìm thấy văn bản “5-CV/XYZ”"));
+
+    // Two people record the outcome from the same page: the second is told, not overwritten.
+    let meetings: Value = s.admin.get(s.url(&format!("/api/v1/clusters/{cum7}/meetings?year=2023"))).send().await.expect("get").json().await.expect("json");
+    let meeting = meetings[0]["id"].as_i64().expect("id");
+    for (text, status) in [("Kết luận thứ nhất", StatusCode::SEE_OTHER), ("Kết luận thứ hai", StatusCode::CONFLICT)] {
+        let r = c.post(s.url(&format!("/meetings/{meeting}/outcome"))).form(&[("csrf_token", csrf.as_str()), ("version", "1"), ("discussion", ""), ("conclusions", text)]).send().await.expect("post");
+        assert_eq!(r.status(), status);
+    }
+    let d: Value = s.admin.get(s.url(&format!("/api/v1/meetings/{meeting}"))).send().await.expect("get").json().await.expect("json");
+    assert_eq!(d["conclusions"], "Kết luận thứ nhất");
 
     // The criteria table names the line that cannot be read, and keeps what was typed.
     let campaigns: Value = s.admin.get(s.url(&format!("/api/v1/clusters/{cum7}/campaigns"))).send().await.expect("get").json().await.expect("json");

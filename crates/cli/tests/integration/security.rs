@@ -100,8 +100,10 @@ enum Guard {
     EditDoc,
     CreateDoc,
     AnyEditDocs,
-    /// A cluster's rules, membership, campaigns and meetings: its owner's officers and its leader.
+    /// A cluster's rules, campaigns and meetings: its owner's officers and its leader.
     EditCluster,
+    /// Which units belong to a cluster in a year: its owner's officers only.
+    ArrangeCluster,
     ViewCampaign,
     EditCampaign,
     /// A unit's targets: the cluster's editors, or the unit's own officers.
@@ -130,8 +132,9 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("GET", "/clusters/{id}" | "/api/v1/clusters/{id}" | "/clusters/{id}/rules" | "/clusters/{id}/next-year" | "/clusters/{id}/tasks")
         | ("GET", "/api/v1/clusters/{id}/rules" | "/api/v1/clusters/{id}/next-year" | "/api/v1/clusters/{id}/campaigns" | "/api/v1/clusters/{id}/meetings" | "/api/v1/clusters/{id}/tasks") => ViewCluster,
         ("GET", "/clusters/{id}/campaigns/new" | "/clusters/{id}/meetings/new")
-        | ("POST", "/clusters/{id}/rules" | "/clusters/{id}/years" | "/clusters/{id}/campaigns" | "/clusters/{id}/meetings")
-        | ("POST", "/api/v1/clusters/{id}/rules" | "/api/v1/clusters/{id}/years" | "/api/v1/clusters/{id}/campaigns" | "/api/v1/clusters/{id}/meetings") => EditCluster,
+        | ("POST", "/clusters/{id}/rules" | "/clusters/{id}/campaigns" | "/clusters/{id}/meetings")
+        | ("POST", "/api/v1/clusters/{id}/rules" | "/api/v1/clusters/{id}/campaigns" | "/api/v1/clusters/{id}/meetings") => EditCluster,
+        ("POST", "/clusters/{id}/years" | "/api/v1/clusters/{id}/years") => ArrangeCluster,
         ("GET", "/campaigns/{id}" | "/campaigns/{id}/covenant.docx" | "/api/v1/campaigns/{id}") => ViewCampaign,
         ("POST", "/campaigns/{id}/criteria" | "/campaigns/{id}/covenant" | "/api/v1/campaigns/{id}/criteria" | "/api/v1/campaigns/{id}/covenant") => EditCampaign,
         ("POST", "/campaigns/{id}/registrations" | "/api/v1/campaigns/{id}/registrations") => RegisterTargets,
@@ -176,6 +179,8 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         ViewCluster | ViewCampaign | ViewMeeting => inside,
         // Cụm 7's leader edits Cụm 7; its owner, Ban Tổ chức Thành ủy, has no officer in the demo.
         EditCluster | EditCampaign | EditMeeting => inside && caller == "cumtruong",
+        // Ban Tổ chức Thành ủy owns Cụm 7 and has no officer in the demo; Cụm 6's owner neither.
+        ArrangeCluster => false,
         RegisterTargets | UpdateTask => caller == "cumtruong" || officer_of(side),
         EditOrg => inside && caller == "chuyenvien",
         ViewMember => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
@@ -268,7 +273,7 @@ async fn authorization_matrix(s: Server) {
         // (inside the scope of the Thành ủy-wide roles, side, id in the path, file id)
         let targets: Vec<(bool, Side, i64, i64)> = match guard {
             Guard::ViewOrg | Guard::EditOrg => vec![(true, Side::Satra, org_in, 0), (false, Side::Satra, org_out, 0)],
-            Guard::ViewCluster | Guard::EditCluster => vec![(true, Side::Satra, cluster_in, 0), (false, Side::Satra, cluster_out, 0)],
+            Guard::ViewCluster | Guard::EditCluster | Guard::ArrangeCluster => vec![(true, Side::Satra, cluster_in, 0), (false, Side::Satra, cluster_out, 0)],
             Guard::ViewCampaign | Guard::EditCampaign => vec![(true, Side::Satra, campaign_in, satra_board), (false, Side::Satra, campaign_out, cum6_unit)],
             Guard::RegisterTargets => vec![(true, Side::Satra, campaign_in, satra_board), (true, Side::Resco, campaign_in, resco_board)],
             Guard::ViewMeeting | Guard::EditMeeting => vec![(true, Side::Satra, meeting_in, 0), (false, Side::Satra, meeting_out, 0)],
@@ -376,7 +381,7 @@ async fn authorization_matrix(s: Server) {
                     ("POST", "/api/v1/campaigns/{id}/covenant") => http.post(url).json(&json!({"org_id": file, "status": "absent", "reason": "Đi công tác"})),
                     ("POST", "/campaigns/{id}/registrations") => http.post(url).form(&[("org", file.to_string()), ("targets", "Chỉ tiêu thử".into())]),
                     ("POST", "/api/v1/campaigns/{id}/registrations") => http.post(url).json(&json!({"org_id": file, "targets": ["Chỉ tiêu thử"]})),
-                    ("POST", "/meetings/{id}/outcome") => http.post(url).form(&[("discussion", "Thảo luận thử"), ("conclusions", "Kết luận thử")]),
+                    ("POST", "/meetings/{id}/outcome") => http.post(url).form(&[("version", "1"), ("discussion", "Thảo luận thử"), ("conclusions", "Kết luận thử")]),
                     ("POST", "/meetings/{id}/tasks") => http.post(url).form(&[("title", "Nhiệm vụ thử")]),
                     ("POST", "/api/v1/meetings/{id}/tasks") => http.post(url).json(&json!({"title": "Nhiệm vụ thử"})),
                     ("POST", "/tasks/{id}") => http.post(url).form(&[("version", task_version(*id).await.to_string()), ("status", "in_progress".into()), ("note", format!("Tiến độ {n}"))]),

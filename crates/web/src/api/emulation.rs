@@ -8,7 +8,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use thidua_app::emulation::{CampaignRow, CovenantInput, Guest, KeyTaskRow, MeetingRow, NewCampaign, NewMeeting, TaskView, TopicRow};
 use thidua_app::App;
-use thidua_core::cluster::{ClusterId, ClusterRole, ClusterYear};
+use thidua_core::cluster::{ClusterRole, ClusterYear};
 use thidua_core::date::iso;
 use thidua_core::emulation::{CampaignKind, ClusterRules, CovenantEntry, Criterion, CriterionKind, MeetingKind, TaskStatus};
 use thidua_core::org::OrgId;
@@ -19,11 +19,8 @@ use super::ErrorBody;
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::pages::clusters::parse_year;
+use crate::pages::emulation::cluster_id;
 use crate::pages::parse_id;
-
-fn cluster_id(raw: &str) -> Result<ClusterId, Problem> {
-    Ok(ClusterId(parse_id(raw)?))
-}
 
 /// A cluster's operating rules (quy chế hoạt động).
 #[derive(Serialize, Deserialize, ToSchema)]

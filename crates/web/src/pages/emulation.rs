@@ -87,6 +87,19 @@ fn see_other(to: String) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
 }
 
+/// After a write from a form: on success go to `to`; on a refusal the user can fix, show the form
+/// again with what was sent and the problems (`page` builds it).
+async fn answer<P: IntoResponse>(t: T, mut f: FormState, outcome: Result<String, AppError>, page: impl AsyncFnOnce(FormState) -> Result<P, Problem>) -> Result<Response, Problem> {
+    match outcome {
+        Ok(to) => Ok(see_other(to)),
+        Err(e) => {
+            let p = shown_on_form(e)?;
+            f.refused(t, &p);
+            Ok((p.status(), page(f).await?).into_response())
+        }
+    }
+}
+
 fn docx_download(name: String, bytes: Vec<u8>) -> Response {
     (
         [
@@ -98,7 +111,7 @@ fn docx_download(name: String, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-fn cluster_id(raw: &str) -> Result<ClusterId, Problem> {
+pub fn cluster_id(raw: &str) -> Result<ClusterId, Problem> {
     Ok(ClusterId(parse_id(raw)?))
 }
 
@@ -228,11 +241,11 @@ pub async fn rules(State(app): State<App>, t: T, caller: Caller, Path(id): Path<
 }
 
 fn number_field(f: &FormState, key: &'static str, problems: &mut Vec<FieldProblem>) -> Option<u32> {
-    let raw = f.val(key).trim().replace('.', "");
+    let raw = f.val(key).trim();
     if raw.is_empty() {
         return None;
     }
-    let n = raw.parse::<u32>().ok();
+    let n = thidua_core::vi::parse_int(raw).and_then(|n| u32::try_from(n).ok());
     if n.is_none() {
         problems.push(FieldProblem::new(key, Invalid::OutOfRange));
     }
@@ -271,19 +284,13 @@ fn rules_from(f: &FormState) -> Result<ClusterRules, AppError> {
 pub async fn save_rules(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = cluster_id(&id)?;
     let Form(values) = form?;
-    let mut f = FormState::sent(values);
+    let f = FormState::sent(values);
     let outcome = match rules_from(&f) {
         Ok(rules) => app.set_cluster_rules(&caller.principal, id, rules).await,
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(()) => Ok(see_other(format!("/clusters/{}/rules", id.0))),
-        Err(e) => {
-            let p = shown_on_form(e)?;
-            f.refused(t, &p);
-            Ok((p.status(), rules_page(&app, t, &caller, id, Some(f)).await?).into_response())
-        }
-    }
+    let outcome = outcome.map(|()| format!("/clusters/{}/rules", id.0));
+    answer(t, f, outcome, async |f| rules_page(&app, t, &caller, id, Some(f)).await).await
 }
 
 #[derive(Deserialize)]
@@ -330,7 +337,7 @@ pub async fn next_year(State(app): State<App>, t: T, caller: Caller, Path(id): P
         from: detail.year,
         year: proposal.year.year,
         exists: proposal.exists,
-        may_edit: app.may_edit_cluster(&caller.principal, id).await,
+        may_edit: app.may_arrange_cluster(&caller.principal, id).await,
         rows,
     })
 }
@@ -412,19 +419,13 @@ fn campaign_from(id: ClusterId, f: &FormState) -> Result<NewCampaign, AppError> 
 pub async fn create_campaign(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = cluster_id(&id)?;
     let Form(values) = form?;
-    let mut f = FormState::sent(values);
+    let f = FormState::sent(values);
     let outcome = match campaign_from(id, &f) {
         Ok(new) => app.create_campaign(&caller.principal, &new).await,
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(c) => Ok(see_other(format!("/campaigns/{}", c.id))),
-        Err(e) => {
-            let p = shown_on_form(e)?;
-            f.refused(t, &p);
-            Ok((p.status(), campaign_form_page(&app, t, &caller, id, f).await?).into_response())
-        }
-    }
+    let outcome = outcome.map(|c| format!("/campaigns/{}", c.id));
+    answer(t, f, outcome, async |f| campaign_form_page(&app, t, &caller, id, f).await).await
 }
 
 pub struct CriterionLine {
@@ -573,15 +574,8 @@ pub async fn campaign(State(app): State<App>, t: T, caller: Caller, Path(id): Pa
     campaign_page(&app, t, &caller, parse_id(&id)?, FormState::default(), Sent::Nothing).await
 }
 
-async fn after_campaign_form(app: &App, t: T, caller: &Caller, id: i64, mut f: FormState, sent: Sent, outcome: Result<(), AppError>) -> Result<Response, Problem> {
-    match outcome {
-        Ok(()) => Ok(see_other(format!("/campaigns/{id}"))),
-        Err(e) => {
-            let p = shown_on_form(e)?;
-            f.refused(t, &p);
-            Ok((p.status(), campaign_page(app, t, caller, id, f, sent).await?).into_response())
-        }
-    }
+async fn after_campaign_form(app: &App, t: T, caller: &Caller, id: i64, f: FormState, sent: Sent, outcome: Result<(), AppError>) -> Result<Response, Problem> {
+    answer(t, f, outcome.map(|()| format!("/campaigns/{id}")), async |f| campaign_page(app, t, caller, id, f, sent).await).await
 }
 
 pub async fn save_criteria(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
@@ -749,19 +743,13 @@ fn meeting_from(id: ClusterId, f: &FormState) -> Result<NewMeeting, AppError> {
 pub async fn create_meeting(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = cluster_id(&id)?;
     let Form(values) = form?;
-    let mut f = FormState::sent(values);
+    let f = FormState::sent(values);
     let outcome = match meeting_from(id, &f) {
         Ok(new) => app.create_meeting(&caller.principal, &new).await,
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(m) => Ok(see_other(format!("/meetings/{}", m.id))),
-        Err(e) => {
-            let p = shown_on_form(e)?;
-            f.refused(t, &p);
-            Ok((p.status(), meeting_form_page(&app, t, &caller, id, f).await?).into_response())
-        }
-    }
+    let outcome = outcome.map(|m| format!("/meetings/{}", m.id));
+    answer(t, f, outcome, async |f| meeting_form_page(&app, t, &caller, id, f).await).await
 }
 
 pub struct TaskLine {
@@ -842,10 +830,13 @@ async fn meeting_page(app: &App, t: T, caller: &Caller, id: i64, mut f: FormStat
     let d: MeetingDetail = app.meeting_detail(&caller.principal, id).await?;
     let m = &d.meeting;
     let general = f.general.take();
+    let recorded = || {
+        FormState::sent(vec![("discussion".into(), m.discussion.clone()), ("conclusions".into(), m.conclusions.clone()), ("version".into(), m.version.to_string())])
+    };
     let (outcome, task) = match sent {
         Sent::Outcome => (f, FormState::default()),
-        Sent::Task => (FormState::sent(vec![("discussion".into(), m.discussion.clone()), ("conclusions".into(), m.conclusions.clone())]), f),
-        _ => (FormState::sent(vec![("discussion".into(), m.discussion.clone()), ("conclusions".into(), m.conclusions.clone())]), FormState::default()),
+        Sent::Task => (recorded(), f),
+        _ => (recorded(), FormState::default()),
     };
     Ok(MeetingPage {
         c: Chrome::new(t, "clusters", &format!("/meetings/{id}"), Some(caller)),
@@ -896,22 +887,16 @@ pub async fn meeting(State(app): State<App>, t: T, caller: Caller, Path(id): Pat
     meeting_page(&app, t, &caller, parse_id(&id)?, FormState::default(), Sent::Nothing).await
 }
 
-async fn after_meeting_form(app: &App, t: T, caller: &Caller, id: i64, mut f: FormState, sent: Sent, outcome: Result<(), AppError>) -> Result<Response, Problem> {
-    match outcome {
-        Ok(()) => Ok(see_other(format!("/meetings/{id}"))),
-        Err(e) => {
-            let p = shown_on_form(e)?;
-            f.refused(t, &p);
-            Ok((p.status(), meeting_page(app, t, caller, id, f, sent).await?).into_response())
-        }
-    }
+async fn after_meeting_form(app: &App, t: T, caller: &Caller, id: i64, f: FormState, sent: Sent, outcome: Result<(), AppError>) -> Result<Response, Problem> {
+    answer(t, f, outcome.map(|()| format!("/meetings/{id}")), async |f| meeting_page(app, t, caller, id, f, sent).await).await
 }
 
 pub async fn save_outcome(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let Form(values) = form?;
     let f = FormState::sent(values);
-    let outcome = app.record_meeting_outcome(&caller.principal, id, f.val("discussion"), f.val("conclusions")).await;
+    let version = f.val("version").parse::<i64>().map_err(|_| Problem::BadRequest("version".into()))?;
+    let outcome = app.record_meeting_outcome(&caller.principal, id, version, f.val("discussion"), f.val("conclusions")).await;
     after_meeting_form(&app, t, &caller, id, f, Sent::Outcome, outcome).await
 }
 
