@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::ballot::{Base, Share, Threshold};
 use crate::org::{current_successors, OrgId, Succession};
+use crate::scoring::{ScoringError, ScoringRules};
 
 /// A cluster's operating rules, set per cluster because each Quy chế differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,11 +25,34 @@ pub struct ClusterRules {
     /// Địa danh written on the cluster's documents when a meeting names none, e.g. "Hà Nội".
     #[serde(default)]
     pub locality: Option<String>,
+    /// What the leading unit's vote threshold is a share of.
+    #[serde(default)]
+    pub vote_base: Base,
+    /// Share of the electorate that must vote for a cluster ballot to decide.
+    #[serde(default = "two_thirds")]
+    pub vote_quorum: Share,
+    /// How year-end scores combine: weights of self, peers and leader; who cross-scores whom.
+    #[serde(default)]
+    pub scoring: ScoringRules,
+}
+
+/// "At least two thirds", the quorum Party meetings use; each cluster may set its own.
+fn two_thirds() -> Share {
+    Share { num: 2, den: 3, strict: false }
 }
 
 impl Default for ClusterRules {
     fn default() -> ClusterRules {
-        ClusterRules { rotation: Vec::new(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None, locality: None }
+        ClusterRules {
+            rotation: Vec::new(),
+            scale: 1000,
+            leading_vote_threshold_pct: 50,
+            max_proposals: None,
+            locality: None,
+            vote_base: Base::Electorate,
+            vote_quorum: two_thirds(),
+            scoring: ScoringRules::default(),
+        }
     }
 }
 
@@ -39,6 +64,10 @@ pub enum EmulationError {
     Threshold,
     #[error("unit {0} appears twice in the rotation")]
     RotationDuplicate(OrgId),
+    #[error("the quorum is a share between 0 and 1")]
+    Quorum,
+    #[error(transparent)]
+    Scoring(#[from] ScoringError),
     #[error("criterion {0} is listed twice")]
     DuplicateCriterion(String),
     #[error("criterion {code} refers to a parent {parent} that does not exist")]
@@ -67,6 +96,10 @@ impl ClusterRules {
         if !(1..=100).contains(&self.leading_vote_threshold_pct) {
             return Err(EmulationError::Threshold);
         }
+        if !self.vote_quorum.is_valid() {
+            return Err(EmulationError::Quorum);
+        }
+        self.scoring.weights.validate()?;
         let mut seen = BTreeSet::new();
         for o in &self.rotation {
             if !seen.insert(*o) {
@@ -74,6 +107,11 @@ impl ClusterRules {
             }
         }
         Ok(())
+    }
+
+    /// The threshold the leading unit's vote must reach.
+    pub fn leading_threshold(&self) -> Threshold {
+        Threshold { share: Share::percent(u32::from(self.leading_vote_threshold_pct)), base: self.vote_base }
     }
 
     /// Next year's order of turns: the units after `current` in the rotation (wrapping round), each

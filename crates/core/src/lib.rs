@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod badge;
+pub mod ballot;
 pub mod calendar;
 pub mod cluster;
 pub mod date;
@@ -13,5 +14,6 @@ pub mod emulation;
 pub mod member;
 pub mod org;
 pub mod rulebook;
+pub mod scoring;
 pub mod transfer;
 pub mod vi;

@@ -43,53 +43,102 @@ impl MembershipRules {
         self.early_award.iter().find(|e| (e.from_years..=e.to_years).contains(&milestone)).map_or(0, |e| e.months)
     }
 
-    pub fn applies_on(&self, date: Date) -> bool {
-        self.from <= date && self.to.is_none_or(|to| date < to)
-    }
 }
 
 #[derive(Deserialize)]
-struct MembershipFile {
-    periods: Vec<MembershipRules>,
+struct Periods<T> {
+    periods: Vec<T>,
+}
+
+/// Rules on the secret ballots of emulation and commendation councils.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BallotRules {
+    pub from: Date,
+    pub to: Option<Date>,
+    pub source: String,
+    pub unverified: Vec<String>,
+    /// The share of votes a title needs in the council's ballot.
+    pub council_threshold: crate::ballot::Share,
+    /// What that share is of: all council members, present or not.
+    pub council_base: crate::ballot::Base,
+    /// Absent members vote in writing; the secretary enters their ballots.
+    pub written_votes_for_absent: bool,
+}
+
+/// Rule sets valid over periods: sorted, and each ending where the next begins.
+trait Period {
+    fn from(&self) -> Date;
+    fn to(&self) -> Option<Date>;
+    fn applies_on(&self, date: Date) -> bool {
+        self.from() <= date && self.to().is_none_or(|to| date < to)
+    }
+}
+
+impl Period for MembershipRules {
+    fn from(&self) -> Date {
+        self.from
+    }
+    fn to(&self) -> Option<Date> {
+        self.to
+    }
+}
+
+impl Period for BallotRules {
+    fn from(&self) -> Date {
+        self.from
+    }
+    fn to(&self) -> Option<Date> {
+        self.to
+    }
+}
+
+fn periods<T: Period + serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, RulebookError> {
+    let file: Periods<T> = serde_json::from_str(json).map_err(|e| RulebookError::Parse(e.to_string()))?;
+    let mut periods = file.periods;
+    periods.sort_by_key(|p| p.from());
+    for pair in periods.windows(2) {
+        if pair[0].to() != Some(pair[1].from()) {
+            return Err(RulebookError::Periods(pair[1].from()));
+        }
+    }
+    Ok(periods)
 }
 
 /// The rule sets in force over time.
 #[derive(Debug, Clone)]
 pub struct Rulebook {
     membership: Vec<MembershipRules>,
+    ballots: Vec<BallotRules>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RulebookError {
     #[error("the rules file cannot be read: {0}")]
     Parse(String),
-    #[error("no membership rules are in force on {0}")]
+    #[error("no rules are in force on {0}")]
     NoRulesOn(Date),
-    #[error("membership rule periods overlap or leave a gap at {0}")]
+    #[error("rule periods overlap or leave a gap at {0}")]
     Periods(Date),
 }
 
 impl Rulebook {
     /// The rulebook shipped with the binary.
     pub fn shipped() -> Result<Rulebook, RulebookError> {
-        Rulebook::from_json(include_str!("../rules/membership.json"))
+        Rulebook::from_json(include_str!("../rules/membership.json"), include_str!("../rules/ballots.json"))
     }
 
-    pub fn from_json(membership: &str) -> Result<Rulebook, RulebookError> {
-        let file: MembershipFile = serde_json::from_str(membership).map_err(|e| RulebookError::Parse(e.to_string()))?;
-        let mut periods = file.periods;
-        periods.sort_by_key(|p| p.from);
-        for pair in periods.windows(2) {
-            if pair[0].to != Some(pair[1].from) {
-                return Err(RulebookError::Periods(pair[1].from));
-            }
-        }
-        Ok(Rulebook { membership: periods })
+    pub fn from_json(membership: &str, ballots: &str) -> Result<Rulebook, RulebookError> {
+        Ok(Rulebook { membership: periods(membership)?, ballots: periods(ballots)? })
     }
 
     /// The membership rules in force on `date`.
     pub fn membership_on(&self, date: Date) -> Result<&MembershipRules, RulebookError> {
         self.membership.iter().find(|r| r.applies_on(date)).ok_or(RulebookError::NoRulesOn(date))
+    }
+
+    /// The ballot rules in force on `date`.
+    pub fn ballots_on(&self, date: Date) -> Result<&BallotRules, RulebookError> {
+        self.ballots.iter().find(|r| r.applies_on(date)).ok_or(RulebookError::NoRulesOn(date))
     }
 }
 
@@ -110,12 +159,19 @@ mod tests {
         assert_eq!(r.early_months(70), 24);
         assert_eq!(r.early_months(90), 24);
         assert_eq!(r.early_months(20), 0);
+        let b = book.ballots_on(date(2023, 12, 31)).expect("2023");
+        assert!(b.source.contains("91/2017"));
+        assert_eq!((b.council_threshold.label(), b.council_base), ("≥ 90%".into(), crate::ballot::Base::Electorate));
+        assert!(book.ballots_on(date(2024, 1, 1)).expect("2024").source.contains("98/2023"));
     }
 
     #[test]
     fn overlapping_periods_are_refused() {
         let text = include_str!("../rules/membership.json").replace("\"to\": \"2025-07-01\"", "\"to\": \"2025-08-01\"");
-        assert!(matches!(Rulebook::from_json(&text), Err(RulebookError::Periods(_))));
-        assert!(matches!(Rulebook::from_json("{"), Err(RulebookError::Parse(_))));
+        let ballots = include_str!("../rules/ballots.json");
+        assert!(matches!(Rulebook::from_json(&text, ballots), Err(RulebookError::Periods(_))));
+        assert!(matches!(Rulebook::from_json("{", ballots), Err(RulebookError::Parse(_))));
+        let gap = ballots.replace("\"to\": \"2024-01-01\"", "\"to\": \"2023-06-01\"");
+        assert!(matches!(Rulebook::from_json(include_str!("../rules/membership.json"), &gap), Err(RulebookError::Periods(_))));
     }
 }

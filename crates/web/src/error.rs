@@ -15,6 +15,7 @@ use axum::Json;
 use thidua_app::auth::AccountError;
 use thidua_app::{AppError, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, TransferProblem};
 use thidua_core::emulation::{CriteriaLineError, EmulationError};
+use thidua_core::scoring::ScoringError;
 use thidua_core::docnum::DocNumberError;
 use thidua_core::badge::BadgeError;
 use thidua_core::member::MemberError;
@@ -354,8 +355,23 @@ fn describe_emulation(e: &EmulationError, t: T) -> (&'static str, String) {
         }
         EmulationError::CriterionText(c) => ("criteria.text", t.fmt("error.criteria.text", &[("code", c)])),
         EmulationError::TooManyCriteria { max } => ("criteria.too_many", t.fmt("error.criteria.too_many", &[("max", &t.int(max))])),
+        EmulationError::Quorum => ("emulation.quorum", t.get("error.emulation.quorum").into()),
+        EmulationError::Scoring(e) => describe_scoring(e, t),
         EmulationError::EmptyCriterion(c) => ("criteria.empty", t.fmt("error.criteria.empty", &[("code", c)])),
         EmulationError::NestedAdjustment(c) => ("criteria.nested_adjustment", t.fmt("error.criteria.nested_adjustment", &[("code", c)])),
+    }
+}
+
+pub fn describe_scoring(e: &ScoringError, t: T) -> (&'static str, String) {
+    match e {
+        ScoringError::Weights(sum) => ("scoring.weights", t.fmt("error.scoring.weights", &[("sum", &sum.to_string())])),
+        ScoringError::NotALeaf(c) => ("scoring.not_a_leaf", t.fmt("error.scoring.not_a_leaf", &[("code", c)])),
+        ScoringError::UnknownCriterion(c) => ("scoring.unknown_criterion", t.fmt("error.scoring.unknown_criterion", &[("code", c)])),
+        ScoringError::OutOfRange { code, max } => ("scoring.out_of_range", t.fmt("error.scoring.out_of_range", &[("code", code), ("max", &points(t, u64::from(*max)))])),
+        ScoringError::Missing(c) => ("scoring.missing", t.fmt("error.scoring.missing", &[("code", c)])),
+        ScoringError::ScoresItself => ("scoring.scores_itself", t.get("error.scoring.scores_itself").into()),
+        ScoringError::ReasonRequired => ("scoring.reason_required", t.get("error.scoring.reason_required").into()),
+        ScoringError::ZeroAdjustment => ("scoring.zero_adjustment", t.get("error.scoring.zero_adjustment").into()),
     }
 }
 

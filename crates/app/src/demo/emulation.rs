@@ -121,7 +121,7 @@ async fn cum7(w: &mut World<'_>, criteria: &[thidua_core::emulation::Criterion])
     let keys = ["satra", "saigontourist", "sawaco", "benthanh", "cns", "samco", "evnhcmc", "coop", "hfic", "resco", "sapharco"].map(|k| format!("btc_{k}"));
     let units = keys.iter().map(|k| w.id(k)).collect::<Result<Vec<_>, _>>()?;
     let cluster = w.cluster_id("cum7")?;
-    let rules = ClusterRules { rotation: units.clone(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: Some(3), locality: Some("Thành phố Hồ Chí Minh".into()) };
+    let rules = ClusterRules { rotation: units.clone(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: Some(3), locality: Some("Thành phố Hồ Chí Minh".into()), ..ClusterRules::default() };
     w.tx.set_cluster_rules(cluster, &rules).await?;
     let campaign_id = campaign(w, "cum7", criteria, &units, &["Tập thể lao động xuất sắc"]).await?;
     // The covenant was signed early in the year; the articles do not report that meeting, so the
@@ -183,7 +183,7 @@ async fn cum1(w: &mut World<'_>, criteria: &[thidua_core::emulation::Criterion])
     let keys = ["q1", "q3", "q5", "q10", "tanbinh", "thuduc"].map(|k| format!("btc_{k}"));
     let units = keys.iter().map(|k| w.id(k)).collect::<Result<Vec<_>, _>>()?;
     let cluster = w.cluster_id("cum1")?;
-    let rules = ClusterRules { rotation: units.clone(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: Some(2), locality: Some("Thành phố Hồ Chí Minh".into()) };
+    let rules = ClusterRules { rotation: units.clone(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: Some(2), locality: Some("Thành phố Hồ Chí Minh".into()), ..ClusterRules::default() };
     w.tx.set_cluster_rules(cluster, &rules).await?;
     let campaign_id = campaign(w, "cum1", criteria, &units, &["Tập thể lao động xuất sắc"]).await?;
 
@@ -262,7 +262,7 @@ async fn cum6(w: &mut World<'_>) -> Result<(), AppError> {
     let topics = [TopicRow { title: "Thúc đẩy thi đua trong các cơ quan tham mưu công tác tổ chức, cán bộ".into(), presenter_org: Some(w.id("btc_dukdn")?), presenter: None }];
     w.tx.create_meeting(&m, &attendees, &topics, &[]).await?;
     let cluster = w.cluster_id("cum6")?;
-    let rules = ClusterRules { rotation: units, scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None, locality: Some("Hà Nội".into()) };
+    let rules = ClusterRules { rotation: units, scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None, locality: Some("Hà Nội".into()), ..ClusterRules::default() };
     w.tx.set_cluster_rules(cluster, &rules).await?;
     // The units agree a theme and targets and sign a covenant each year (seed 003); the article
     // gives neither, so the campaign stands without a table.

@@ -10,6 +10,8 @@ use thidua_app::emulation::{CampaignRow, CovenantInput, Guest, KeyTaskRow, Meeti
 use thidua_app::App;
 use thidua_core::cluster::{ClusterRole, ClusterYear};
 use thidua_core::date::iso;
+use thidua_core::ballot::{Base, Share};
+use thidua_core::scoring::{PeerMode, ScoringRules, Weights};
 use thidua_core::emulation::{CampaignKind, ClusterRules, CovenantEntry, Criterion, CriterionKind, MeetingKind, TaskStatus};
 use thidua_core::org::OrgId;
 use utoipa::{IntoParams, ToSchema};
@@ -31,25 +33,89 @@ pub struct RulesDto {
     pub scale: u32,
     /// Percentage of votes the leading unit needs.
     pub leading_vote_threshold_pct: u8,
+    /// What that percentage is of: `electorate`, `cast` or `valid`.
+    #[serde(default = "electorate")]
+    pub vote_base: String,
+    /// Share of the electorate that must vote, e.g. `≥ 2/3`, `> 1/2`, `60%`.
+    #[serde(default = "two_thirds")]
+    pub vote_quorum: String,
     /// Most proposals for commendation a year.
     pub max_proposals: Option<u32>,
     /// Địa danh for the place-and-date line, e.g. "Hà Nội".
     pub locality: Option<String>,
+    /// Weights of the self-score, the peers' mean and the leader's score in a unit's total (%).
+    #[serde(default)]
+    pub weights: Option<WeightsDto>,
+    /// `all_peers` or `assigned`.
+    #[serde(default = "all_peers")]
+    pub peer_mode: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct WeightsDto {
+    pub self_pct: u8,
+    pub peer_pct: u8,
+    pub leader_pct: u8,
+}
+
+fn electorate() -> String {
+    "electorate".into()
+}
+
+fn two_thirds() -> String {
+    "≥ 2/3".into()
+}
+
+fn all_peers() -> String {
+    "all_peers".into()
 }
 
 /// The cluster's operating rules (the defaults until it sets its own).
 #[utoipa::path(get, path = "/api/v1/clusters/{id}/rules", tag = "clusters", params(("id" = i64, Path)), responses((status = 200, body = RulesDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn rules(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RulesDto>, Problem> {
     let r = app.cluster_rules(&caller.principal, cluster_id(&id)?).await?;
-    Ok(Json(RulesDto { rotation: r.rotation.iter().map(|o| o.0).collect(), scale: r.scale, leading_vote_threshold_pct: r.leading_vote_threshold_pct, max_proposals: r.max_proposals, locality: r.locality }))
+    let w = r.scoring.weights;
+    Ok(Json(RulesDto {
+        rotation: r.rotation.iter().map(|o| o.0).collect(),
+        scale: r.scale,
+        leading_vote_threshold_pct: r.leading_vote_threshold_pct,
+        vote_base: r.vote_base.code().into(),
+        vote_quorum: r.vote_quorum.label(),
+        max_proposals: r.max_proposals,
+        locality: r.locality,
+        weights: Some(WeightsDto { self_pct: w.self_pct, peer_pct: w.peer_pct, leader_pct: w.leader_pct }),
+        peer_mode: peer_mode_code(r.scoring.peers).into(),
+    }))
+}
+
+pub fn peer_mode_code(m: PeerMode) -> &'static str {
+    match m {
+        PeerMode::AllPeers => "all_peers",
+        PeerMode::Assigned => "assigned",
+    }
 }
 
 /// Sets the cluster's operating rules.
-#[utoipa::path(post, path = "/api/v1/clusters/{id}/rules", tag = "clusters", params(("id" = i64, Path)), request_body = RulesDto, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/clusters/{id}/rules", tag = "clusters", params(("id" = i64, Path)), request_body = RulesDto, responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_rules(State(app): State<App>, caller: Caller, Path(id): Path<String>, body: Result<Json<RulesDto>, JsonRejection>) -> Result<StatusCode, Problem> {
     let id = cluster_id(&id)?;
     let Json(r) = body?;
-    let rules = ClusterRules { rotation: r.rotation.into_iter().map(OrgId).collect(), scale: r.scale, leading_vote_threshold_pct: r.leading_vote_threshold_pct, max_proposals: r.max_proposals, locality: r.locality };
+    let weights = r.weights.map(|w| Weights { self_pct: w.self_pct, peer_pct: w.peer_pct, leader_pct: w.leader_pct }).unwrap_or_default();
+    let peers = match r.peer_mode.as_str() {
+        "all_peers" => PeerMode::AllPeers,
+        "assigned" => PeerMode::Assigned,
+        other => return Err(Problem::BadKind(other.chars().take(20).collect())),
+    };
+    let rules = ClusterRules {
+        rotation: r.rotation.into_iter().map(OrgId).collect(),
+        scale: r.scale,
+        leading_vote_threshold_pct: r.leading_vote_threshold_pct,
+        vote_base: Base::from_code(&r.vote_base).ok_or_else(|| Problem::BadKind(r.vote_base.chars().take(20).collect()))?,
+        vote_quorum: Share::parse(&r.vote_quorum).ok_or_else(|| Problem::BadRequest(r.vote_quorum.chars().take(20).collect()))?,
+        max_proposals: r.max_proposals,
+        locality: r.locality,
+        scoring: ScoringRules { weights, peers },
+    };
     app.set_cluster_rules(&caller.principal, id, rules).await?;
     Ok(StatusCode::NO_CONTENT)
 }

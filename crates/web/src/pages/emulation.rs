@@ -17,6 +17,8 @@ use thidua_app::emulation::{CampaignDetail, CovenantInput, Guest, MeetingDetail,
 use thidua_app::{App, AppError, FieldProblem, Invalid};
 use thidua_core::cluster::{ClusterId, ClusterRole, ClusterYear};
 use thidua_core::date::{format_date, parse_date};
+use thidua_core::ballot::{Base, Share};
+use thidua_core::scoring::{PeerMode, ScoringRules, Weights};
 use thidua_core::emulation::{format_criteria, parse_criteria, CampaignKind, ClusterRules, CovenantEntry, MeetingKind, TaskStatus};
 use thidua_core::org::OrgId;
 
@@ -73,6 +75,12 @@ impl FormState {
     fn values_of(&self, key: &str) -> Vec<&str> {
         self.values.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }
+}
+
+/// Refuses a write to the cluster's work before its form is read: who may not write learns nothing
+/// from the form's problems.
+async fn may_write(app: &App, caller: &Caller, id: ClusterId) -> Result<(), Problem> {
+    if app.may_edit_cluster(&caller.principal, id).await { Ok(()) } else { Err(Problem::App(AppError::Forbidden)) }
 }
 
 /// Access problems and missing records end the request; anything else is shown on the form.
@@ -196,6 +204,7 @@ pub struct RulesPage {
     may_edit: bool,
     rules: ClusterRules,
     scale_text: String,
+    weights_text: String,
     /// Units in the rotation, in order, then the other units of the latest year.
     units: Vec<RotationRow>,
     rotation_names: Vec<String>,
@@ -214,9 +223,16 @@ async fn rules_page(app: &App, t: T, caller: &Caller, id: ClusterId, f: Option<F
     let names = app.org_names(&ids.iter().copied().collect()).await?;
     let name = |o: &OrgId| names.get(o).cloned().unwrap_or_else(|| o.to_string());
     let f = f.unwrap_or_else(|| {
+        let w = rules.scoring.weights;
         let mut values = vec![
             ("scale".to_owned(), rules.scale.to_string()),
             ("threshold".to_owned(), rules.leading_vote_threshold_pct.to_string()),
+            ("vote_base".to_owned(), rules.vote_base.code().to_owned()),
+            ("quorum".to_owned(), rules.vote_quorum.label()),
+            ("self_pct".to_owned(), w.self_pct.to_string()),
+            ("peer_pct".to_owned(), w.peer_pct.to_string()),
+            ("leader_pct".to_owned(), w.leader_pct.to_string()),
+            ("peer_mode".to_owned(), crate::api::emulation::peer_mode_code(rules.scoring.peers).to_owned()),
             ("max_proposals".to_owned(), rules.max_proposals.map(|m| m.to_string()).unwrap_or_default()),
             ("locality".to_owned(), rules.locality.clone().unwrap_or_default()),
         ];
@@ -231,6 +247,14 @@ async fn rules_page(app: &App, t: T, caller: &Caller, id: ClusterId, f: Option<F
         rotation_names: rules.rotation.iter().map(name).collect(),
         units: ids.iter().map(|o| RotationRow { org: o.0.to_string(), name: name(o) }).collect(),
         scale_text: t.int(&(rules.scale as usize)),
+        weights_text: t.fmt(
+            "rules.weights",
+            &[
+                ("self", &rules.scoring.weights.self_pct.to_string()),
+                ("peer", &rules.scoring.weights.peer_pct.to_string()),
+                ("leader", &rules.scoring.weights.leader_pct.to_string()),
+            ],
+        ),
         rules,
         f,
     })
@@ -252,12 +276,27 @@ fn number_field(f: &FormState, key: &'static str, problems: &mut Vec<FieldProble
     n
 }
 
-/// Reads the rules form: numbers, and the rotation from the order typed next to each unit.
+/// Reads the rules form: numbers, shares, weights, and the rotation from the order typed next to
+/// each unit.
 fn rules_from(f: &FormState) -> Result<ClusterRules, AppError> {
     let mut problems = Vec::new();
     let scale = number_field(f, "scale", &mut problems);
     let threshold = number_field(f, "threshold", &mut problems);
     let max_proposals = number_field(f, "max_proposals", &mut problems);
+    let pct = |key: &'static str, problems: &mut Vec<FieldProblem>| number_field(f, key, problems).and_then(|n| u8::try_from(n).ok()).unwrap_or(0);
+    let weights = Weights { self_pct: pct("self_pct", &mut problems), peer_pct: pct("peer_pct", &mut problems), leader_pct: pct("leader_pct", &mut problems) };
+    let quorum = Share::parse(f.val("quorum"));
+    if quorum.is_none() {
+        problems.push(FieldProblem::new("quorum", Invalid::OutOfRange));
+    }
+    let base = Base::from_code(f.val("vote_base"));
+    if base.is_none() {
+        problems.push(FieldProblem::new("vote_base", Invalid::Choice));
+    }
+    let peers = match f.val("peer_mode") {
+        "assigned" => PeerMode::Assigned,
+        _ => PeerMode::AllPeers,
+    };
     let mut order: Vec<(u32, OrgId)> = Vec::new();
     for (k, v) in &f.values {
         if let (Some(org), false) = (k.strip_prefix("rot_"), v.trim().is_empty()) {
@@ -267,22 +306,30 @@ fn rules_from(f: &FormState) -> Result<ClusterRules, AppError> {
             }
         }
     }
-    if !problems.is_empty() {
-        problems.dedup();
-        return Err(AppError::Invalid(problems));
+    match (quorum, base) {
+        (Some(vote_quorum), Some(vote_base)) if problems.is_empty() => {
+            order.sort();
+            Ok(ClusterRules {
+                rotation: order.into_iter().map(|(_, o)| o).collect(),
+                scale: scale.unwrap_or(1000),
+                leading_vote_threshold_pct: u8::try_from(threshold.unwrap_or(50)).unwrap_or(0),
+                vote_base,
+                vote_quorum,
+                max_proposals,
+                locality: Some(f.val("locality").to_owned()),
+                scoring: ScoringRules { weights, peers },
+            })
+        }
+        _ => {
+            problems.dedup();
+            Err(AppError::Invalid(problems))
+        }
     }
-    order.sort();
-    Ok(ClusterRules {
-        rotation: order.into_iter().map(|(_, o)| o).collect(),
-        scale: scale.unwrap_or(1000),
-        leading_vote_threshold_pct: u8::try_from(threshold.unwrap_or(50)).unwrap_or(0),
-        max_proposals,
-        locality: Some(f.val("locality").to_owned()),
-    })
 }
 
 pub async fn save_rules(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = cluster_id(&id)?;
+    may_write(&app, &caller, id).await?;
     let Form(values) = form?;
     let f = FormState::sent(values);
     let outcome = match rules_from(&f) {
@@ -345,6 +392,9 @@ pub async fn next_year(State(app): State<App>, t: T, caller: Caller, Path(id): P
 /// Saves a year's membership from `year` and one `role_<org>` field per unit (`none` leaves it out).
 pub async fn save_year(State(app): State<App>, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = cluster_id(&id)?;
+    if !app.may_arrange_cluster(&caller.principal, id).await {
+        return Err(Problem::App(AppError::Forbidden));
+    }
     let Form(values) = form?;
     let f = FormState::sent(values);
     let year = parse_year(Some(f.val("year")))?.ok_or_else(|| Problem::BadYear(String::new()))?;
@@ -418,6 +468,7 @@ fn campaign_from(id: ClusterId, f: &FormState) -> Result<NewCampaign, AppError> 
 
 pub async fn create_campaign(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = cluster_id(&id)?;
+    may_write(&app, &caller, id).await?;
     let Form(values) = form?;
     let f = FormState::sent(values);
     let outcome = match campaign_from(id, &f) {
@@ -742,6 +793,7 @@ fn meeting_from(id: ClusterId, f: &FormState) -> Result<NewMeeting, AppError> {
 
 pub async fn create_meeting(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<Response, Problem> {
     let id = cluster_id(&id)?;
+    may_write(&app, &caller, id).await?;
     let Form(values) = form?;
     let f = FormState::sent(values);
     let outcome = match meeting_from(id, &f) {
