@@ -372,7 +372,7 @@ pub fn decided_by(a: &UnitResult, a_name: &str, b: &UnitResult, b_name: &str) ->
 }
 
 /// Ranks units by [`compare`]; returns them best first.
-pub fn rank<'a>(units: &'a [(UnitResult, String)]) -> Vec<&'a (UnitResult, String)> {
+pub fn rank(units: &[(UnitResult, String)]) -> Vec<&(UnitResult, String)> {
     let mut order: Vec<&(UnitResult, String)> = units.iter().collect();
     order.sort_by(|a, b| compare(&a.0, &a.1, &b.0, &b.1));
     order
