@@ -226,7 +226,7 @@ impl App {
         Ok(row)
     }
 
-    fn prepare_attachment(&self, f: &NewAttachment) -> Result<(String, &'static str, String, Vec<u8>, String), AppError> {
+    pub(crate) fn prepare_attachment(&self, f: &NewAttachment) -> Result<(String, &'static str, String, Vec<u8>, String), AppError> {
         if f.bytes.is_empty() {
             return Err(FileProblem::Empty.into());
         }

@@ -213,7 +213,7 @@ impl App {
     }
 
     /// Units of the cluster in `year`, with names of that year, in Vietnamese order.
-    async fn members_named(&self, cluster: ClusterId, year: i16, on: Date) -> Result<Vec<(OrgId, String)>, AppError> {
+    pub(crate) async fn members_named(&self, cluster: ClusterId, year: i16, on: Date) -> Result<Vec<(OrgId, String)>, AppError> {
         let members: Vec<OrgId> = self.store.cluster_year(cluster, year).await?.members.into_iter().map(|(o, _)| o).collect();
         let names = self.names_as_of(members.iter().copied(), on).await?;
         let mut out: Vec<(OrgId, String)> = members.into_iter().map(|o| (o, names.get(&o).cloned().unwrap_or_default())).collect();
@@ -221,17 +221,17 @@ impl App {
         Ok(out)
     }
 
-    async fn is_member(&self, cluster: ClusterId, year: i16, org: OrgId) -> Result<bool, AppError> {
+    pub(crate) async fn is_member(&self, cluster: ClusterId, year: i16, org: OrgId) -> Result<bool, AppError> {
         Ok(self.store.cluster_year(cluster, year).await?.members.iter().any(|(o, _)| *o == org))
     }
 
-    async fn owner_name(&self, cluster: &Cluster, on: Date) -> Result<String, AppError> {
+    pub(crate) async fn owner_name(&self, cluster: &Cluster, on: Date) -> Result<String, AppError> {
         Ok(self.names_as_of([cluster.owner], on).await?.remove(&cluster.owner).unwrap_or_default())
     }
 
     /// The registers whose documents the principal may link to a meeting or campaign: those it may
     /// read. Linking one shares its number, date, issuer and summary with the cluster.
-    async fn linkable_registers(&self, p: &Principal) -> Result<Vec<OrgId>, AppError> {
+    pub(crate) async fn linkable_registers(&self, p: &Principal) -> Result<Vec<OrgId>, AppError> {
         Ok(match self.registers_for(p, Action::ViewDocuments).await? {
             Some(list) => list,
             None => self.store.registers().await?.into_iter().map(|(o, _)| o).collect(),
@@ -240,7 +240,7 @@ impl App {
 
     /// A registered document by number and symbol within `registers`; documents with a secrecy
     /// level (độ mật) are never linked.
-    async fn find_document(&self, symbol: &str, registers: &[OrgId]) -> Result<Result<i64, Invalid>, AppError> {
+    pub(crate) async fn find_document(&self, symbol: &str, registers: &[OrgId]) -> Result<Result<i64, Invalid>, AppError> {
         let shown: String = symbol.chars().take(60).collect();
         let Ok(parsed) = symbol.parse::<DocNumber>() else { return Ok(Err(Invalid::UnknownDocument(shown))) };
         Ok(match self.store.documents_by_symbol(&parsed.to_string(), registers).await?.into_iter().next() {
@@ -250,7 +250,7 @@ impl App {
         })
     }
 
-    async fn cluster_for(&self, p: &Principal, action: Action, id: ClusterId) -> Result<Cluster, AppError> {
+    pub(crate) async fn cluster_for(&self, p: &Principal, action: Action, id: ClusterId) -> Result<Cluster, AppError> {
         let cluster = self.store.cluster(id).await?.ok_or(AppError::NotFound)?;
         self.require_cluster(p, action, id).await?;
         Ok(cluster)

@@ -1,6 +1,8 @@
 use thidua_core::badge::BadgeError;
 use thidua_core::cluster::ClusterError;
+use thidua_core::ballot::PollError;
 use thidua_core::emulation::{CriteriaLineError, EmulationError};
+use thidua_core::scoring::ScoringError;
 use thidua_core::member::MemberError;
 use thidua_core::org::OrgError;
 use thidua_core::rulebook::RulebookError;
@@ -52,6 +54,14 @@ pub enum AppError {
     Emulation(#[from] EmulationError),
     #[error(transparent)]
     Criteria(#[from] CriteriaLineError),
+    #[error(transparent)]
+    Scoring(#[from] ScoringError),
+    #[error(transparent)]
+    Round(#[from] RoundProblem),
+    #[error(transparent)]
+    Poll(#[from] PollError),
+    #[error(transparent)]
+    Ballot(#[from] BallotProblem),
     /// Problems with the fields of a form or request, each naming its field.
     #[error("{} fields are invalid", .0.len())]
     Invalid(Vec<FieldProblem>),
@@ -185,4 +195,54 @@ pub enum Invalid {
     SecretDocument(String),
     /// Already recorded once, and only one is allowed (e.g. the regular campaign of a year).
     Taken,
+}
+
+/// Why a scoring round refuses an action.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoundProblem {
+    #[error("the campaign already has a scoring round")]
+    Exists,
+    #[error("the campaign's criteria table does not add up yet")]
+    NoTable,
+    #[error("the cluster has no leader that year to score as leader")]
+    NoLeader,
+    #[error("the round is closed")]
+    Closed,
+    #[error("the round is open")]
+    NotClosed,
+    #[error("the sheet was submitted and can no longer change")]
+    Submitted,
+    #[error("{missing} sheets are not submitted yet")]
+    Incomplete { missing: usize },
+    #[error("this unit is not assigned to score that one")]
+    NotAssigned,
+    #[error("the scorer does not fit the role")]
+    WrongScorer,
+    #[error("peers are assigned only when the cluster's rules say so")]
+    NotAssignedMode,
+}
+
+/// Why a ballot or poll action is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BallotProblem {
+    #[error("the poll is not open")]
+    NotOpen,
+    #[error("the poll has been opened already")]
+    NotDraft,
+    #[error("the poll is not closed yet")]
+    NotClosed,
+    #[error("this vote has been cast already")]
+    AlreadyVoted,
+    #[error("not in this poll's electorate")]
+    NotVoter,
+    #[error("the ballot does not fit the question")]
+    InvalidMarks,
+    #[error("as many ballots as voters have been entered")]
+    BoxFull,
+    #[error("too few ballots to show a count without revealing a vote")]
+    TooFewToShow,
+    #[error("not possible in a poll of this kind")]
+    WrongMode,
+    #[error("no active account {0}")]
+    UnknownAccount(String),
 }

@@ -6,6 +6,7 @@
 mod access;
 pub mod audit;
 pub mod auth;
+pub mod ballots;
 pub mod clusters;
 pub mod demo;
 pub mod documents;
@@ -14,9 +15,10 @@ mod error;
 pub mod members;
 pub mod orgs;
 pub mod package;
+pub mod scoring;
 pub mod transfers;
 
-pub use error::{AppError, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, TransferProblem};
+pub use error::{AppError, BallotProblem, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
 pub use thidua_store::Backend;
 
 use std::sync::Arc;

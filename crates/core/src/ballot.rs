@@ -9,6 +9,43 @@ use serde::{Deserialize, Serialize};
 /// Fewer ballots than this are never shown counted: with one ballot, the result is the vote.
 pub const MIN_BALLOTS_SHOWN: u32 = 2;
 
+/// How ballots are cast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Each voter casts a ballot with their account; absent members' written votes are entered
+    /// by the secretary.
+    Electronic,
+    /// Paper ballots, entered one by one by the count committee (tổ kiểm phiếu).
+    Paper,
+}
+
+/// Where a poll stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Prepared, not yet open: options and electorate can still be checked.
+    Draft,
+    Open,
+    Closed,
+}
+
+macro_rules! codes {
+    ($t:ty { $($v:ident => $c:literal),+ $(,)? }) => {
+        impl $t {
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$v => $c),+ }
+            }
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($c => Some(Self::$v),)+ _ => None }
+            }
+        }
+    };
+}
+
+codes!(Mode { Electronic => "electronic", Paper => "paper" });
+codes!(Status { Draft => "draft", Open => "open", Closed => "closed" });
+
 /// What the electorate is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

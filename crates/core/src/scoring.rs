@@ -81,9 +81,24 @@ impl Frac {
         i64::try_from(if self.num < 0 { -r } else { r }).unwrap_or(i64::MAX)
     }
 
+    /// The sum, kept in lowest terms so that denominators do not grow with each line.
     fn add(self, o: Frac) -> Frac {
-        Frac { num: self.num * o.den + o.num * self.den, den: self.den * o.den }
+        let g = gcd(self.den, o.den);
+        let den = self.den / g * o.den;
+        Frac { num: self.num * (o.den / g) + o.num * (self.den / g), den }.reduced()
     }
+
+    fn reduced(self) -> Frac {
+        let g = gcd(self.num.abs(), self.den).max(1);
+        Frac { num: self.num / g, den: self.den / g }
+    }
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.abs()
 }
 
 impl PartialEq for Frac {
@@ -171,6 +186,34 @@ impl Weights {
 /// The criteria scored directly: those with no sub-criteria.
 pub fn leaves(criteria: &[Criterion]) -> Vec<&Criterion> {
     criteria.iter().filter(|c| !criteria.iter().any(|x| x.parent.as_deref() == Some(c.code.as_str()))).collect()
+}
+
+/// Whose scores a sheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScorerRole {
+    /// The unit scoring itself (tự chấm).
+    Own,
+    /// A peer unit's cross-score (chấm chéo).
+    Peer,
+    /// The leading unit's score when consolidating (Cụm trưởng).
+    Leader,
+}
+
+impl ScorerRole {
+    pub const ALL: [ScorerRole; 3] = [ScorerRole::Own, ScorerRole::Peer, ScorerRole::Leader];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ScorerRole::Own => "self",
+            ScorerRole::Peer => "peer",
+            ScorerRole::Leader => "leader",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ScorerRole> {
+        ScorerRole::ALL.into_iter().find(|r| r.code() == code)
+    }
 }
 
 /// One scorer's scores of one unit, by leaf criterion code.
@@ -410,6 +453,8 @@ mod tests {
         assert_eq!(format_centi(-1250, Lang::Vi), "-12,5");
         assert_eq!(Frac { num: 2, den: 3 }.round(), 1);
         assert_eq!(Frac { num: -5, den: 2 }.round(), -3, "half away from zero");
+        let many = (0..500).fold(Frac::whole(0), |acc, i| acc.add(Frac { num: 1, den: 100 * (i % 7 + 1) }));
+        assert!(many > Frac::whole(0), "sums of many lines stay exact and in range");
     }
 
     #[test]

@@ -7,18 +7,22 @@
 
 mod accounts;
 mod audit;
+mod ballots;
 mod clusters;
 mod db;
 mod documents;
 mod emulation;
 mod members;
 mod orgs;
+mod scoring;
 mod transfers;
 
 pub use accounts::{SessionRow, TokenRow, UserId, UserRow};
 pub use audit::AuditFilter;
+pub use ballots::{BallotRow, PollOptionRow, PollRow, VoterRow};
 pub use db::{Backend, Store, StoreError, Tx};
 pub use documents::{index_terms, AttachmentRow, BlobPlace, Direction, DocumentRow, SearchFilter, TermRow, WorkRecordRow};
 pub use emulation::{AttendeeRow, CampaignRow, KeyTaskRow, MeetingRow, RegistrationRow, TaskNoteRow, TopicRow};
 pub use members::{BadgeRow, ChangeRow, FileMeta, MemberRow, PositionRow};
+pub use scoring::{AdjustmentRow, LineRow, ReopeningRow, RoundRow, ScoreFileRow, SheetRow};
 pub use transfers::{StepRow, TransferRow};

@@ -13,7 +13,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
-use thidua_app::{AppError, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, TransferProblem};
+use thidua_app::{AppError, BallotProblem, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
+use thidua_core::ballot::PollError;
 use thidua_core::emulation::{CriteriaLineError, EmulationError};
 use thidua_core::scoring::ScoringError;
 use thidua_core::docnum::DocNumberError;
@@ -105,8 +106,15 @@ impl Problem {
                 | AppError::Rules(_)
                 | AppError::Emulation(_)
                 | AppError::Criteria(_)
-                | AppError::Invalid(_),
+                | AppError::Invalid(_)
+                | AppError::Scoring(_)
+                | AppError::Poll(_),
             ) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Ballot(BallotProblem::NotVoter)) => StatusCode::FORBIDDEN,
+            Problem::App(AppError::Ballot(BallotProblem::AlreadyVoted | BallotProblem::NotOpen | BallotProblem::NotDraft | BallotProblem::NotClosed)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Ballot(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Round(RoundProblem::Exists | RoundProblem::Closed | RoundProblem::NotClosed | RoundProblem::Submitted)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Round(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
             Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::File(FileProblem::TooLarge { .. })) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -164,6 +172,10 @@ impl Problem {
             Problem::App(AppError::Cluster(e)) => describe_cluster(e, t),
             Problem::App(AppError::Emulation(e)) => describe_emulation(e, t),
             Problem::App(AppError::Criteria(e)) => ("criteria.line", describe_criteria_line(e, t)),
+            Problem::App(AppError::Scoring(e)) => describe_scoring(e, t),
+            Problem::App(AppError::Round(e)) => describe_round(e, t),
+            Problem::App(AppError::Poll(e)) => describe_poll(e, t),
+            Problem::App(AppError::Ballot(e)) => describe_ballot(e, t),
             Problem::App(AppError::Invalid(problems)) => {
                 let lines: Vec<String> = problems.iter().map(|p| format!("{}: {}", t.get(&format!("field.{}", p.field)), describe_field(p, t))).collect();
                 ("invalid", format!("{} {}", t.get("error.invalid"), lines.join("; ")))
@@ -373,6 +385,52 @@ pub fn describe_scoring(e: &ScoringError, t: T) -> (&'static str, String) {
         ScoringError::ReasonRequired => ("scoring.reason_required", t.get("error.scoring.reason_required").into()),
         ScoringError::ZeroAdjustment => ("scoring.zero_adjustment", t.get("error.scoring.zero_adjustment").into()),
     }
+}
+
+fn describe_round(e: &RoundProblem, t: T) -> (&'static str, String) {
+    let (code, key) = match e {
+        RoundProblem::Exists => ("round.exists", "error.round.exists"),
+        RoundProblem::NoTable => ("round.no_table", "error.round.no_table"),
+        RoundProblem::NoLeader => ("round.no_leader", "error.round.no_leader"),
+        RoundProblem::Closed => ("round.closed", "error.round.closed"),
+        RoundProblem::NotClosed => ("round.not_closed", "error.round.not_closed"),
+        RoundProblem::Submitted => ("round.submitted", "error.round.submitted"),
+        RoundProblem::Incomplete { missing } => return ("round.incomplete", t.fmt("error.round.incomplete", &[("count", &t.int(missing))])),
+        RoundProblem::NotAssigned => ("round.not_assigned", "error.round.not_assigned"),
+        RoundProblem::WrongScorer => ("round.wrong_scorer", "error.round.wrong_scorer"),
+        RoundProblem::NotAssignedMode => ("round.not_assigned_mode", "error.round.not_assigned_mode"),
+    };
+    (code, t.get(key).into())
+}
+
+fn describe_poll(e: &PollError, t: T) -> (&'static str, String) {
+    let (code, key) = match e {
+        PollError::NoOptions => ("poll.no_options", "error.poll.no_options"),
+        PollError::TooManyOptions => ("poll.too_many_options", "error.poll.too_many_options"),
+        PollError::OneOption => ("poll.one_option", "error.poll.one_option"),
+        PollError::Max { max, options } => {
+            return ("poll.max", t.fmt("error.poll.max", &[("max", &max.to_string()), ("options", &options.to_string())]));
+        }
+        PollError::NoElectorate => ("poll.no_electorate", "error.poll.no_electorate"),
+        PollError::Share => ("poll.share", "error.poll.share"),
+    };
+    (code, t.get(key).into())
+}
+
+fn describe_ballot(e: &BallotProblem, t: T) -> (&'static str, String) {
+    let (code, key) = match e {
+        BallotProblem::NotOpen => ("ballot.not_open", "error.ballot.not_open"),
+        BallotProblem::NotDraft => ("ballot.not_draft", "error.ballot.not_draft"),
+        BallotProblem::NotClosed => ("ballot.not_closed", "error.ballot.not_closed"),
+        BallotProblem::AlreadyVoted => ("ballot.already_voted", "error.ballot.already_voted"),
+        BallotProblem::NotVoter => ("ballot.not_voter", "error.ballot.not_voter"),
+        BallotProblem::InvalidMarks => ("ballot.invalid_marks", "error.ballot.invalid_marks"),
+        BallotProblem::BoxFull => ("ballot.box_full", "error.ballot.box_full"),
+        BallotProblem::TooFewToShow => ("ballot.too_few", "error.ballot.too_few"),
+        BallotProblem::WrongMode => ("ballot.wrong_mode", "error.ballot.wrong_mode"),
+        BallotProblem::UnknownAccount(name) => return ("ballot.unknown_account", t.fmt("error.ballot.unknown_account", &[("name", name)])),
+    };
+    (code, t.get(key).into())
 }
 
 fn points(t: T, n: u64) -> String {

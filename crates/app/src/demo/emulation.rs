@@ -7,6 +7,7 @@
 
 use thidua_core::audit::AuditRecord;
 use thidua_core::emulation::{parse_criteria, CampaignKind, ClusterRules, CovenantEntry, MeetingKind, TaskStatus};
+use thidua_core::scoring::{PeerMode, ScoringRules, Weights};
 use thidua_core::org::OrgId;
 use thidua_store::{AttendeeRow, CampaignRow, KeyTaskRow, MeetingRow, RegistrationRow, TopicRow};
 
@@ -89,8 +90,8 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
     cum7(w, &criteria).await?;
     cum1(w, &criteria).await?;
     cum2(w).await?;
-    cum6(w).await?;
-    let record = AuditRecord { actor: "system".into(), action: "demo.emulation".into(), resource: "system".into(), summary: "4 meetings, 3 campaigns, 12 key tasks".into() };
+    cum6(w, &criteria).await?;
+    let record = AuditRecord { actor: "system".into(), action: "demo.emulation".into(), resource: "system".into(), summary: "4 meetings, 3 campaigns, 12 key tasks, a scoring round and 2 ballots".into() };
     w.tx.audit(None, &record).await?;
     Ok(())
 }
@@ -243,7 +244,7 @@ async fn cum2(w: &mut World<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn cum6(w: &mut World<'_>) -> Result<(), AppError> {
+async fn cum6(w: &mut World<'_>, criteria: &[thidua_core::emulation::Criterion]) -> Result<(), AppError> {
     let keys = ["btc_dukdn", "btc_dukcq", "cuc_tccb_bca", "cuc_tochuc", "cuc_canbo"];
     let units = keys.iter().map(|k| w.id(k)).collect::<Result<Vec<_>, _>>()?;
     let mut m = meeting(
@@ -262,10 +263,12 @@ async fn cum6(w: &mut World<'_>) -> Result<(), AppError> {
     let topics = [TopicRow { title: "Thúc đẩy thi đua trong các cơ quan tham mưu công tác tổ chức, cán bộ".into(), presenter_org: Some(w.id("btc_dukdn")?), presenter: None }];
     w.tx.create_meeting(&m, &attendees, &topics, &[]).await?;
     let cluster = w.cluster_id("cum6")?;
-    let rules = ClusterRules { rotation: units, scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None, locality: Some("Hà Nội".into()), ..ClusterRules::default() };
+    // Weights and peers as an illustration of a Quy chế that weighs all three sources.
+    let scoring = ScoringRules { weights: Weights { self_pct: 20, peer_pct: 50, leader_pct: 30 }, peers: PeerMode::AllPeers };
+    let rules = ClusterRules { rotation: units.clone(), scale: 1000, leading_vote_threshold_pct: 50, max_proposals: None, locality: Some("Hà Nội".into()), scoring, ..ClusterRules::default() };
     w.tx.set_cluster_rules(cluster, &rules).await?;
     // The units agree a theme and targets and sign a covenant each year (seed 003); the article
-    // gives neither, so the campaign stands without a table.
+    // gives neither, so the campaign carries the demo's illustrative table and no covenant.
     let row = CampaignRow {
         id: 0,
         cluster,
@@ -278,6 +281,7 @@ async fn cum6(w: &mut World<'_>) -> Result<(), AppError> {
         launch_document: None,
         scale: 1000,
     };
-    w.tx.create_campaign(&row).await?;
-    Ok(())
+    let campaign = w.tx.create_campaign(&row).await?;
+    w.tx.replace_criteria(campaign, criteria).await?;
+    super::year_end::cum6(w, campaign, &units, criteria, scoring, day(2023, 12, 20)).await
 }

@@ -9,6 +9,7 @@ mod documents;
 mod emulation;
 mod members;
 mod orgs;
+mod year_end;
 
 pub use accounts::{DemoAccount, ACCOUNTS, PASSWORD};
 

@@ -15,6 +15,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("unit_officer_sees_own_unit_and_is_refused_elsewhere", |s| Box::pin(unit_officer(s))),
     ("a_transfer_is_introduced_by_one_unit_and_received_by_the_other", |s| Box::pin(transfer_journey(s))),
     ("a_quarterly_briefing_is_recorded_and_shows_in_the_calendar", |s| Box::pin(briefing(s))),
+    ("a_voter_votes_on_a_phone_and_finds_the_receipt_after_the_close", |s| Box::pin(phone_vote(s))),
 ];
 
 fn on_path(name: &str) -> bool {
@@ -285,5 +286,57 @@ async fn briefing(s: Server) {
     assert!(october.contains("18/10") && october.contains("Giao ban quý") && october.contains("Hội nghị giao ban quý IV năm 2024"), "{october}");
     let september = c.find(Locator::XPath("//div[@id='calendar']/section[h3='Tháng 9']")).await.expect("September").text().await.expect("text");
     assert_eq!(september, "Tháng 9", "nothing else was added");
+    c.close().await.expect("close");
+}
+
+async fn phone_vote(s: Server) {
+    let clusters: serde_json::Value = s.admin.get(s.url("/api/v1/clusters")).send().await.expect("get").json().await.expect("json");
+    let cum7 = clusters.as_array().expect("list").iter().find(|c| c["name"] == "Cụm thi đua 7 – Ban Tổ chức Thành ủy").and_then(|c| c["id"].as_i64()).expect("Cụm 7");
+    let today = thidua_core::date::iso(thidua_app::today());
+    let poll: serde_json::Value = s
+        .admin
+        .post(s.url(&format!("/api/v1/clusters/{cum7}/polls")))
+        .json(&json!({"title": "Suy tôn đơn vị dẫn đầu năm 2024", "question": "choose_one", "mode": "electronic", "basis": "cluster", "held_on": today,
+                      "options": [{"label": "Ban Tổ chức Đảng ủy Tổng Công ty Thương mại Sài Gòn"}, {"label": "Ban Tổ chức Đảng ủy Tổng Công ty Địa ốc Sài Gòn"}],
+                      "voters": ["uyvien", "thuky", "lanhdao"]}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let id = poll["id"].as_i64().expect("poll id");
+    assert_eq!(s.admin.post(s.url(&format!("/api/v1/polls/{id}/open"))).send().await.expect("open").status(), reqwest::StatusCode::NO_CONTENT);
+
+    let (_driver, c) = start().await;
+    c.set_window_size(390, 844).await.expect("phone-sized window");
+    sign_in(&c, &s, "uyvien", &format!("/polls/{id}")).await;
+    heading_becomes(&c, "Suy tôn đơn vị dẫn đầu năm 2024").await;
+    text_becomes(&c, "#turnout", "0/3").await;
+    // The choices are large enough to tap: each label spans most of the screen's width.
+    let label = c.find(Locator::XPath("//form[@id='vote-form']//label[contains(., 'Địa ốc Sài Gòn')]")).await.expect("choice");
+    let (_, _, width, _) = label.rectangle().await.expect("size");
+    assert!(width > 300.0, "label is {width}px wide on a 390px screen");
+    label.click().await.expect("tap");
+    c.find(Locator::Id("cast")).await.expect("cast").click().await.expect("tap");
+    let hash = c.wait().for_element(Locator::Id("receipt-hash")).await.expect("receipt").text().await.expect("text");
+    assert_eq!(hash.len(), 64);
+    let token = text_of(&c, "#receipt-token").await;
+    assert_eq!(thidua_app::ballots::receipt_hash(&token), hash);
+    // No result while open; the voter cannot vote twice.
+    assert!(c.find(Locator::Id("results")).await.is_err());
+    assert!(c.find(Locator::Id("vote-form")).await.is_err());
+
+    let other = s.as_user("thuky").await;
+    let r = other.post(s.url(&format!("/api/v1/polls/{id}/vote"))).json(&json!({"chosen": [0]})).send().await.expect("vote");
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    assert_eq!(s.admin.post(s.url(&format!("/api/v1/polls/{id}/close"))).send().await.expect("close").status(), reqwest::StatusCode::NO_CONTENT);
+
+    c.goto(&s.url(&format!("/polls/{id}"))).await.expect("reload");
+    heading_becomes(&c, "Suy tôn đơn vị dẫn đầu năm 2024").await;
+    let published = text_of(&c, "#published").await;
+    assert!(published.contains(&hash), "the receipt's hash is in the published list: {published}");
+    let row = c.find(Locator::XPath(&format!("//table[@id='published']//tr[td/code[text()='{hash}']]"))).await.expect("row").text().await.expect("text");
+    assert!(row.contains("Địa ốc Sài Gòn"), "{row}");
     c.close().await.expect("close");
 }

@@ -30,14 +30,14 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("forms_show_problems_next_to_their_fields", |s| Box::pin(form_problems(s))),
 ];
 
-async fn org(app: &App, on: jiff::civil::Date, name: &str, kind: OrgKind, parent: Option<OrgId>) -> OrgId {
+pub async fn org(app: &App, on: jiff::civil::Date, name: &str, kind: OrgKind, parent: Option<OrgId>) -> OrgId {
     let spec = OrgSpec { kind, name: name.into(), short_name: None, parent };
     let e = app.record_org_event(&Principal::system(), on, OrgChange::Create(NewOrg { org: (), spec }), None).await.expect("org");
     e.change.created()[0].org
 }
 
 /// A cluster of three boards under an owner, with 2024's membership (the first board leads).
-async fn cluster(db: &TestDb, app: &App) -> (ClusterId, OrgId, [OrgId; 3]) {
+pub async fn cluster(db: &TestDb, app: &App) -> (ClusterId, OrgId, [OrgId; 3]) {
     let start = date(2020, 1, 1);
     let owner = org(app, start, "Ban Tổ chức Tỉnh ủy", OrgKind::OrganizationBoard, None).await;
     let a = org(app, start, "Ban Tổ chức Huyện ủy A", OrgKind::OrganizationBoard, Some(owner)).await;

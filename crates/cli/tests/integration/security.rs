@@ -112,6 +112,18 @@ enum Guard {
     EditMeeting,
     /// A key task's progress: the cluster's editors, or the owner unit's officers.
     UpdateTask,
+    /// A scoring round and its explanation: who sees the cluster; explanations to editors while open.
+    ViewRound,
+    ExplainRound,
+    /// Opening, adjusting, assigning, closing, reopening: the cluster's editors.
+    EditRound,
+    /// A score sheet: the cluster's editors and the scoring unit's officers.
+    Sheet,
+    /// A poll and, after the close, its count.
+    ViewPoll,
+    ManagePoll,
+    /// Only the poll's voters vote.
+    Vote,
 }
 
 /// The decision for each route. A route the router serves but this table does not name fails the
@@ -141,6 +153,19 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("GET", "/meetings/{id}" | "/meetings/{id}/minutes.docx" | "/api/v1/meetings/{id}") => ViewMeeting,
         ("POST", "/meetings/{id}/outcome" | "/meetings/{id}/tasks" | "/api/v1/meetings/{id}/tasks") => EditMeeting,
         ("POST", "/tasks/{id}" | "/api/v1/tasks/{id}") => UpdateTask,
+        ("GET", "/rounds/{id}" | "/api/v1/rounds/{id}") => ViewRound,
+        ("GET", "/rounds/{id}/units/{org}" | "/api/v1/rounds/{id}/units/{org}") => ExplainRound,
+        ("POST", "/campaigns/{id}/rounds" | "/api/v1/campaigns/{id}/rounds") => EditCampaign,
+        ("POST", "/rounds/{id}/adjustments" | "/rounds/{id}/assignments" | "/rounds/{id}/close" | "/rounds/{id}/reopen") => EditRound,
+        ("POST", "/api/v1/rounds/{id}/adjustments" | "/api/v1/rounds/{id}/assignments" | "/api/v1/rounds/{id}/close" | "/api/v1/rounds/{id}/reopen") => EditRound,
+        ("GET", "/rounds/{id}/sheet" | "/api/v1/rounds/{id}/sheet" | "/rounds/{id}/files/{file}") | ("POST", "/rounds/{id}/sheet" | "/api/v1/rounds/{id}/sheet" | "/rounds/{id}/files") => Sheet,
+        ("GET", "/clusters/{id}/polls/new") => EditCluster,
+        ("GET", "/api/v1/clusters/{id}/polls") => ViewCluster,
+        ("POST", "/clusters/{id}/polls" | "/api/v1/clusters/{id}/polls") => EditCluster,
+        ("GET", "/polls/{id}" | "/api/v1/polls/{id}" | "/polls/{id}/minutes.docx" | "/api/v1/polls/{id}/result") | ("POST", "/polls/{id}/receipt" | "/api/v1/polls/{id}/receipt") => ViewPoll,
+        ("POST", "/polls/{id}/open" | "/polls/{id}/close" | "/polls/{id}/written" | "/polls/{id}/paper") => ManagePoll,
+        ("POST", "/api/v1/polls/{id}/open" | "/api/v1/polls/{id}/close" | "/api/v1/polls/{id}/written" | "/api/v1/polls/{id}/paper") => ManagePoll,
+        ("POST", "/polls/{id}/vote" | "/api/v1/polls/{id}/vote") => Vote,
         ("POST", "/api/v1/org-events") => EditOrg,
         ("GET", "/admin/audit") => AdminOnly,
         ("GET", "/members/{id}" | "/api/v1/members/{id}") => ViewMember,
@@ -171,6 +196,8 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
     let officer_of = |s: Side| matches!((caller, s), ("chuyenvien", Side::Satra) | ("chuyenvien.resco", Side::Resco));
     match guard {
         Public | SignedIn => true,
+        // The electorate of the open poll is uyvien alone: nobody else votes, the admin neither.
+        Vote => inside && caller == "uyvien",
         _ if caller == "admin" => true,
         AdminOnly => false,
         // The organization target is SATRA's board: outside the RESCO officer's subtree. The
@@ -182,6 +209,10 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         // Ban Tổ chức Thành ủy owns Cụm 7 and has no officer in the demo; Cụm 6's owner neither.
         ArrangeCluster => false,
         RegisterTargets | UpdateTask => caller == "cumtruong" || officer_of(side),
+        ViewRound | ViewPoll => inside,
+        // Cụm 7's round is open: its totals are the leader's working figures until it closes.
+        ExplainRound | EditRound | ManagePoll => inside && caller == "cumtruong",
+        Sheet => caller == "cumtruong" || officer_of(side),
         EditOrg => inside && caller == "chuyenvien",
         ViewMember => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
         EditMember | ReadFile | CreateMember | IntroduceTransfer | ViewTransfer | TransferStep | ImportPackage => officer_of(side),
@@ -252,6 +283,31 @@ async fn authorization_matrix(s: Server) {
     let tasks_in = get(format!("/api/v1/clusters/{cluster_in}/tasks?year=2023")).await;
     let task_of = |owner: i64| tasks_in["tasks"].as_array().expect("tasks").iter().find(|t| t["owner_id"] == owner).and_then(|t| t["id"].as_i64()).expect("task");
     let (satra_task, resco_task) = (task_of(satra_board), task_of(resco_board));
+    // A scoring round of Cụm 7 (open) with an evidence file on each side's sheet about Samco, and
+    // Cụm 6's closed round; an open and a closed poll of Cụm 7, and a closed poll of Cụm 6.
+    let campaign_detail = get(format!("/api/v1/campaigns/{campaign_in}")).await;
+    let samco_board = campaign_detail["units"].as_array().expect("units").iter().find(|u| u["name"].as_str().is_some_and(|n| n.ends_with("Cơ khí Giao thông vận tải Sài Gòn"))).and_then(|u| u["org_id"].as_i64()).expect("Samco");
+    let round_in = s.admin.post(s.url(&format!("/api/v1/campaigns/{campaign_in}/rounds"))).send().await.expect("open").json::<Value>().await.expect("json")["id"].as_i64().expect("round");
+    let round_out = get(format!("/api/v1/campaigns/{campaign_out}")).await["round_id"].as_i64().expect("Cụm 6 round");
+    let mut file_ids = Vec::new();
+    for scorer in [satra_board, resco_board] {
+        let part = reqwest::multipart::Part::bytes(b"bien ban".to_vec()).file_name("bienban.txt");
+        let form = reqwest::multipart::Form::new().text("target", samco_board.to_string()).text("role", "peer").text("scorer", scorer.to_string()).text("code", "1.1").part("file", part);
+        let r = s.admin.post(s.url(&format!("/rounds/{round_in}/files"))).multipart(form).send().await.expect("upload");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = s.admin.get(s.url(&format!("/rounds/{round_in}/sheet?target={samco_board}&role=peer&scorer={scorer}"))).send().await.expect("get").text().await.expect("html");
+        let file = page.split(&format!("/rounds/{round_in}/files/")).nth(1).and_then(|x| x.split('"').next()).and_then(|x| x.parse::<i64>().ok()).expect("file id");
+        file_ids.push(file);
+    }
+    let (satra_file_id, resco_file_id) = (file_ids[0], file_ids[1]);
+    let poll = |body: Value| async move { sref.admin.post(sref.url(&format!("/api/v1/clusters/{cluster_in}/polls"))).json(&body).send().await.expect("poll").json::<Value>().await.expect("json")["id"].as_i64().expect("poll id") };
+    let poll_open_in = poll(json!({"title": "Bỏ phiếu mở", "question": "choose_one", "mode": "electronic", "basis": "cluster", "held_on": "2024-10-10", "options": [{"label": "A"}, {"label": "B"}], "voters": ["uyvien"]})).await;
+    let poll_closed_in = poll(json!({"title": "Bỏ phiếu đã kết thúc", "question": "choose_one", "mode": "paper", "electorate": 3, "basis": "cluster", "held_on": "2024-10-10", "options": [{"label": "A"}, {"label": "B"}]})).await;
+    for (id, action, body) in [(poll_open_in, "open", json!({})), (poll_closed_in, "open", json!({})), (poll_closed_in, "paper", json!({"chosen": [0]})), (poll_closed_in, "paper", json!({"chosen": [1]})), (poll_closed_in, "close", json!({}))] {
+        let r = s.admin.post(s.url(&format!("/api/v1/polls/{id}/{action}"))).json(&body).send().await.expect("poll action");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "{action}");
+    }
+    let poll_out = get(format!("/api/v1/clusters/{cluster_out}/polls")).await[0]["id"].as_i64().expect("Cụm 6 poll");
     let task_version = |id: i64| async move {
         let v = sref.admin.get(sref.url(&format!("/api/v1/clusters/{cluster_in}/tasks?year=2023"))).send().await.expect("get").json::<Value>().await.expect("json");
         v["tasks"].as_array().expect("tasks").iter().find(|t| t["id"] == id).and_then(|t| t["version"].as_i64()).expect("version")
@@ -278,6 +334,12 @@ async fn authorization_matrix(s: Server) {
             Guard::RegisterTargets => vec![(true, Side::Satra, campaign_in, satra_board), (true, Side::Resco, campaign_in, resco_board)],
             Guard::ViewMeeting | Guard::EditMeeting => vec![(true, Side::Satra, meeting_in, 0), (false, Side::Satra, meeting_out, 0)],
             Guard::UpdateTask => vec![(true, Side::Satra, satra_task, 0), (true, Side::Resco, resco_task, 0)],
+            Guard::ViewRound | Guard::EditRound => vec![(true, Side::Satra, round_in, 0), (false, Side::Satra, round_out, 0)],
+            Guard::ExplainRound => vec![(true, Side::Satra, round_in, satra_board), (false, Side::Satra, round_out, cum6_unit)],
+            // The file slot carries the evidence file of each side's sheet about Samco.
+            Guard::Sheet => vec![(true, Side::Satra, round_in, satra_file_id), (true, Side::Resco, round_in, resco_file_id)],
+            Guard::ViewPoll => vec![(true, Side::Satra, poll_closed_in, 0), (false, Side::Satra, poll_out, 0)],
+            Guard::ManagePoll | Guard::Vote => vec![(true, Side::Satra, poll_open_in, 0), (false, Side::Satra, poll_out, 0)],
             Guard::ViewMember | Guard::EditMember | Guard::ReadFile | Guard::IntroduceTransfer => {
                 vec![(true, Side::Satra, satra_member, satra_file), (true, Side::Resco, resco_member, resco_file)]
             }
@@ -299,6 +361,12 @@ async fn authorization_matrix(s: Server) {
                 if route.path == "/api/v1/transfer-packages" {
                     path = format!("{path}?org_id={id}");
                 }
+                let scorer_of_side = if *side == Side::Satra { satra_board } else { resco_board };
+                if matches!(route.path, "/rounds/{id}/sheet" | "/api/v1/rounds/{id}/sheet") && method == "GET" {
+                    let names = if path.starts_with("/api/") { ("target_id", "scorer_id") } else { ("target", "scorer") };
+                    path = format!("{path}?{}={samco_board}&role=peer&{}={scorer_of_side}", names.0, names.1);
+                }
+                path = path.replace("{org}", &file.to_string());
                 if route.path == "/api/v1/document-stats" {
                     path = format!("{path}?register_id={id}&unit_id={id}&from=2023-01-01&to=2023-12-31");
                 }
@@ -386,6 +454,34 @@ async fn authorization_matrix(s: Server) {
                     ("POST", "/api/v1/meetings/{id}/tasks") => http.post(url).json(&json!({"title": "Nhiệm vụ thử"})),
                     ("POST", "/tasks/{id}") => http.post(url).form(&[("version", task_version(*id).await.to_string()), ("status", "in_progress".into()), ("note", format!("Tiến độ {n}"))]),
                     ("POST", "/api/v1/tasks/{id}") => http.post(url).json(&json!({"version": task_version(*id).await, "status": "in_progress", "note": format!("Tiến độ {n}")})),
+                    ("POST", "/rounds/{id}/adjustments") => http.post(url).form(&[("org", satra_board.to_string()), ("points", "-1".into()), ("reason", format!("Điều chỉnh thử {n}"))]),
+                    ("POST", "/api/v1/rounds/{id}/adjustments") => http.post(url).json(&json!({"org_id": satra_board, "centi": -100, "reason": format!("Điều chỉnh thử {n}")})),
+                    ("POST", "/rounds/{id}/assignments") => http.post(url).form(&[("x", "y")]),
+                    ("POST", "/api/v1/rounds/{id}/assignments") => http.post(url).json(&json!([])),
+                    ("POST", "/rounds/{id}/close" | "/rounds/{id}/reopen") => {
+                        let version = s.admin.get(s.url(&format!("/api/v1/rounds/{id}"))).send().await.expect("get").json::<Value>().await.expect("json")["version"].as_i64().unwrap_or(1);
+                        http.post(url).form(&[("version", version.to_string()), ("reason", "Mở lại thử".into())])
+                    }
+                    ("POST", "/api/v1/rounds/{id}/close" | "/api/v1/rounds/{id}/reopen") => {
+                        let version = s.admin.get(s.url(&format!("/api/v1/rounds/{id}"))).send().await.expect("get").json::<Value>().await.expect("json")["version"].as_i64().unwrap_or(1);
+                        http.post(url).json(&json!({"version": version, "reason": "Mở lại thử"}))
+                    }
+                    ("POST", "/rounds/{id}/sheet") => http.post(url).form(&[("target", samco_board.to_string()), ("role", "peer".into()), ("scorer", scorer_of_side.to_string()), ("version", "1".into()), ("score_1.1", "100".into())]),
+                    ("POST", "/api/v1/rounds/{id}/sheet") => http.post(url).json(&json!({"target_id": samco_board, "role": "peer", "scorer_id": scorer_of_side, "version": 1, "scores": [{"code": "1.1", "centi": 10000}]})),
+                    ("POST", "/rounds/{id}/files") => {
+                        let part = reqwest::multipart::Part::bytes(b"minh chung thu".to_vec()).file_name("minhchung.txt");
+                        let form = reqwest::multipart::Form::new().text("target", samco_board.to_string()).text("role", "peer").text("scorer", scorer_of_side.to_string()).text("code", "1.1").part("file", part);
+                        http.post(url).multipart(form)
+                    }
+                    ("POST", "/clusters/{id}/polls") => http.post(url).form(&[("title", format!("Bỏ phiếu thử {n}")), ("held_on", "10/10/2024".into()), ("question", "choose_one".into()), ("mode", "electronic".into()), ("basis", "cluster".into()), ("options", "A\nB".into()), ("voters", "uyvien".into())]),
+                    ("POST", "/api/v1/clusters/{id}/polls") => http.post(url).json(&json!({"title": format!("Bỏ phiếu thử {n}"), "question": "choose_one", "mode": "electronic", "basis": "cluster", "held_on": "2024-10-10", "options": [{"label": "A"}, {"label": "B"}], "voters": ["uyvien"]})),
+                    ("POST", "/polls/{id}/receipt") => http.post(url).form(&[("token", "khong-co")]),
+                    ("POST", "/api/v1/polls/{id}/receipt") => http.post(url).json(&json!({"receipt": "khong-co"})),
+                    ("POST", "/polls/{id}/open" | "/polls/{id}/close" | "/api/v1/polls/{id}/open" | "/api/v1/polls/{id}/close" | "/campaigns/{id}/rounds" | "/api/v1/campaigns/{id}/rounds") => http.post(url).form(&[("x", "y")]),
+                    ("POST", "/polls/{id}/written") => http.post(url).form(&[("voter", "uyvien"), ("choice", "0")]),
+                    ("POST", "/api/v1/polls/{id}/written") => http.post(url).json(&json!({"username": "uyvien", "marks": {"chosen": [0]}})),
+                    ("POST", "/polls/{id}/paper" | "/polls/{id}/vote") => http.post(url).form(&[("choice", "0")]),
+                    ("POST", "/api/v1/polls/{id}/paper" | "/api/v1/polls/{id}/vote") => http.post(url).json(&json!({"chosen": [0]})),
                     (m, p) => panic!("the matrix has no request for {m} {p}"),
                 };
                 let status = request.send().await.expect("request").status().as_u16();

@@ -292,6 +292,8 @@ pub struct CampaignDetailDto {
     pub units: Vec<CampaignUnitDto>,
     /// Units neither signed nor recorded absent: the covenant is complete when empty.
     pub missing: Vec<i64>,
+    /// The year-end scoring round, once opened.
+    pub round_id: Option<i64>,
 }
 
 /// A campaign with its criteria table, registrations and covenant.
@@ -321,6 +323,7 @@ pub async fn campaign(State(app): State<App>, t: crate::i18n::T, caller: Caller,
             })
             .collect(),
         missing: d.missing.iter().map(|o| o.0).collect(),
+        round_id: app.round_of_campaign(&caller.principal, d.campaign.id).await?.map(|r| r.id),
     }))
 }
 

@@ -2,11 +2,13 @@
 //! domain's), so the published contract changes only on purpose; the OpenAPI document is generated
 //! from these types and handlers.
 
+pub mod ballots;
 pub mod clusters;
 pub mod documents;
 pub mod emulation;
 pub mod members;
 pub mod orgs;
+pub mod scoring;
 
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -39,6 +41,25 @@ use utoipa::{Modify, OpenApi};
         emulation::add_task,
         emulation::tasks,
         emulation::update_task,
+        scoring::open,
+        scoring::round,
+        scoring::sheet,
+        scoring::save_sheet,
+        scoring::explanation,
+        scoring::adjust,
+        scoring::assign,
+        scoring::close,
+        scoring::reopen,
+        ballots::list,
+        ballots::create,
+        ballots::detail,
+        ballots::open,
+        ballots::close,
+        ballots::vote,
+        ballots::written,
+        ballots::paper,
+        ballots::receipt,
+        ballots::result,
         members::list,
         members::create,
         members::detail,
@@ -56,7 +77,7 @@ use utoipa::{Modify, OpenApi};
         documents::stats,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm")),
+    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm, chấm điểm"), (name = "ballots", description = "Bỏ phiếu kín"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm")),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

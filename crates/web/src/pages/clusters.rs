@@ -67,6 +67,7 @@ pub struct DetailPage {
     months: Vec<super::emulation::Month>,
     meeting_count: String,
     tasks_summary: String,
+    polls: Vec<(Link, &'static str)>,
 }
 
 pub async fn detail(
@@ -97,6 +98,13 @@ pub async fn detail(
         .filter(|c| c.year == d.year)
         .map(|c| (Link { href: format!("/campaigns/{}", c.id), text: c.title }, t.get(&format!("campaign.kind.{}", c.kind.code()))))
         .collect();
+    let polls = app
+        .polls(&caller.principal, id)
+        .await?
+        .into_iter()
+        .filter(|p| p.held_on.year() == d.year)
+        .map(|p| (Link { href: format!("/polls/{}", p.id), text: format!("{} – {}", thidua_core::date::format_date(p.held_on), p.title) }, t.get(&format!("poll.status.{}", p.status.code()))))
+        .collect();
     let progress = app.key_tasks(&caller.principal, id, d.year).await?;
     let tasks_summary = t.fmt(
         "cluster.tasks_summary",
@@ -108,6 +116,7 @@ pub async fn detail(
         months: super::emulation::calendar(t, d.year, &meetings),
         meeting_count: t.fmt("cluster.meeting_count", &[("count", &t.int(&meetings.len()))]),
         tasks_summary,
+        polls,
         c: Chrome::new(t, "clusters", &format!("/clusters/{}", id.0), Some(&caller)),
         c_id: id.0,
         name: d.cluster.name.clone(),

@@ -37,7 +37,7 @@ pub struct FormState {
 }
 
 impl FormState {
-    fn sent(values: Vec<(String, String)>) -> FormState {
+    pub(crate) fn sent(values: Vec<(String, String)>) -> FormState {
         FormState { values, ..FormState::default() }
     }
 
@@ -72,6 +72,11 @@ impl FormState {
         }
     }
 
+    /// Everything sent, in order.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.values
+    }
+
     fn values_of(&self, key: &str) -> Vec<&str> {
         self.values.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }
@@ -91,13 +96,13 @@ fn shown_on_form(e: AppError) -> Result<Problem, Problem> {
     }
 }
 
-fn see_other(to: String) -> Response {
+pub(crate) fn see_other(to: String) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
 }
 
 /// After a write from a form: on success go to `to`; on a refusal the user can fix, show the form
 /// again with what was sent and the problems (`page` builds it).
-async fn answer<P: IntoResponse>(t: T, mut f: FormState, outcome: Result<String, AppError>, page: impl AsyncFnOnce(FormState) -> Result<P, Problem>) -> Result<Response, Problem> {
+pub(crate) async fn answer<P: IntoResponse>(t: T, mut f: FormState, outcome: Result<String, AppError>, page: impl AsyncFnOnce(FormState) -> Result<P, Problem>) -> Result<Response, Problem> {
     match outcome {
         Ok(to) => Ok(see_other(to)),
         Err(e) => {
@@ -520,6 +525,9 @@ pub struct CampaignPage {
     meetings: Vec<(String, String)>,
     criteria_text: String,
     criteria_refused: bool,
+    /// The year-end scoring round, once opened.
+    round: Option<i64>,
+    may_open_round: bool,
     /// The registration and covenant forms as last sent, with their problems.
     reg: FormState,
     cov: FormState,
@@ -615,6 +623,8 @@ async fn campaign_page(app: &App, t: T, caller: &Caller, id: i64, mut f: FormSta
         meetings: d.signing_meetings.iter().map(|m| (m.id.to_string(), format!("{} – {}", format_date(m.held_on), m.title))).collect(),
         criteria_text,
         criteria_refused: sent == Sent::Criteria && general.is_some(),
+        round: app.round_of_campaign(&caller.principal, id).await?.map(|r| r.id),
+        may_open_round: d.may_edit && d.table_problem.is_none() && !d.criteria.is_empty(),
         reg,
         cov,
         general,

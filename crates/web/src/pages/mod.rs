@@ -2,12 +2,14 @@
 //! navigation) and a view model prepared here, so templates only lay out text.
 
 pub mod admin;
+pub mod ballots;
 pub mod clusters;
 pub mod documents;
 pub mod emulation;
 pub mod home;
 pub mod members;
 pub mod orgs;
+pub mod scoring;
 pub mod transfers;
 
 use std::collections::HashMap;
