@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 use thidua_core::access::Action;
 use thidua_core::audit::hex;
-use thidua_core::ballot::{may_show, tally, Marks, Mode, Poll, Question, Share, Status, Tally, Threshold, Validity};
+use thidua_core::ballot::{may_show, tally, Marks, Mode, Poll, PollError, Question, Share, Status, Tally, Threshold, Validity};
 use thidua_core::cluster::{check_year, Cluster, ClusterId};
 use thidua_core::date::{format_date, long_date};
 use thidua_core::org::OrgId;
@@ -88,8 +88,9 @@ pub struct PollView {
     pub tally: Option<Tally>,
     /// Closed, but too few ballots to show a count.
     pub withheld: bool,
-    /// The counted ballots with their receipts' hashes, after the close.
-    pub published: Option<Vec<BallotRow>>,
+    /// The receipts' hashes of the counted ballots, after the close: proof that each was counted,
+    /// without the marks (marks beside a receipt would let a voter show how they voted).
+    pub published: Option<Vec<String>>,
     /// For the secretary: who has voted.
     pub voters: Option<Vec<VoterLine>>,
 }
@@ -105,6 +106,11 @@ pub struct VoteRecord {
     pub options: Vec<PollOptionRow>,
     pub tally: Tally,
 }
+
+/// Most options a poll takes (the core refuses more, too).
+const MAX_OPTIONS: usize = 200;
+/// Most voters listed for an electronic poll.
+const MAX_VOTERS: usize = 2000;
 
 pub(crate) fn random_hex(bytes: usize) -> Result<String, AppError> {
     let mut buf = vec![0u8; bytes];
@@ -135,6 +141,13 @@ impl App {
             problems.push(FieldProblem::new("title", Invalid::TooLong { max: 500 }));
         }
         let year = check_year(i32::from(new.held_on.year())).map_err(|_| AppError::Invalid(vec![FieldProblem::new("held_on", Invalid::OutOfRange)]))?;
+        // Sizes first: each option and voter is looked up in the database.
+        if new.options.len() > MAX_OPTIONS {
+            return Err(PollError::TooManyOptions.into());
+        }
+        if new.voters.len() > MAX_VOTERS {
+            return Err(AppError::Invalid(vec![FieldProblem::new("voters", Invalid::TooMany { max: MAX_VOTERS })]));
+        }
         let mut options = Vec::new();
         for (i, (label, org)) in new.options.iter().enumerate() {
             let label: String = label.trim().nfc().collect();
@@ -246,18 +259,24 @@ impl App {
     /// entered by the secretary, or a paper ballot entered by the count committee.
     async fn put_ballot(&self, p: &Principal, id: i64, voter: Option<(UserId, bool)>, marks: &Marks, action: &str, resource: String) -> Result<Option<Receipt>, AppError> {
         let options = self.store.poll_options(id).await?.len();
+        // Every ballot of an electronic poll carries a receipt hash, so a written vote (whose token
+        // nobody keeps) looks like any other.
         let receipt = match voter {
-            Some((_, false)) => {
+            Some(_) => {
                 let token = random_hex(32)?;
                 Some(Receipt { hash: receipt_hash(&token), token })
             }
-            _ => None,
+            None => None,
         };
         let key = random_hex(16)?;
         let mut tx = self.store.begin().await?;
         let poll = tx.lock_poll(id).await?.ok_or(AppError::NotFound)?;
-        if poll.status != Status::Open {
-            return Err(BallotProblem::NotOpen.into());
+        // Absent members' written votes come in before the poll opens; once it is open, present
+        // members vote themselves and nobody can vote in their place.
+        let writing = matches!(voter, Some((_, true)));
+        let status_needed = if writing { Status::Draft } else { Status::Open };
+        if poll.status != status_needed {
+            return Err(if writing { BallotProblem::NotDraft } else { BallotProblem::NotOpen }.into());
         }
         let validity = Self::spec(&poll, options).validity(marks);
         // Voters and the secretary send well-formed ballots; only the count committee records a
@@ -278,7 +297,7 @@ impl App {
                 if poll.mode != Mode::Paper {
                     return Err(BallotProblem::WrongMode.into());
                 }
-                if self.store.ballot_count(id).await? >= poll.electorate {
+                if tx.ballots_in_box(id).await? >= poll.electorate {
                     return Err(BallotProblem::BoxFull.into());
                 }
             }
@@ -343,11 +362,13 @@ impl App {
         let turnout = self.store.ballot_count(id).await?;
         let written = u32::try_from(voters.iter().filter(|v| v.written).count()).unwrap_or(0);
         let closed = poll.status == Status::Closed;
-        let shown = may_show(closed, turnout);
+        let shown = may_show(closed, turnout, written);
         let (tally, published) = if shown {
             let ballots = self.store.ballots(id).await?;
             let marks: Vec<Marks> = ballots.iter().map(|b| b.marks.clone()).collect();
-            (Some(tally(&Self::spec(&poll, options.len()), &marks)), Some(ballots))
+            let mut hashes: Vec<String> = ballots.into_iter().filter_map(|b| b.receipt_hash).collect();
+            hashes.sort();
+            (Some(tally(&Self::spec(&poll, options.len()), &marks)), Some(hashes))
         } else {
             (None, None)
         };
@@ -366,14 +387,15 @@ impl App {
         Ok(PollView { withheld: closed && !shown, poll, cluster, options, turnout, written, me, may_manage, tally, published, voters })
     }
 
-    /// Checks a receipt after the close: the ballot it belongs to, if counted.
+    /// Checks a receipt after the close: the marks of the ballot it belongs to, if counted. Only
+    /// the holder of the token can ask.
     pub async fn check_receipt(&self, p: &Principal, id: i64, token: &str) -> Result<Option<Marks>, AppError> {
         let view = self.poll_view(p, id).await?;
-        let Some(published) = view.published else {
+        if view.published.is_none() {
             return Err(if view.withheld { BallotProblem::TooFewToShow } else { BallotProblem::NotClosed }.into());
-        };
+        }
         let hash = receipt_hash(token);
-        Ok(published.into_iter().find(|b| b.receipt_hash.as_deref() == Some(hash.as_str())).map(|b| b.marks))
+        Ok(self.store.ballots(id).await?.into_iter().find(|b| b.receipt_hash.as_deref() == Some(hash.as_str())).map(|b| b.marks))
     }
 
     /// The outcome, for the commendation module to keep with a dossier.

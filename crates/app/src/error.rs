@@ -220,6 +220,8 @@ pub enum RoundProblem {
     WrongScorer,
     #[error("peers are assigned only when the cluster's rules say so")]
     NotAssignedMode,
+    #[error("{units} units have nobody assigned to cross-score them")]
+    Unassigned { units: usize },
 }
 
 /// Why a ballot or poll action is refused.

@@ -144,13 +144,15 @@ impl App {
         }
         let rules = self.store.cluster_rules(c.cluster).await?.unwrap_or_default();
         rules.scoring.weights.validate()?;
-        let leader = self.store.cluster_year(c.cluster, c.year).await?.leader();
+        let year = self.store.cluster_year(c.cluster, c.year).await?;
+        let (leader, deputy) = (year.leader(), year.deputy());
         if rules.scoring.weights.leader_pct > 0 && leader.is_none() {
             return Err(RoundProblem::NoLeader.into());
         }
-        let mut row = RoundRow { id: 0, campaign, cluster: c.cluster, year: c.year, criteria, scale: c.scale, rules: rules.scoring, leader, closed: false, version: 1 };
+        let members = year.members.iter().map(|(o, _)| *o).collect();
+        let mut row = RoundRow { id: 0, campaign, cluster: c.cluster, year: c.year, criteria, scale: c.scale, rules: rules.scoring, leader, deputy, members, closed: false, version: 1 };
         let mut tx = self.store.begin().await?;
-        row.id = tx.create_round(&row).await?;
+        row.id = tx.create_round(&row).await?.ok_or(RoundProblem::Exists)?;
         tx.audit(p.user, &p.record("round.open", format!("round:{} campaign:{campaign}", row.id), format!("{} criteria", row.criteria.len()))).await?;
         tx.commit().await?;
         Ok(row)
@@ -165,23 +167,11 @@ impl App {
     /// Every sheet the round expects: each unit's own, its peers' (all others, or those assigned),
     /// and the leader's when the leader's score weighs.
     async fn expected_sheets(&self, round: &RoundRow, members: &[OrgId]) -> Result<Vec<SheetKey>, AppError> {
-        let mut out = Vec::new();
         let assigned = match round.rules.peers {
             PeerMode::Assigned => Some(self.store.assignments(round.id).await?),
             PeerMode::AllPeers => None,
         };
-        for t in members {
-            out.push(SheetKey { target: *t, role: ScorerRole::Own, scorer: *t });
-            for s in members.iter().filter(|s| *s != t) {
-                if assigned.as_ref().is_none_or(|a| a.contains(&(*s, *t))) {
-                    out.push(SheetKey { target: *t, role: ScorerRole::Peer, scorer: *s });
-                }
-            }
-            if let (Some(l), true) = (round.leader, round.rules.weights.leader_pct > 0) {
-                out.push(SheetKey { target: *t, role: ScorerRole::Leader, scorer: l });
-            }
-        }
-        Ok(out)
+        Ok(expected(round, members, assigned.as_deref()))
     }
 
     /// Whether the principal may fill the sheet: the cluster's editors any sheet; a unit's officers
@@ -191,12 +181,18 @@ impl App {
     }
 
     async fn members_of(&self, round: &RoundRow) -> Result<Vec<OrgId>, AppError> {
+        if !round.members.is_empty() {
+            return Ok(round.members.clone());
+        }
         Ok(self.store.cluster_year(round.cluster, round.year).await?.members.into_iter().map(|(o, _)| o).collect())
     }
 
     /// Each unit's submitted sheets and adjustments, combined into its result.
     async fn results(&self, round: &RoundRow, members: &[OrgId]) -> Result<Vec<UnitResult>, AppError> {
-        let sheets = self.store.sheets(round.id).await?;
+        // Only the sheets the round expects count: one left by an assignment since withdrawn does not.
+        let expected = self.expected_sheets(round, members).await?;
+        let sheets: Vec<SheetRow> =
+            self.store.sheets(round.id).await?.into_iter().filter(|s| expected.contains(&SheetKey { target: s.target, role: s.role, scorer: s.scorer })).collect();
         let lines = self.store.score_lines(round.id).await?;
         let adjustments = self.store.adjustments(round.id).await?;
         let mut by_sheet: HashMap<i64, Sheet> = HashMap::new();
@@ -217,7 +213,13 @@ impl App {
                 }
             }
             u.adjustments = adjustments.iter().filter(|a| a.target == *m).map(|a| a.adjustment.clone()).collect();
-            out.push(unit_result(&round.criteria, round.rules.weights, *m, &u));
+            // A unit nobody scores as leader (the leading unit, without a deputy) is weighed on
+            // its self- and peer scores alone.
+            let mut weights = round.rules.weights;
+            if !expected.iter().any(|k| k.target == *m && k.role == ScorerRole::Leader) {
+                weights.leader_pct = 0;
+            }
+            out.push(unit_result(&round.criteria, weights, *m, &u));
         }
         Ok(out)
     }
@@ -306,7 +308,7 @@ impl App {
         if editor || round.closed || self.may_fill(p, key, false).await {
             return true;
         }
-        for s in sheets.iter().filter(|s| s.target == key.target && s.submitted && s.scorer != key.scorer) {
+        for s in sheets.iter().filter(|s| s.target == key.target && s.role == ScorerRole::Peer && s.submitted && s.scorer != key.scorer) {
             if self.require_org(p, Action::EditOrgs, s.scorer, today()).await.is_ok() {
                 return true;
             }
@@ -369,7 +371,6 @@ impl App {
         match key.role {
             ScorerRole::Own if key.scorer != key.target => return Err(RoundProblem::WrongScorer.into()),
             ScorerRole::Peer if key.scorer == key.target => return Err(ScoringError::ScoresItself.into()),
-            ScorerRole::Leader if round.leader != Some(key.scorer) => return Err(RoundProblem::WrongScorer.into()),
             _ => {}
         }
         if !self.expected_sheets(&round, &members).await?.contains(key) {
@@ -415,6 +416,9 @@ impl App {
             return Err(AppError::Invalid(problems));
         }
         let mut tx = self.store.begin().await?;
+        if tx.lock_round(round.id).await?.is_none_or(|r| r.closed) {
+            return Err(RoundProblem::Closed.into());
+        }
         let current = tx.sheet(round.id, key.target, key.role, key.scorer).await?;
         if current.submitted {
             return Err(RoundProblem::Submitted.into());
@@ -436,6 +440,9 @@ impl App {
         }
         let (name, content_type, hash, bytes, _) = self.prepare_attachment(file)?;
         let mut tx = self.store.begin().await?;
+        if tx.lock_round(round.id).await?.is_none_or(|r| r.closed) {
+            return Err(RoundProblem::Closed.into());
+        }
         let sheet = tx.sheet(round.id, key.target, key.role, key.scorer).await?;
         if sheet.submitted {
             return Err(RoundProblem::Submitted.into());
@@ -484,7 +491,13 @@ impl App {
         if a.reason.chars().count() > MAX_NOTE {
             return Err(AppError::Invalid(vec![FieldProblem::new("reason", Invalid::TooLong { max: MAX_NOTE })]));
         }
+        if a.centi.unsigned_abs() > u64::from(round.scale) * 100 {
+            return Err(AppError::Invalid(vec![FieldProblem::new("points", Invalid::OutOfRange)]));
+        }
         let mut tx = self.store.begin().await?;
+        if tx.lock_round(round.id).await?.is_none_or(|r| r.closed) {
+            return Err(RoundProblem::Closed.into());
+        }
         tx.add_adjustment(round.id, target, &a, &p.username, now_unix()).await?;
         tx.audit(p.user, &p.record("round.adjust", format!("round:{id} org:{}", target.0), format!("{} / {}", a.centi, a.reason))).await?;
         tx.commit().await?;
@@ -508,6 +521,9 @@ impl App {
             return Err(AppError::Invalid(vec![FieldProblem::new("assignments", Invalid::NotMember)]));
         }
         let mut tx = self.store.begin().await?;
+        if tx.lock_round(round.id).await?.is_none_or(|r| r.closed) {
+            return Err(RoundProblem::Closed.into());
+        }
         tx.set_assignments(round.id, pairs).await?;
         tx.audit(p.user, &p.record("round.assign", format!("round:{id}"), format!("{} pairs", pairs.len()))).await?;
         tx.commit().await?;
@@ -521,17 +537,24 @@ impl App {
             return Err(RoundProblem::Closed.into());
         }
         let members = self.members_of(&round).await?;
-        let sheets = self.store.sheets(round.id).await?;
-        let missing = self
-            .expected_sheets(&round, &members)
-            .await?
-            .iter()
-            .filter(|k| !sheets.iter().any(|s| s.target == k.target && s.role == k.role && s.scorer == k.scorer && s.submitted))
-            .count();
+        let mut tx = self.store.begin().await?;
+        // Counted within the transaction that closes, so no sheet or assignment slips in between.
+        let round = tx.lock_round(round.id).await?.ok_or(AppError::NotFound)?;
+        if round.closed {
+            return Err(RoundProblem::Closed.into());
+        }
+        let sheets = tx.round_sheets(round.id).await?;
+        let expected = self.expected_sheets(&round, &members).await?;
+        if round.rules.weights.peer_pct > 0 {
+            let unscored = members.iter().filter(|m| !expected.iter().any(|k| k.target == **m && k.role == ScorerRole::Peer)).count();
+            if unscored > 0 {
+                return Err(RoundProblem::Unassigned { units: unscored }.into());
+            }
+        }
+        let missing = expected.iter().filter(|k| !sheets.iter().any(|s| s.target == k.target && s.role == k.role && s.scorer == k.scorer && s.submitted)).count();
         if missing > 0 {
             return Err(RoundProblem::Incomplete { missing }.into());
         }
-        let mut tx = self.store.begin().await?;
         if !tx.set_round_closed(round.id, version, true).await? {
             return Err(AppError::Conflict);
         }
@@ -595,4 +618,26 @@ impl App {
 /// The title of a criterion in a round's table.
 pub fn criterion_title<'a>(criteria: &'a [Criterion], code: &str) -> &'a str {
     criteria.iter().find(|c| c.code == code).map_or("", |c| c.title.as_str())
+}
+
+/// Every sheet a round expects: each unit's own; its peers' (all others, or those assigned); and,
+/// when the leader's score weighs, the leader's — the deputy's for the leading unit itself, which
+/// does not score itself as leader (without a deputy it has no leader sheet).
+fn expected(round: &RoundRow, members: &[OrgId], assigned: Option<&[(OrgId, OrgId)]>) -> Vec<SheetKey> {
+    let mut out = Vec::new();
+    for t in members {
+        out.push(SheetKey { target: *t, role: ScorerRole::Own, scorer: *t });
+        for s in members.iter().filter(|s| *s != t) {
+            if assigned.is_none_or(|a| a.contains(&(*s, *t))) {
+                out.push(SheetKey { target: *t, role: ScorerRole::Peer, scorer: *s });
+            }
+        }
+        if round.rules.weights.leader_pct > 0 {
+            let scorer = if round.leader == Some(*t) { round.deputy.filter(|d| d != t) } else { round.leader };
+            if let Some(scorer) = scorer {
+                out.push(SheetKey { target: *t, role: ScorerRole::Leader, scorer });
+            }
+        }
+    }
+    out
 }

@@ -201,6 +201,8 @@ pub enum PollError {
     NoElectorate,
     #[error("quorum and threshold are shares between 0 and 1")]
     Share,
+    #[error("a threshold of 0 would adopt options nobody chose")]
+    ZeroThreshold,
 }
 
 impl Poll {
@@ -221,6 +223,9 @@ impl Poll {
         }
         if !self.quorum.is_valid() || !self.threshold.share.is_valid() {
             return Err(PollError::Share);
+        }
+        if self.threshold.share.num == 0 {
+            return Err(PollError::ZeroThreshold);
         }
         Ok(())
     }
@@ -328,7 +333,8 @@ pub fn tally(poll: &Poll, ballots: &[Marks]) -> Tally {
         Base::Valid => t.valid,
     };
     for o in &mut t.options {
-        o.reaches_threshold = base > 0 && poll.threshold.share.reached(o.yes, base);
+        // Nothing is adopted without a vote for it, whatever the threshold.
+        o.reaches_threshold = o.yes > 0 && base > 0 && poll.threshold.share.reached(o.yes, base);
     }
     if !t.quorum_met {
         return t;
@@ -365,9 +371,10 @@ pub fn tally(poll: &Poll, ballots: &[Marks]) -> Tally {
 }
 
 /// Whether a tally may be shown: after the poll is closed, and only with enough ballots that no
-/// single vote can be read from it.
-pub fn may_show(closed: bool, cast: u32) -> bool {
-    closed && cast >= MIN_BALLOTS_SHOWN
+/// single vote can be read from it — also by the secretary, who knows the `entered` written votes
+/// of absent members: the ballots cast by voters themselves must not be exactly one.
+pub fn may_show(closed: bool, cast: u32, entered: u32) -> bool {
+    closed && cast >= MIN_BALLOTS_SHOWN && cast.saturating_sub(entered) != 1
 }
 
 #[cfg(test)]
@@ -401,7 +408,8 @@ mod tests {
         assert_eq!(each.validity(&Marks::Approvals { votes: vec![Some(true)] }), Validity::Invalid);
         assert_eq!(each.validity(&chosen(&[0])), Validity::Invalid);
         assert_eq!(poll(Question::ChooseUpTo { max: 5 }, 4, 10, 0, Base::Valid).validate(), Err(PollError::Max { max: 5, options: 4 }));
-        assert_eq!(poll(Question::ChooseOne, 1, 10, 0, Base::Valid).validate(), Err(PollError::OneOption));
+        assert_eq!(poll(Question::ChooseOne, 1, 10, 50, Base::Valid).validate(), Err(PollError::OneOption));
+        assert_eq!(poll(Question::ChooseOne, 2, 10, 0, Base::Valid).validate(), Err(PollError::ZeroThreshold));
     }
 
     #[test]
@@ -453,7 +461,9 @@ mod tests {
         let t = tally(&two, &[chosen(&[0, 1]), chosen(&[0, 2]), chosen(&[3])]);
         assert_eq!(t.options.iter().map(|o| o.adopted).collect::<Vec<_>>(), [true, false, false, false], "1, 2 and 3 tie for the second place");
         assert_eq!(t.tied, [1, 2, 3]);
-        assert!(!may_show(false, 10) && !may_show(true, 1) && may_show(true, 2));
+        assert!(!may_show(false, 10, 0) && !may_show(true, 1, 0) && may_show(true, 2, 0));
+        assert!(!may_show(true, 3, 2), "one ballot of the voters' own beside two the secretary entered");
+        assert!(may_show(true, 3, 3) && may_show(true, 4, 2));
     }
 
     fn any_marks(options: u16) -> impl Strategy<Value = Marks> {

@@ -300,11 +300,13 @@ pub struct UnitResult {
     pub mains: Vec<Frac>,
 }
 
-/// Combines a unit's sheets by the weights. A missing score counts as 0 (the round is closed only
-/// when every required sheet is in).
+/// Combines a unit's sheets by the weights, as shares of their sum: weights of 20/50/0 for a unit
+/// the leader does not score count as 2/7 and 5/7. A missing score counts as 0 (the round is closed
+/// only when every required sheet is in).
 pub fn unit_result(criteria: &[Criterion], weights: Weights, org: OrgId, s: &UnitSheets) -> UnitResult {
     let n = i128::try_from(s.peers.len()).unwrap_or(1).max(1);
-    let den = 100 * n;
+    let sum = i128::from(weights.self_pct) + i128::from(weights.peer_pct) + i128::from(weights.leader_pct);
+    let den = if sum == 0 { 100 } else { sum } * n;
     let (ws, wp, wl) = (i128::from(weights.self_pct), i128::from(weights.peer_pct), i128::from(weights.leader_pct));
     let mut lines = Vec::new();
     let (mut normal, mut bonus, mut penalty) = (Frac::whole(0), Frac::whole(0), Frac::whole(0));

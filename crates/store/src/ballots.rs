@@ -159,6 +159,12 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// How many ballots are in the box, as this transaction sees it.
+    pub async fn ballots_in_box(&mut self, poll: i64) -> Result<u32, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM ballot WHERE poll_id = $1").bind(poll).fetch_one(&mut *self.tx).await?;
+        u32::try_from(row.try_get::<i64, _>(0)?).map_err(|_| StoreError::Corrupt("ballot count".into()))
+    }
+
     /// Puts a ballot in the box under a random key.
     pub async fn add_ballot(&mut self, poll: i64, key: &str, marks: &Marks, receipt_hash: Option<&str>) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO ballot (poll_id, ballot_key, marks, receipt_hash) VALUES ($1, $2, $3, $4)")

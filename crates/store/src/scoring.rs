@@ -8,7 +8,7 @@ use thidua_core::emulation::Criterion;
 use thidua_core::org::OrgId;
 use thidua_core::scoring::{Adjustment, Centi, ScorerRole, ScoringRules};
 
-use crate::db::{Store, StoreError, Tx};
+use crate::db::{Backend, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundRow {
@@ -22,6 +22,11 @@ pub struct RoundRow {
     pub rules: ScoringRules,
     /// The leading unit, which scores as leader.
     pub leader: Option<OrgId>,
+    /// The deputy, which scores the leading unit in the leader's place.
+    pub deputy: Option<OrgId>,
+    /// The units scored, as they were when the round opened (empty for rounds opened before
+    /// membership was kept with the round).
+    pub members: Vec<OrgId>,
     /// `open` or `closed`.
     pub closed: bool,
     pub version: i64,
@@ -91,6 +96,8 @@ fn round_from_row(r: &AnyRow) -> Result<RoundRow, StoreError> {
         scale: u32::try_from(r.try_get::<i64, _>("scale")?).map_err(|_| corrupt("scale"))?,
         rules: serde_json::from_str(&r.try_get::<String, _>("rules")?).map_err(|_| corrupt("round rules"))?,
         leader: r.try_get::<Option<i64>, _>("leader_org_id")?.map(OrgId),
+        deputy: r.try_get::<Option<i64>, _>("deputy_org_id")?.map(OrgId),
+        members: serde_json::from_str(&r.try_get::<String, _>("members")?).map_err(|_| corrupt("round members"))?,
         closed: status == "closed",
         version: r.try_get("version")?,
     })
@@ -109,14 +116,15 @@ fn sheet_from_row(r: &AnyRow) -> Result<SheetRow, StoreError> {
     })
 }
 
-const ROUND_COLUMNS: &str = "id, campaign_id, cluster_id, year, criteria, scale, rules, leader_org_id, status, version";
+const ROUND_COLUMNS: &str = "id, campaign_id, cluster_id, year, criteria, scale, rules, leader_org_id, deputy_org_id, members, status, version";
 const SHEET_COLUMNS: &str = "id, round_id, target_org_id, role, scorer_org_id, submitted, version";
 
 impl Tx {
-    pub async fn create_round(&mut self, r: &RoundRow) -> Result<i64, StoreError> {
+    /// Opens a round; `None` if the campaign has one already.
+    pub async fn create_round(&mut self, r: &RoundRow) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO scoring_round (campaign_id, cluster_id, year, criteria, scale, rules, leader_org_id, status, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 1) RETURNING id",
+            "INSERT INTO scoring_round (campaign_id, cluster_id, year, criteria, scale, rules, leader_org_id, deputy_org_id, members, status, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 1) ON CONFLICT (campaign_id) DO NOTHING RETURNING id",
         )
         .bind(r.campaign)
         .bind(r.cluster.0)
@@ -125,9 +133,27 @@ impl Tx {
         .bind(i64::from(r.scale))
         .bind(serde_json::to_string(&r.rules).map_err(|e| StoreError::Corrupt(e.to_string()))?)
         .bind(r.leader.map(|o| o.0))
-        .fetch_one(&mut *self.tx)
+        .bind(r.deputy.map(|o| o.0))
+        .bind(serde_json::to_string(&r.members).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .fetch_optional(&mut *self.tx)
         .await?;
-        Ok(row.try_get(0)?)
+        row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
+    }
+
+    /// The round, locked for this transaction: saves, adjustments and the close take their turn.
+    pub async fn lock_round(&mut self, id: i64) -> Result<Option<RoundRow>, StoreError> {
+        let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROUND_COLUMNS} FROM scoring_round WHERE id = $1{lock}"))).bind(id).fetch_optional(&mut *self.tx).await?;
+        row.as_ref().map(round_from_row).transpose()
+    }
+
+    /// The round's sheets as this transaction sees them.
+    pub async fn round_sheets(&mut self, round: i64) -> Result<Vec<SheetRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SHEET_COLUMNS} FROM score_sheet WHERE round_id = $1 ORDER BY id")))
+            .bind(round)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(sheet_from_row).collect()
     }
 
     /// The sheet of `scorer` about `target` in `role`, created empty if there is none yet.

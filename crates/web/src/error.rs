@@ -399,6 +399,7 @@ fn describe_round(e: &RoundProblem, t: T) -> (&'static str, String) {
         RoundProblem::NotAssigned => ("round.not_assigned", "error.round.not_assigned"),
         RoundProblem::WrongScorer => ("round.wrong_scorer", "error.round.wrong_scorer"),
         RoundProblem::NotAssignedMode => ("round.not_assigned_mode", "error.round.not_assigned_mode"),
+        RoundProblem::Unassigned { units } => return ("round.unassigned", t.fmt("error.round.unassigned", &[("count", &t.int(units))])),
     };
     (code, t.get(key).into())
 }
@@ -413,6 +414,7 @@ fn describe_poll(e: &PollError, t: T) -> (&'static str, String) {
         }
         PollError::NoElectorate => ("poll.no_electorate", "error.poll.no_electorate"),
         PollError::Share => ("poll.share", "error.poll.share"),
+        PollError::ZeroThreshold => ("poll.zero_threshold", "error.poll.zero_threshold"),
     };
     (code, t.get(key).into())
 }

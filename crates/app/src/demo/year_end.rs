@@ -42,11 +42,28 @@ fn line(c: &Criterion, quality: i64, role: ScorerRole, scorer: usize, target: us
 pub(super) async fn cum6(w: &mut World<'_>, campaign: i64, units: &[OrgId], criteria: &[Criterion], rules: ScoringRules, on: Date) -> Result<(), AppError> {
     let cluster = w.cluster_id("cum6")?;
     let leader = w.id("btc_dukdn")?;
-    let round = RoundRow { id: 0, campaign, cluster, year: 2023, criteria: criteria.to_vec(), scale: 1000, rules, leader: Some(leader), closed: false, version: 1 };
-    let round = w.tx.create_round(&round).await?;
+    let round = RoundRow {
+        id: 0,
+        campaign,
+        cluster,
+        year: 2023,
+        criteria: criteria.to_vec(),
+        scale: 1000,
+        rules,
+        leader: Some(leader),
+        deputy: None,
+        members: units.to_vec(),
+        closed: false,
+        version: 1,
+    };
+    let round = w.tx.create_round(&round).await?.ok_or(AppError::NotFound)?;
     let leaf_list: Vec<Criterion> = leaves(criteria).into_iter().cloned().collect();
     for (ti, target) in units.iter().enumerate() {
-        let mut sheets = vec![(ScorerRole::Own, *target, ti), (ScorerRole::Leader, leader, 0)];
+        // The leading unit does not score itself as leader, and the cluster had no deputy in 2023.
+        let mut sheets = vec![(ScorerRole::Own, *target, ti)];
+        if *target != leader {
+            sheets.push((ScorerRole::Leader, leader, 0));
+        }
         sheets.extend(units.iter().enumerate().filter(|(si, _)| *si != ti).map(|(si, s)| (ScorerRole::Peer, *s, si)));
         for (role, scorer, si) in sheets {
             let sheet = w.tx.sheet(round, *target, role, scorer).await?;

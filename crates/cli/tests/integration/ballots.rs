@@ -80,7 +80,13 @@ async fn round(db: TestDb) {
     app.save_sheet(system, r.id, key(a, ScorerRole::Own, a), 1, &lines(&[("1.1", 100)]), false).await.expect("draft");
     assert!(matches!(app.save_sheet(system, r.id, key(a, ScorerRole::Own, a), 1, &full(0), true).await, Err(AppError::Conflict)));
     // Units score themselves at 0 off, peers 10 points off per rank (a: 0, b: 1000, c: 2000), the
-    // leader (a, the cluster's 2024 leader) the same as peers.
+    // leader (a, the cluster's 2024 leader) the same as peers; a does not score itself as leader:
+    // its deputy b does.
+    let leader_of = |t: OrgId| if t == a { b } else { a };
+    assert!(matches!(
+        app.save_sheet(system, r.id, key(a, ScorerRole::Leader, a), 1, &full(0), false).await,
+        Err(AppError::Round(RoundProblem::WrongScorer))
+    ));
     let off = |t: OrgId| if t == a { 0 } else if t == b { 1000 } else { 2000 };
     for t in [a, b, c] {
         let own_version = if t == a { 2 } else { 1 };
@@ -89,7 +95,7 @@ async fn round(db: TestDb) {
             app.save_sheet(system, r.id, key(t, ScorerRole::Peer, s), 1, &full(off(t)), true).await.expect("peer");
         }
         if t != c {
-            app.save_sheet(system, r.id, key(t, ScorerRole::Leader, a), 1, &full(off(t)), true).await.expect("leader");
+            app.save_sheet(system, r.id, key(t, ScorerRole::Leader, leader_of(t)), 1, &full(off(t)), true).await.expect("leader");
         }
     }
     assert!(matches!(app.save_sheet(system, r.id, key(a, ScorerRole::Own, a), 3, &full(0), true).await, Err(AppError::Round(RoundProblem::Submitted))));
@@ -202,7 +208,40 @@ async fn secrecy(db: TestDb) {
     assert!(v.tally.is_none() && v.withheld);
     assert!(matches!(app.vote_record(system, third).await, Err(AppError::Ballot(BallotProblem::TooFewToShow))));
 
+    // Written votes of absent members come in before the poll opens, never after; and a count with
+    // a single ballot of the voters' own beside written ones stays hidden (the secretary typed those).
+    let written = electronic_draft(&app, id, &people[..3]).await;
+    app.enter_written_vote(system, written, &people[0].1.username, &Marks::Chosen { options: vec![0] }).await.expect("written vote");
+    app.open_poll(system, written).await.expect("open");
+    assert!(matches!(
+        app.enter_written_vote(system, written, &people[1].1.username, &Marks::Chosen { options: vec![1] }).await,
+        Err(AppError::Ballot(BallotProblem::NotDraft))
+    ));
+    assert!(matches!(app.cast(&people[0].1, written, &Marks::Chosen { options: vec![1] }).await, Err(AppError::Ballot(BallotProblem::AlreadyVoted))));
+    app.cast(&people[1].1, written, &Marks::Chosen { options: vec![1] }).await.expect("cast");
+    app.close_poll(system, written).await.expect("close");
+    let v = app.poll_view(system, written).await.expect("view");
+    assert_eq!((v.turnout, v.written), (2, 1));
+    assert!(v.tally.is_none() && v.withheld, "one voter's own ballot would be readable by the secretary");
+
     inspect_database(&db, poll, &people.iter().map(|(u, _)| *u).collect::<Vec<_>>()).await;
+}
+
+async fn electronic_draft(app: &App, id: ClusterId, voters: &[(UserId, Principal)]) -> i64 {
+    let new = NewPoll {
+        cluster: id,
+        title: "Biểu quyết có phiếu bằng văn bản".into(),
+        question: Question::ChooseOne,
+        options: vec![("A".into(), None), ("B".into(), None)],
+        mode: Mode::Electronic,
+        voters: voters.iter().map(|(_, p)| p.username.clone()).collect(),
+        electorate: None,
+        basis: Basis::Council,
+        quorum: None,
+        held_on: date(2024, 12, 20),
+        round: None,
+    };
+    app.create_poll(&Principal::system(), &new).await.expect("poll").id
 }
 
 /// Looks at the tables as a database administrator would: no column links a voter to a ballot, and
@@ -272,7 +311,7 @@ async fn hundred_voters(db: TestDb) {
     let t = v.tally.expect("count");
     assert_eq!((t.cast, t.valid), (100, 100));
     assert_eq!(t.options.iter().map(|o| o.yes).sum::<u32>(), 100, "no lost vote");
-    let published: BTreeSet<String> = v.published.expect("ballots").into_iter().filter_map(|b| b.receipt_hash).collect();
+    let published: BTreeSet<String> = v.published.expect("hashes").into_iter().collect();
     assert_eq!(published, receipts);
 }
 

@@ -185,12 +185,6 @@ fn count_dto(t: &Tally, options: &[PollOptionRow]) -> CountDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct PublishedDto {
-    pub receipt_hash: Option<String>,
-    pub marks: MarksDto,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct PollViewDto {
     pub poll: PollDto,
     pub options: Vec<String>,
@@ -201,7 +195,8 @@ pub struct PollViewDto {
     pub voted: bool,
     /// After the close, with at least two ballots.
     pub count: Option<CountDto>,
-    pub published: Option<Vec<PublishedDto>>,
+    /// The receipts' hashes of the counted ballots (without marks).
+    pub published: Option<Vec<String>>,
 }
 
 /// A ballot's marks: exactly one of `chosen` (positions ticked), `approvals` (per option: true,
@@ -247,7 +242,7 @@ pub async fn detail(State(app): State<App>, caller: Caller, Path(id): Path<Strin
         voter: v.me.is_some(),
         voted: v.me.as_ref().is_some_and(|m| m.voted),
         count,
-        published: v.published.map(|list| list.iter().map(|b| PublishedDto { receipt_hash: b.receipt_hash.clone(), marks: MarksDto::from_marks(&b.marks) }).collect()),
+        published: v.published,
     }))
 }
 

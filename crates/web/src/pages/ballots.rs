@@ -197,7 +197,7 @@ pub struct PollPage {
     results: Option<Vec<OptionLine>>,
     counts: String,
     withheld: bool,
-    published: Vec<(String, String)>,
+    published: Vec<String>,
     voters: Vec<(String, String, &'static str)>,
     receipt: Option<Receipt>,
     checked: Option<String>,
@@ -302,11 +302,7 @@ async fn poll_page(app: &App, t: T, caller: &Caller, id: i64, receipt: Option<Re
         results,
         counts,
         withheld: v.withheld,
-        published: v
-            .published
-            .as_ref()
-            .map(|list| list.iter().filter_map(|b| b.receipt_hash.clone().map(|h| (h, describe_marks(t, &b.marks, &options)))).collect())
-            .unwrap_or_default(),
+        published: v.published.clone().unwrap_or_default(),
         voters: v
             .voters
             .as_ref()
