@@ -62,6 +62,8 @@ pub enum AppError {
     Poll(#[from] PollError),
     #[error(transparent)]
     Ballot(#[from] BallotProblem),
+    #[error(transparent)]
+    Evaluation(#[from] crate::evaluation::EvalProblem),
     /// Problems with the fields of a form or request, each naming its field.
     #[error("{} fields are invalid", .0.len())]
     Invalid(Vec<FieldProblem>),

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod documents;
 pub mod emulation;
 mod error;
+pub mod evaluation;
 pub mod members;
 pub mod orgs;
 pub mod package;

@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod date;
 pub mod docnum;
 pub mod emulation;
+pub mod evaluation;
 pub mod member;
 pub mod org;
 pub mod rulebook;

@@ -307,6 +307,37 @@ fn days_between(a: Date, b: Date) -> i32 {
     a.until(b).map_or(0, |s| s.get_days())
 }
 
+/// Forms of party discipline, lightest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisciplineForm {
+    /// Khiển trách.
+    Reprimand,
+    /// Cảnh cáo.
+    Warning,
+    /// Cách chức.
+    Dismissal,
+    /// Khai trừ.
+    Expulsion,
+}
+
+impl DisciplineForm {
+    pub const ALL: [DisciplineForm; 4] = [DisciplineForm::Reprimand, DisciplineForm::Warning, DisciplineForm::Dismissal, DisciplineForm::Expulsion];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DisciplineForm::Reprimand => "reprimand",
+            DisciplineForm::Warning => "warning",
+            DisciplineForm::Dismissal => "dismissal",
+            DisciplineForm::Expulsion => "expulsion",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DisciplineForm> {
+        DisciplineForm::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
 /// Party age on `on`: from the admission decision once the member is official, less the gaps.
 pub fn party_age(admitted_on: Date, official_on: Option<Date>, gaps: &[Gap], on: Date) -> PartyAge {
     let mut steps = vec![AgeStep::Admitted { on: admitted_on }];

@@ -4,6 +4,8 @@
 use jiff::civil::Date;
 use serde::Deserialize;
 
+use crate::evaluation::EvaluationRules;
+
 /// Early award of a badge for serious illness: milestones `from_years..=to_years` may be presented
 /// up to `months` early.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -109,6 +111,25 @@ fn periods<T: Period + serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>
 pub struct Rulebook {
     membership: Vec<MembershipRules>,
     ballots: Vec<BallotRules>,
+    evaluation: Vec<EvaluationRules>,
+}
+
+#[derive(Deserialize)]
+struct YearPeriods {
+    periods: Vec<EvaluationRules>,
+}
+
+/// Evaluation periods, sorted, each starting the year after the previous one ends.
+fn year_periods(json: &str) -> Result<Vec<EvaluationRules>, RulebookError> {
+    let file: YearPeriods = serde_json::from_str(json).map_err(|e| RulebookError::Parse(e.to_string()))?;
+    let mut periods = file.periods;
+    periods.sort_by_key(|p| p.from_year);
+    for pair in periods.windows(2) {
+        if pair[0].to_year.map(|t| t + 1) != Some(pair[1].from_year) {
+            return Err(RulebookError::YearPeriods(pair[1].from_year));
+        }
+    }
+    Ok(periods)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,16 +140,25 @@ pub enum RulebookError {
     NoRulesOn(Date),
     #[error("rule periods overlap or leave a gap at {0}")]
     Periods(Date),
+    #[error("evaluation rule periods overlap or leave a gap at {0}")]
+    YearPeriods(i16),
+    #[error("no evaluation rules for the year {0}")]
+    NoEvaluationRules(i16),
 }
 
 impl Rulebook {
     /// The rulebook shipped with the binary.
     pub fn shipped() -> Result<Rulebook, RulebookError> {
-        Rulebook::from_json(include_str!("../rules/membership.json"), include_str!("../rules/ballots.json"))
+        Rulebook::from_json(include_str!("../rules/membership.json"), include_str!("../rules/ballots.json"), include_str!("../rules/evaluation.json"))
     }
 
-    pub fn from_json(membership: &str, ballots: &str) -> Result<Rulebook, RulebookError> {
-        Ok(Rulebook { membership: periods(membership)?, ballots: periods(ballots)? })
+    pub fn from_json(membership: &str, ballots: &str, evaluation: &str) -> Result<Rulebook, RulebookError> {
+        Ok(Rulebook { membership: periods(membership)?, ballots: periods(ballots)?, evaluation: year_periods(evaluation)? })
+    }
+
+    /// The evaluation rules for an evaluation year: a past year is judged by the rules of that year.
+    pub fn evaluation_for(&self, year: i16) -> Result<&EvaluationRules, RulebookError> {
+        self.evaluation.iter().find(|r| r.applies_to(year)).ok_or(RulebookError::NoEvaluationRules(year))
     }
 
     /// The membership rules in force on `date`.
@@ -169,9 +199,9 @@ mod tests {
     fn overlapping_periods_are_refused() {
         let text = include_str!("../rules/membership.json").replace("\"to\": \"2025-07-01\"", "\"to\": \"2025-08-01\"");
         let ballots = include_str!("../rules/ballots.json");
-        assert!(matches!(Rulebook::from_json(&text, ballots), Err(RulebookError::Periods(_))));
-        assert!(matches!(Rulebook::from_json("{", ballots), Err(RulebookError::Parse(_))));
+        assert!(matches!(Rulebook::from_json(&text, ballots, include_str!("../rules/evaluation.json")), Err(RulebookError::Periods(_))));
+        assert!(matches!(Rulebook::from_json("{", ballots, include_str!("../rules/evaluation.json")), Err(RulebookError::Parse(_))));
         let gap = ballots.replace("\"to\": \"2024-01-01\"", "\"to\": \"2023-06-01\"");
-        assert!(matches!(Rulebook::from_json(include_str!("../rules/membership.json"), &gap), Err(RulebookError::Periods(_))));
+        assert!(matches!(Rulebook::from_json(include_str!("../rules/membership.json"), &gap, include_str!("../rules/evaluation.json")), Err(RulebookError::Periods(_))));
     }
 }

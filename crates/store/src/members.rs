@@ -108,7 +108,7 @@ fn badge_from_row(r: &AnyRow) -> Result<BadgeRow, StoreError> {
 }
 
 /// A placeholder list `$from, $from+1, …` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 

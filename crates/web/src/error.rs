@@ -14,7 +14,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
 use thidua_app::{AppError, BallotProblem, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
+use thidua_app::evaluation::EvalProblem;
 use thidua_core::ballot::PollError;
+use thidua_core::evaluation::EvaluationError;
 use thidua_core::emulation::{CriteriaLineError, EmulationError};
 use thidua_core::scoring::ScoringError;
 use thidua_core::docnum::DocNumberError;
@@ -115,6 +117,8 @@ impl Problem {
             Problem::App(AppError::Ballot(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Round(RoundProblem::Exists | RoundProblem::Closed | RoundProblem::NotClosed | RoundProblem::Submitted)) => StatusCode::CONFLICT,
             Problem::App(AppError::Round(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Evaluation(EvalProblem::Exists | EvalProblem::Concluded | EvalProblem::NotConcluded)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Evaluation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
             Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::File(FileProblem::TooLarge { .. })) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -176,6 +180,7 @@ impl Problem {
             Problem::App(AppError::Round(e)) => describe_round(e, t),
             Problem::App(AppError::Poll(e)) => describe_poll(e, t),
             Problem::App(AppError::Ballot(e)) => describe_ballot(e, t),
+            Problem::App(AppError::Evaluation(e)) => describe_eval(e, t),
             Problem::App(AppError::Invalid(problems)) => {
                 let lines: Vec<String> = problems.iter().map(|p| format!("{}: {}", t.get(&format!("field.{}", p.field)), describe_field(p, t))).collect();
                 ("invalid", format!("{} {}", t.get("error.invalid"), lines.join("; ")))
@@ -384,6 +389,34 @@ pub fn describe_scoring(e: &ScoringError, t: T) -> (&'static str, String) {
         ScoringError::ScoresItself => ("scoring.scores_itself", t.get("error.scoring.scores_itself").into()),
         ScoringError::ReasonRequired => ("scoring.reason_required", t.get("error.scoring.reason_required").into()),
         ScoringError::ZeroAdjustment => ("scoring.zero_adjustment", t.get("error.scoring.zero_adjustment").into()),
+    }
+}
+
+fn describe_eval(e: &EvalProblem, t: T) -> (&'static str, String) {
+    match e {
+        EvalProblem::NotGrassroots => ("evaluation.not_grassroots", t.get("error.eval.not_grassroots").into()),
+        EvalProblem::Exists => ("evaluation.exists", t.get("error.eval.exists").into()),
+        EvalProblem::Concluded => ("evaluation.concluded", t.get("error.eval.concluded").into()),
+        EvalProblem::NotConcluded => ("evaluation.not_concluded", t.get("error.eval.not_concluded").into()),
+        EvalProblem::NotLive => ("evaluation.not_live", t.get("error.eval.not_live").into()),
+        EvalProblem::Missing { count } => ("evaluation.missing", t.fmt("error.eval.missing", &[("count", &t.int(count))])),
+        EvalProblem::Quota { htxsnv, httnv, limit, pct } => (
+            "evaluation.quota",
+            t.fmt("error.eval.quota", &[("htxsnv", &htxsnv.to_string()), ("httnv", &httnv.to_string()), ("limit", &limit.to_string()), ("pct", &pct.to_string())]),
+        ),
+        EvalProblem::Row { name, error } => ("evaluation.row", format!("{name}: {}", describe_evaluation_error(error, t))),
+    }
+}
+
+/// A problem with one subject's evaluation, in the user's language.
+pub fn describe_evaluation_error(e: &EvaluationError, t: T) -> String {
+    match e {
+        EvaluationError::UnknownCriterion(code) => t.fmt("error.eval.unknown_criterion", &[("code", code)]),
+        EvaluationError::OutOfRange { code, max } => t.fmt("error.eval.out_of_range", &[("code", code), ("max", &max.to_string())]),
+        EvaluationError::Tasks => t.get("error.eval.tasks").into(),
+        EvaluationError::Exceeding => t.get("error.eval.exceeding").into(),
+        EvaluationError::UnknownTrigger(code) => t.fmt("error.eval.unknown_trigger", &[("code", code)]),
+        EvaluationError::AboveConditions { allowed } => t.fmt("error.eval.above_conditions", &[("allowed", allowed)]),
     }
 }
 

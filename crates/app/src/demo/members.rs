@@ -48,14 +48,14 @@ fn ymd((y, m, d): (i16, i8, i8)) -> Date {
 }
 
 /// A valid CCCD for the person: Ho Chi Minh City's code 079, century and gender, birth year, serial.
-fn cccd(born: Date, gender: Gender, serial: u32) -> Result<Cccd, AppError> {
+pub(super) fn cccd(born: Date, gender: Gender, serial: u32) -> Result<Cccd, AppError> {
     let century = (i32::from(born.year()) - 1900) / 100 * 2 + i32::from(gender == Gender::Female);
     let raw = format!("079{century}{:02}{serial:06}", i32::from(born.year()).rem_euclid(100));
     Cccd::parse(&raw, born, gender).map_err(|e| AppError::Member(vec![e]))
 }
 
 pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
-    let start = day(2020, 1, 1);
+    let start = super::REGISTRY_START;
     for (key, name, parent) in CELLS {
         w.create(key, start, OrgKind::Cell, name, None, Some(parent)).await?;
         w.note(key, INVENTED).await?;

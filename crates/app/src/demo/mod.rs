@@ -7,6 +7,7 @@
 mod accounts;
 mod documents;
 mod emulation;
+mod evaluations;
 mod members;
 mod orgs;
 mod year_end;
@@ -24,6 +25,9 @@ use thidua_store::Tx;
 use crate::{App, AppError};
 
 const DEMO_MARK: &str = "demo_world";
+
+/// The day the demo's organizations begin.
+pub(crate) const REGISTRY_START: Date = Date::constant(2018, 1, 1);
 
 /// What [`App::load_demo`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +54,7 @@ impl App {
         members::build(&mut world).await?;
         documents::build(&mut world).await?;
         emulation::build(&mut world).await?;
+        evaluations::build(&mut world).await?;
         let outcome = DemoOutcome::Loaded { orgs: world.orgs.len(), clusters: world.clusters.len() };
         tx.set_meta(DEMO_MARK, "1").await?;
         let summary = match outcome {

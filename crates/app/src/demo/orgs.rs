@@ -1,6 +1,7 @@
 //! Organizations and clusters named in the seeds, and the 2025 reorganization.
 //!
-//! The registry starts on 01/01/2020 (start of the 2020–2025 term); earlier history is not modelled.
+//! The registry starts on 01/01/2018, so that the evaluations of 2018 onwards (five years running to
+//! 2022, as seed 004 reports) have their units; earlier history is not modelled.
 
 use thidua_core::org::OrgKind::*;
 
@@ -63,7 +64,7 @@ fn enterprise_keys(key: &str) -> (String, String, String) {
 }
 
 pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
-    let start = day(2020, 1, 1);
+    let start = super::REGISTRY_START;
 
     // Central level and Cụm thi đua số 6 – Ngành Tổ chức xây dựng Đảng (seed 003).
     w.create("tw", start, CentralCommittee, "Ban Chấp hành Trung ương Đảng", Some("BCH TW"), None).await?;

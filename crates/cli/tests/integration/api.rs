@@ -97,7 +97,7 @@ async fn invalid_events_refused(s: Server) {
     let before = snapshot().await;
     let cases: Vec<(Value, u16, &str, &str)> = vec![
         (json!({"date": "2024-03-01", "change": {"type": "move", "org_id": city, "parent_id": board}}), 422, "org.cycle", "vòng lặp"),
-        (json!({"date": "2019-01-01", "change": {"type": "rename", "org_id": board, "name": "Ban mới"}}), 422, "org.not_yet_existing", "chưa tồn tại"),
+        (json!({"date": "2017-01-01", "change": {"type": "rename", "org_id": board, "name": "Ban mới"}}), 422, "org.not_yet_existing", "chưa tồn tại"),
         (json!({"date": "2024-03-01", "change": {"type": "merge", "source_ids": [q1], "into": {"existing": q1}}}), 422, "org.merge_into_self", "chính nó"),
         (json!({"date": "2026-01-01", "change": {"type": "rename", "org_id": q1, "name": "Quận ủy"}}), 422, "org.ended", "đã chấm dứt hoạt động"),
         (json!({"date": "2024-03-01", "change": {"type": "dissolve", "org_id": city}}), 422, "org.has_live_children", "trực thuộc đang hoạt động"),

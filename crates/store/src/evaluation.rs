@@ -1,0 +1,374 @@
+//! Annual quality evaluation: rounds, subjects with their steps, reopenings; and members'
+//! discipline records.
+
+use jiff::civil::Date;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use thidua_core::date::iso;
+use thidua_core::evaluation::{Assessment, Level, SubjectKind};
+use thidua_core::member::{DisciplineForm, MemberId};
+use thidua_core::org::OrgId;
+
+use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
+use crate::members::placeholders;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisciplineRow {
+    pub id: i64,
+    pub member: MemberId,
+    pub decided_on: Date,
+    pub form: DisciplineForm,
+    pub decision: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalRoundRow {
+    pub id: i64,
+    /// The grassroots party organization evaluated.
+    pub org: OrgId,
+    pub year: i16,
+    pub rules_source: String,
+    pub concluded: Option<Step>,
+    pub created_by: String,
+    pub version: i64,
+}
+
+/// A step of an evaluation: the level given, by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub level: Option<Level>,
+    pub by: String,
+    pub on: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalRow {
+    pub id: i64,
+    pub round: i64,
+    pub kind: SubjectKind,
+    pub member: Option<MemberId>,
+    /// The organization evaluated (organizations and collectives).
+    pub org: Option<OrgId>,
+    /// The cell (or the organization itself) whose grid lists the subject.
+    pub cell: OrgId,
+    pub assessment: Assessment,
+    pub own: Option<Step>,
+    pub opinion: Option<Step>,
+    pub opinion_note: Option<String>,
+    pub concluded: Option<Step>,
+    pub approved: Option<Step>,
+    pub version: i64,
+}
+
+impl EvalRow {
+    /// The level that stands: the superior's approval for an organization, otherwise the
+    /// committee's conclusion.
+    pub fn result(&self) -> Option<Level> {
+        self.approved.as_ref().and_then(|s| s.level).or_else(|| self.concluded.as_ref().and_then(|s| s.level))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalReopeningRow {
+    pub reason: String,
+    pub actor: String,
+    pub at_unix: i64,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.into())
+}
+
+fn level_col(r: &AnyRow, col: &str) -> Result<Option<Level>, StoreError> {
+    r.try_get::<Option<String>, _>(col)?.map(|c| Level::from_code(&c).ok_or_else(|| corrupt("level"))).transpose()
+}
+
+fn step(r: &AnyRow, prefix: &str, with_level: bool) -> Result<Option<Step>, StoreError> {
+    let by: Option<String> = r.try_get(format!("{prefix}_by").as_str())?;
+    let on = opt_date_col(r, &format!("{prefix}_on"))?;
+    Ok(match (by, on) {
+        (Some(by), Some(on)) => Some(Step { level: if with_level { level_col(r, &format!("{prefix}_level"))? } else { None }, by, on }),
+        _ => None,
+    })
+}
+
+fn round_from_row(r: &AnyRow) -> Result<EvalRoundRow, StoreError> {
+    let concluded = if r.try_get::<i64, _>("concluded")? != 0 { step(r, "concluded", false)? } else { None };
+    Ok(EvalRoundRow {
+        id: r.try_get("id")?,
+        org: OrgId(r.try_get("org_id")?),
+        year: i16::try_from(r.try_get::<i64, _>("year")?).map_err(|_| corrupt("year"))?,
+        rules_source: r.try_get("rules_source")?,
+        concluded,
+        created_by: r.try_get("created_by")?,
+        version: r.try_get("version")?,
+    })
+}
+
+fn eval_from_row(r: &AnyRow) -> Result<EvalRow, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    Ok(EvalRow {
+        id: r.try_get("id")?,
+        round: r.try_get("round_id")?,
+        kind: SubjectKind::from_code(&kind).ok_or_else(|| corrupt("subject kind"))?,
+        member: r.try_get::<Option<i64>, _>("member_id")?.map(MemberId),
+        org: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
+        cell: OrgId(r.try_get("cell_id")?),
+        assessment: serde_json::from_str(&r.try_get::<String, _>("assessment")?).map_err(|_| corrupt("assessment"))?,
+        own: step(r, "self", true)?,
+        opinion: step(r, "opinion", true)?,
+        opinion_note: r.try_get("opinion_note")?,
+        concluded: step(r, "concluded", true)?,
+        approved: step(r, "approved", true)?,
+        version: r.try_get("version")?,
+    })
+}
+
+const ROUND_COLUMNS: &str = "id, org_id, year, rules_source, concluded, concluded_by, concluded_on, created_by, version";
+const EVAL_COLUMNS: &str = "id, round_id, kind, member_id, org_id, cell_id, assessment, self_level, self_by, self_on, opinion_level, opinion_note, \
+    opinion_by, opinion_on, concluded_level, concluded_by, concluded_on, approved_level, approved_by, approved_on, version";
+
+impl Tx {
+    pub async fn add_discipline(&mut self, d: &DisciplineRow, actor: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("INSERT INTO member_discipline (member_id, decided_on, form, decision, reason, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(d.member.0)
+            .bind(iso(d.decided_on))
+            .bind(d.form.code())
+            .bind(d.decision.as_str())
+            .bind(d.reason.as_str())
+            .bind(actor)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Opens a round; `None` when the organization has one for the year already.
+    pub async fn create_eval_round(&mut self, org: OrgId, year: i16, rules_source: &str, actor: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO evaluation_round (org_id, year, rules_source, concluded, created_by, version) VALUES ($1, $2, $3, 0, $4, 1) \
+             ON CONFLICT (org_id, year) DO NOTHING RETURNING id",
+        )
+        .bind(org.0)
+        .bind(i64::from(year))
+        .bind(rules_source)
+        .bind(actor)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
+    }
+
+    pub async fn add_evaluation(&mut self, round: i64, kind: SubjectKind, member: Option<MemberId>, org: Option<OrgId>, cell: OrgId) -> Result<i64, StoreError> {
+        let row = sqlx::query("INSERT INTO evaluation (round_id, kind, member_id, org_id, cell_id, assessment, version) VALUES ($1, $2, $3, $4, $5, '{}', 1) RETURNING id")
+            .bind(round)
+            .bind(kind.code())
+            .bind(member.map(|m| m.0))
+            .bind(org.map(|o| o.0))
+            .bind(cell.0)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The round, locked for this transaction: steps and the conclusion take their turn.
+    pub async fn lock_eval_round(&mut self, id: i64) -> Result<Option<EvalRoundRow>, StoreError> {
+        let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROUND_COLUMNS} FROM evaluation_round WHERE id = $1{lock}"))).bind(id).fetch_optional(&mut *self.tx).await?;
+        row.as_ref().map(round_from_row).transpose()
+    }
+
+    /// Records the self-assessment if the subject is still at `version`.
+    pub async fn save_assessment(&mut self, id: i64, version: i64, a: &Assessment, level: Option<Level>, by: &str, on: Date) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE evaluation SET assessment = $1, self_level = $2, self_by = $3, self_on = $4, version = version + 1 WHERE id = $5 AND version = $6",
+        )
+        .bind(serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .bind(level.map(Level::code))
+        .bind(by)
+        .bind(iso(on))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records the opinion of the cell or collective on one subject.
+    pub async fn set_opinion(&mut self, id: i64, level: Option<Level>, note: Option<&str>, by: &str, on: Date) -> Result<(), StoreError> {
+        sqlx::query("UPDATE evaluation SET opinion_level = $1, opinion_note = $2, opinion_by = $3, opinion_on = $4, version = version + 1 WHERE id = $5")
+            .bind(level.map(Level::code))
+            .bind(note)
+            .bind(by)
+            .bind(iso(on))
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Records the committee's conclusion (`approval`: the superior's approval) on one subject.
+    pub async fn set_decision(&mut self, id: i64, approval: bool, level: Level, by: &str, on: Date) -> Result<(), StoreError> {
+        let sql = if approval {
+            "UPDATE evaluation SET approved_level = $1, approved_by = $2, approved_on = $3, version = version + 1 WHERE id = $4"
+        } else {
+            "UPDATE evaluation SET concluded_level = $1, concluded_by = $2, concluded_on = $3, version = version + 1 WHERE id = $4"
+        };
+        sqlx::query(sql).bind(level.code()).bind(by).bind(iso(on)).bind(id).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// Clears the conclusion and approval of every subject of a round (on reopening).
+    pub async fn clear_conclusions(&mut self, round: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE evaluation SET concluded_level = NULL, concluded_by = NULL, concluded_on = NULL, approved_level = NULL, approved_by = NULL, \
+             approved_on = NULL, version = version + 1 WHERE round_id = $1",
+        )
+        .bind(round)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks the round concluded (or open again) if it is still at `version`.
+    pub async fn set_round_concluded(&mut self, round: i64, version: i64, concluded: bool, by: &str, on: Date) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE evaluation_round SET concluded = $1, concluded_by = $2, concluded_on = $3, version = version + 1 WHERE id = $4 AND version = $5")
+            .bind(i64::from(concluded))
+            .bind(concluded.then_some(by))
+            .bind(concluded.then(|| iso(on)))
+            .bind(round)
+            .bind(version)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn add_eval_reopening(&mut self, round: i64, reason: &str, actor: &str, at_unix: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO evaluation_reopening (round_id, reason, actor, at_unix) VALUES ($1, $2, $3, $4)")
+            .bind(round)
+            .bind(reason)
+            .bind(actor)
+            .bind(at_unix)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Every member belonging to one of `orgs`, with their organization.
+    pub async fn member_ids_in(&self, orgs: &[OrgId]) -> Result<Vec<(MemberId, OrgId)>, StoreError> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let p = placeholders(1, orgs.len());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT id, org_id FROM member WHERE org_id IN ({p}) ORDER BY id")));
+        for o in orgs {
+            q = q.bind(o.0);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(|r| Ok((MemberId(r.try_get(0)?), OrgId(r.try_get(1)?)))).collect()
+    }
+
+    /// Members of `orgs` holding a position at some time within `[from, to]`.
+    pub async fn leaders_in(&self, orgs: &[OrgId], from: Date, to: Date) -> Result<Vec<MemberId>, StoreError> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let p = placeholders(3, orgs.len());
+        let sql = format!(
+            "SELECT DISTINCT p.member_id FROM member_position p JOIN member m ON m.id = p.member_id \
+             WHERE m.org_id IN ({p}) AND p.from_on <= $2 AND (p.to_on IS NULL OR p.to_on >= $1) ORDER BY p.member_id"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(from)).bind(iso(to));
+        for o in orgs {
+            q = q.bind(o.0);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(|r| Ok(MemberId(r.try_get(0)?))).collect()
+    }
+
+    pub async fn disciplines(&self, member: MemberId) -> Result<Vec<DisciplineRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, member_id, decided_on, form, decision, reason FROM member_discipline WHERE member_id = $1 ORDER BY decided_on, id")
+            .bind(member.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let form: String = r.try_get("form")?;
+                Ok(DisciplineRow {
+                    id: r.try_get("id")?,
+                    member: MemberId(r.try_get("member_id")?),
+                    decided_on: date_col(r, "decided_on")?,
+                    form: DisciplineForm::from_code(&form).ok_or_else(|| corrupt("discipline form"))?,
+                    decision: r.try_get("decision")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Members disciplined within a year, with the heaviest form.
+    pub async fn disciplined_in(&self, year: i16) -> Result<Vec<(MemberId, DisciplineForm)>, StoreError> {
+        let rows = sqlx::query("SELECT member_id, form FROM member_discipline WHERE decided_on >= $1 AND decided_on <= $2")
+            .bind(format!("{year:04}-01-01"))
+            .bind(format!("{year:04}-12-31"))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out: Vec<(MemberId, DisciplineForm)> = Vec::new();
+        for r in rows {
+            let form: String = r.try_get(1)?;
+            let form = DisciplineForm::from_code(&form).ok_or_else(|| corrupt("discipline form"))?;
+            let m = MemberId(r.try_get(0)?);
+            match out.iter_mut().find(|(x, _)| *x == m) {
+                Some(e) => e.1 = e.1.max(form),
+                None => out.push((m, form)),
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn eval_round(&self, id: i64) -> Result<Option<EvalRoundRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROUND_COLUMNS} FROM evaluation_round WHERE id = $1"))).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(round_from_row).transpose()
+    }
+
+    pub async fn eval_rounds(&self) -> Result<Vec<EvalRoundRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROUND_COLUMNS} FROM evaluation_round ORDER BY year DESC, id"))).fetch_all(&self.pool).await?;
+        rows.iter().map(round_from_row).collect()
+    }
+
+    pub async fn evaluations(&self, round: i64) -> Result<Vec<EvalRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {EVAL_COLUMNS} FROM evaluation WHERE round_id = $1 ORDER BY id"))).bind(round).fetch_all(&self.pool).await?;
+        rows.iter().map(eval_from_row).collect()
+    }
+
+    pub async fn evaluation(&self, id: i64) -> Result<Option<EvalRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {EVAL_COLUMNS} FROM evaluation WHERE id = $1"))).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(eval_from_row).transpose()
+    }
+
+    pub async fn eval_reopenings(&self, round: i64) -> Result<Vec<EvalReopeningRow>, StoreError> {
+        let rows = sqlx::query("SELECT reason, actor, at_unix FROM evaluation_reopening WHERE round_id = $1 ORDER BY id").bind(round).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(EvalReopeningRow { reason: r.try_get(0)?, actor: r.try_get(1)?, at_unix: r.try_get(2)? })).collect()
+    }
+
+    /// The standing results of concluded rounds, for streaks: `(year, kind, member, org, level)`.
+    pub async fn evaluation_results(&self, kind: SubjectKind) -> Result<Vec<(i16, Option<MemberId>, Option<OrgId>, Level)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.year, e.member_id, e.org_id, COALESCE(e.approved_level, e.concluded_level) FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+             WHERE e.kind = $1 AND COALESCE(e.approved_level, e.concluded_level) IS NOT NULL",
+        )
+        .bind(kind.code())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let level: String = r.try_get(3)?;
+                Ok((
+                    i16::try_from(r.try_get::<i64, _>(0)?).map_err(|_| corrupt("year"))?,
+                    r.try_get::<Option<i64>, _>(1)?.map(MemberId),
+                    r.try_get::<Option<i64>, _>(2)?.map(OrgId),
+                    Level::from_code(&level).ok_or_else(|| corrupt("level"))?,
+                ))
+            })
+            .collect()
+    }
+}
