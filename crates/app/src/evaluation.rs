@@ -14,6 +14,7 @@ use thidua_core::member::{DisciplineForm, MemberId};
 use thidua_core::org::{OrgId, OrgKind, OrgVersion};
 use thidua_core::vi::{format_percent, Lang};
 pub use thidua_store::{DisciplineRow, EvalReopeningRow, EvalRoundRow, EvalRow, Step};
+use thidua_store::NewSubject;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::auth::{now_unix, Principal};
@@ -34,8 +35,6 @@ pub enum EvalProblem {
     Row { name: String, error: EvaluationError },
     #[error("{htxsnv} HTXSNV beside {httnv} HTTNV is over the quota of {limit}")]
     Quota { htxsnv: u32, httnv: u32, limit: u32, pct: u32 },
-    #[error("every subject needs a level")]
-    Missing { count: usize },
     #[error("the organization did not exist in that year")]
     NotLive,
 }
@@ -91,6 +90,14 @@ pub struct AssessmentInput {
     pub version: i64,
     pub assessment: Assessment,
     pub self_level: Option<Level>,
+}
+
+/// The opinion of the cell (members) or the collective's meeting (organizations) on one subject.
+#[derive(Debug, Clone)]
+pub struct OpinionInput {
+    pub subject: i64,
+    pub level: Option<Level>,
+    pub note: Option<String>,
 }
 
 /// What concluding with the given levels would give, before anything is saved.
@@ -206,21 +213,21 @@ impl App {
             i += 1;
         }
         let cells: Vec<OrgId> = subtree.iter().copied().filter(|o| by_id.get(o).is_some_and(|v| v.kind == OrgKind::Cell) && *o != org).collect();
-        let members = self.store.member_ids_in(&subtree).await?;
+        let members = self.store.member_ids_in(&subtree, last).await?;
         let leaders: BTreeSet<MemberId> = self.store.leaders_in(&subtree, first, last).await?.into_iter().collect();
         let mut tx = self.store.begin().await?;
         let id = tx.create_eval_round(org, year, &rules.source, &p.username).await?.ok_or(EvalProblem::Exists)?;
-        tx.add_evaluation(id, SubjectKind::Organization, None, Some(org), org).await?;
-        tx.add_evaluation(id, SubjectKind::LeadershipCollective, None, Some(org), org).await?;
-        for c in &cells {
-            tx.add_evaluation(id, SubjectKind::Organization, None, Some(*c), *c).await?;
-        }
+        let collective = |kind, o: OrgId| NewSubject { kind, member: None, org: Some(o), cell: o };
+        let mut subjects = vec![collective(SubjectKind::Organization, org), collective(SubjectKind::LeadershipCollective, org)];
+        subjects.extend(cells.iter().map(|c| collective(SubjectKind::Organization, *c)));
         for (m, cell) in &members {
-            tx.add_evaluation(id, SubjectKind::Member, Some(*m), None, *cell).await?;
+            let member = |kind| NewSubject { kind, member: Some(*m), org: None, cell: *cell };
+            subjects.push(member(SubjectKind::Member));
             if leaders.contains(m) {
-                tx.add_evaluation(id, SubjectKind::Leader, Some(*m), None, *cell).await?;
+                subjects.push(member(SubjectKind::Leader));
             }
         }
+        tx.add_evaluations(id, &subjects).await?;
         tx.audit(p.user, &p.record("evaluation.open", format!("evaluation:{id} org:{}", org.0), format!("{year}: {} members", members.len()))).await?;
         tx.commit().await?;
         self.store.eval_round(id).await?.ok_or(AppError::NotFound)
@@ -229,14 +236,16 @@ impl App {
     /// Rounds the principal may see, newest first, with the organization's name.
     pub async fn eval_rounds(&self, p: &Principal) -> Result<Vec<(EvalRoundRow, String)>, AppError> {
         let mut out = Vec::new();
-        let names = self.org_names(&self.store.eval_rounds().await?.iter().map(|r| r.org).collect()).await?;
-        for r in self.store.eval_rounds().await? {
+        let rounds = self.store.eval_rounds().await?;
+        let names = self.org_names(&rounds.iter().map(|r| r.org).collect()).await?;
+        for r in rounds {
             let (_, last) = year_span(r.year)?;
             if self.require_org(p, Action::ViewMember, r.org, last.min(today())).await.is_ok() {
                 let name = names.get(&r.org).cloned().unwrap_or_default();
                 out.push((r, name));
             }
         }
+        out.sort_by(|a, b| b.0.year.cmp(&a.0.year).then(thidua_core::vi::compare(&a.1, &b.1)));
         Ok(out)
     }
 
@@ -262,10 +271,10 @@ impl App {
         let (_, last) = year_span(round.year)?;
         let on = last.min(today());
         let rows = self.store.evaluations(id).await?;
-        let disciplined: BTreeSet<MemberId> = self.store.disciplined_in(round.year).await?.into_iter().map(|(m, _)| m).collect();
+        let disciplined: BTreeSet<MemberId> = self.store.disciplined_in(round.year).await?.into_keys().collect();
         let orgs: BTreeSet<OrgId> = rows.iter().flat_map(|r| [Some(r.cell), r.org]).flatten().chain([round.org]).collect();
         let org_names = self.names_as_of(orgs, on).await?;
-        let member_names = self.member_names(rows.iter().filter_map(|r| r.member)).await?;
+        let member_names = self.store.eval_member_names(id).await?;
         let mut subjects: Vec<SubjectView> = rows
             .into_iter()
             .map(|row| {
@@ -309,83 +318,73 @@ impl App {
         })
     }
 
-    async fn member_names(&self, ids: impl Iterator<Item = MemberId>) -> Result<HashMap<MemberId, String>, AppError> {
-        let mut out = HashMap::new();
-        for id in ids {
-            if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id)
-                && let Some(m) = self.store.member(id).await?
-            {
-                e.insert(m.record.full_name);
+    /// Whether the principal may enter steps for the subject: members by who may edit members of
+    /// its cell, organizations by who may edit the organization. `known` remembers the answers.
+    async fn may_assess(&self, p: &Principal, row: &EvalRow, on: Date, known: &mut HashMap<(Action, OrgId), bool>) -> bool {
+        let action = if row.kind.is_collective() { Action::EditOrgs } else { Action::EditMember };
+        if let Some(answer) = known.get(&(action, row.cell)) {
+            return *answer;
+        }
+        let answer = self.require_org(p, action, row.cell, on).await.is_ok();
+        known.insert((action, row.cell), answer);
+        answer
+    }
+
+    /// Whether the principal may enter the steps of the members listed under `cell`.
+    pub async fn may_assess_cell(&self, p: &Principal, id: i64, cell: OrgId) -> Result<bool, AppError> {
+        let (round, _) = self.eval_round_for(p, Action::ViewMember, id).await?;
+        let on = year_span(round.year)?.1.min(today());
+        Ok(self.require_org(p, Action::EditMember, cell, on).await.is_ok())
+    }
+
+    /// Whether the principal may enter the steps of one subject.
+    pub async fn may_assess_subject(&self, p: &Principal, id: i64, subject: i64) -> Result<bool, AppError> {
+        let (round, _) = self.eval_round_for(p, Action::ViewMember, id).await?;
+        let row = self.store.evaluation(subject).await?.filter(|r| r.round == id).ok_or(AppError::NotFound)?;
+        let on = year_span(round.year)?.1.min(today());
+        Ok(self.may_assess(p, &row, on, &mut HashMap::new()).await)
+    }
+
+    /// Saves self-assessments and the cell's (or collective's) opinions, many at once (a cell's
+    /// whole grid), in one transaction.
+    pub async fn save_steps(&self, p: &Principal, id: i64, assessments: &[AssessmentInput], opinions: &[OpinionInput]) -> Result<(), AppError> {
+        let (round, rules) = self.eval_round_for(p, Action::ViewMember, id).await?;
+        let on = year_span(round.year)?.1.min(today());
+        let rows: HashMap<i64, EvalRow> = self.store.evaluations(id).await?.into_iter().map(|r| (r.id, r)).collect();
+        let mut allowed = HashMap::new();
+        for subject in assessments.iter().map(|a| a.subject).chain(opinions.iter().map(|o| o.subject)) {
+            let row = rows.get(&subject).ok_or(AppError::NotFound)?;
+            if !self.may_assess(p, row, on, &mut allowed).await {
+                return Err(AppError::Forbidden);
             }
         }
-        Ok(out)
-    }
-
-    /// Whether the principal may enter steps for subjects listed under `cell`.
-    async fn may_assess(&self, p: &Principal, kind: SubjectKind, cell: OrgId, on: Date) -> bool {
-        let action = if kind.is_collective() { Action::EditOrgs } else { Action::EditMember };
-        self.require_org(p, action, cell, on).await.is_ok()
-    }
-
-    /// Saves self-assessments, many at once (a cell's whole grid), in one transaction.
-    pub async fn save_assessments(&self, p: &Principal, id: i64, inputs: &[AssessmentInput]) -> Result<(), AppError> {
-        let (round, rules) = self.eval_round_for(p, Action::ViewMember, id).await?;
         if round.concluded.is_some() {
             return Err(EvalProblem::Concluded.into());
         }
-        let on = year_span(round.year)?.1.min(today());
-        let rows: HashMap<i64, EvalRow> = self.store.evaluations(id).await?.into_iter().map(|r| (r.id, r)).collect();
-        let names = self.member_names(rows.values().filter_map(|r| r.member)).await?;
-        let mut checked = Vec::new();
-        for input in inputs {
-            let row = rows.get(&input.subject).ok_or(AppError::NotFound)?;
-            if !self.may_assess(p, row.kind, row.cell, on).await {
-                return Err(AppError::Forbidden);
-            }
+        let names = self.store.eval_member_names(id).await?;
+        for input in assessments {
+            let row = &rows[&input.subject];
             let name = row.member.and_then(|m| names.get(&m).cloned()).unwrap_or_default();
             rules.check(row.kind, &input.assessment).map_err(|error| EvalProblem::Row { name, error })?;
-            checked.push(input);
+        }
+        if opinions.iter().any(|o| o.note.as_ref().is_some_and(|n| n.chars().count() > 2000)) {
+            return Err(AppError::Invalid(vec![FieldProblem::new("note", Invalid::TooLong { max: 2000 })]));
         }
         let mut tx = self.store.begin().await?;
         if tx.lock_eval_round(id).await?.is_none_or(|r| r.concluded.is_some()) {
             return Err(EvalProblem::Concluded.into());
         }
-        for input in checked {
+        for input in assessments {
             if !tx.save_assessment(input.subject, input.version, &input.assessment, input.self_level, &p.username, today()).await? {
                 return Err(AppError::Conflict);
             }
         }
-        tx.audit(p.user, &p.record("evaluation.assess", format!("evaluation:{id}"), format!("{} subjects", inputs.len()))).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Records the cell's (or collective's) opinion on subjects: a level, and a note.
-    pub async fn record_opinions(&self, p: &Principal, id: i64, opinions: &[(i64, Option<Level>, Option<String>)]) -> Result<(), AppError> {
-        let (round, _) = self.eval_round_for(p, Action::ViewMember, id).await?;
-        if round.concluded.is_some() {
-            return Err(EvalProblem::Concluded.into());
+        for o in opinions {
+            let note: Option<String> = o.note.as_deref().map(|n| n.trim().nfc().collect::<String>()).filter(|n| !n.is_empty());
+            tx.set_opinion(o.subject, o.level, note.as_deref(), &p.username, today()).await?;
         }
-        let on = year_span(round.year)?.1.min(today());
-        let rows: HashMap<i64, EvalRow> = self.store.evaluations(id).await?.into_iter().map(|r| (r.id, r)).collect();
-        for (subject, _, note) in opinions {
-            let row = rows.get(subject).ok_or(AppError::NotFound)?;
-            if !self.may_assess(p, row.kind, row.cell, on).await {
-                return Err(AppError::Forbidden);
-            }
-            if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-                return Err(AppError::Invalid(vec![FieldProblem::new("note", Invalid::TooLong { max: 2000 })]));
-            }
-        }
-        let mut tx = self.store.begin().await?;
-        if tx.lock_eval_round(id).await?.is_none_or(|r| r.concluded.is_some()) {
-            return Err(EvalProblem::Concluded.into());
-        }
-        for (subject, level, note) in opinions {
-            let note = note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-            tx.set_opinion(*subject, *level, note, &p.username, today()).await?;
-        }
-        tx.audit(p.user, &p.record("evaluation.opinion", format!("evaluation:{id}"), format!("{} subjects", opinions.len()))).await?;
+        let summary = format!("{} assessments, {} opinions", assessments.len(), opinions.len());
+        tx.audit(p.user, &p.record("evaluation.steps", format!("evaluation:{id}"), summary)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -421,6 +420,9 @@ impl App {
     /// What concluding with `levels` would give — the "what-if" — without saving anything.
     pub async fn preview_conclusion(&self, p: &Principal, id: i64, levels: &BTreeMap<i64, Level>) -> Result<Conclusion, AppError> {
         let view = self.eval_round_view(p, id).await?;
+        if !view.may_conclude {
+            return Err(AppError::Forbidden);
+        }
         Ok(self.planned_levels(&view, levels).await?.1)
     }
 
@@ -445,9 +447,7 @@ impl App {
         if round.concluded.is_some() {
             return Err(EvalProblem::Concluded.into());
         }
-        for (subject, level) in &planned {
-            tx.set_decision(*subject, false, *level, &p.username, on).await?;
-        }
+        tx.set_decisions(id, false, &planned, &p.username, on).await?;
         if !tx.set_round_concluded(id, round.version, true, &p.username, on).await? {
             return Err(AppError::Conflict);
         }
@@ -478,9 +478,7 @@ impl App {
         if tx.lock_eval_round(id).await?.is_none_or(|r| r.concluded.is_none()) {
             return Err(EvalProblem::NotConcluded.into());
         }
-        for (subject, level) in &approved {
-            tx.set_decision(*subject, true, *level, &p.username, today()).await?;
-        }
+        tx.set_decisions(id, true, &approved, &p.username, today()).await?;
         tx.audit(p.user, &p.record("evaluation.approve", format!("evaluation:{id}"), format!("{} organizations", approved.len()))).await?;
         tx.commit().await?;
         Ok(())
@@ -513,7 +511,7 @@ impl App {
     /// Every standing level of each organization by year, its predecessors' years included.
     async fn org_years(&self) -> Result<HashMap<OrgId, BTreeMap<i16, Vec<Level>>>, AppError> {
         let mut own: HashMap<OrgId, BTreeMap<i16, Vec<Level>>> = HashMap::new();
-        for (year, _, org, level) in self.store.evaluation_results(SubjectKind::Organization).await? {
+        for (year, _, org, level) in self.store.evaluation_results(SubjectKind::Organization, None).await? {
             if let Some(o) = org {
                 own.entry(o).or_default().entry(year).or_default().push(level);
             }
@@ -558,7 +556,7 @@ impl App {
             org_streaks.push((org, s.name.clone(), level, streak(&years, year, Level::Htxsnv)));
         }
         let mut by_member: HashMap<MemberId, BTreeMap<i16, Vec<Level>>> = HashMap::new();
-        for (y, member, _, level) in self.store.evaluation_results(SubjectKind::Member).await? {
+        for (y, member, _, level) in self.store.evaluation_results(SubjectKind::Member, Some(id)).await? {
             if let Some(m) = member {
                 by_member.entry(m).or_default().entry(y).or_default().push(level);
             }

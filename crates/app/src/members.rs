@@ -49,6 +49,9 @@ pub struct MemberDetail {
     pub files: Vec<FileMeta>,
     pub changes: Vec<ChangeRow>,
     pub transfers: Vec<TransferRow>,
+    pub disciplines: Vec<thidua_store::DisciplineRow>,
+    /// The member's standing quality levels, by year.
+    pub levels: Vec<(i16, thidua_core::evaluation::Level)>,
     pub names: HashMap<OrgId, String>,
     pub may_edit: bool,
     pub may_read_files: bool,
@@ -223,6 +226,8 @@ impl App {
             files: self.store.member_files(id).await?,
             changes: self.store.member_changes(id).await?,
             transfers,
+            disciplines: self.store.disciplines(id).await?,
+            levels: self.store.member_levels(id).await?,
             names: self.org_names(&mentioned).await?,
             may_edit: self.require_member(p, Action::EditMember, &row).await.is_ok(),
             may_read_files: self.require_member(p, Action::ReadMemberFile, &row).await.is_ok(),

@@ -1,6 +1,8 @@
 //! Annual quality evaluation: rounds, subjects with their steps, reopenings; and members'
 //! discipline records.
 
+use std::collections::{BTreeMap, HashMap};
+
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -67,6 +69,15 @@ impl EvalRow {
     pub fn result(&self) -> Option<Level> {
         self.approved.as_ref().and_then(|s| s.level).or_else(|| self.concluded.as_ref().and_then(|s| s.level))
     }
+}
+
+/// A subject to list in a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewSubject {
+    pub kind: SubjectKind,
+    pub member: Option<MemberId>,
+    pub org: Option<OrgId>,
+    pub cell: OrgId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +181,20 @@ impl Tx {
         Ok(row.try_get(0)?)
     }
 
+    /// Lists many subjects at once (a round's members), several hundred rows per statement.
+    pub async fn add_evaluations(&mut self, round: i64, subjects: &[NewSubject]) -> Result<(), StoreError> {
+        for chunk in subjects.chunks(500) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${}, ${}, ${}, ${}, '{{}}', 1)", 4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5)).collect();
+            let sql = format!("INSERT INTO evaluation (round_id, kind, member_id, org_id, cell_id, assessment, version) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round);
+            for s in chunk {
+                q = q.bind(s.kind.code()).bind(s.member.map(|m| m.0)).bind(s.org.map(|o| o.0)).bind(s.cell.0);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     /// The round, locked for this transaction: steps and the conclusion take their turn.
     pub async fn lock_eval_round(&mut self, id: i64) -> Result<Option<EvalRoundRow>, StoreError> {
         let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
@@ -206,14 +231,24 @@ impl Tx {
         Ok(())
     }
 
-    /// Records the committee's conclusion (`approval`: the superior's approval) on one subject.
-    pub async fn set_decision(&mut self, id: i64, approval: bool, level: Level, by: &str, on: Date) -> Result<(), StoreError> {
-        let sql = if approval {
-            "UPDATE evaluation SET approved_level = $1, approved_by = $2, approved_on = $3, version = version + 1 WHERE id = $4"
-        } else {
-            "UPDATE evaluation SET concluded_level = $1, concluded_by = $2, concluded_on = $3, version = version + 1 WHERE id = $4"
-        };
-        sqlx::query(sql).bind(level.code()).bind(by).bind(iso(on)).bind(id).execute(&mut *self.tx).await?;
+    /// Records the committee's conclusion (`approval`: the superior's approval) on subjects of
+    /// `round`, the subjects of each level together.
+    pub async fn set_decisions(&mut self, round: i64, approval: bool, levels: &[(i64, Level)], by: &str, on: Date) -> Result<(), StoreError> {
+        let step = if approval { "approved" } else { "concluded" };
+        for level in Level::ALL {
+            let ids: Vec<i64> = levels.iter().filter(|(_, l)| *l == level).map(|(id, _)| *id).collect();
+            for chunk in ids.chunks(1000) {
+                let sql = format!(
+                    "UPDATE evaluation SET {step}_level = $1, {step}_by = $2, {step}_on = $3, version = version + 1 WHERE round_id = $4 AND id IN ({})",
+                    placeholders(5, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(level.code()).bind(by).bind(iso(on)).bind(round);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *self.tx).await?;
+            }
+        }
         Ok(())
     }
 
@@ -255,13 +290,14 @@ impl Tx {
 }
 
 impl Store {
-    /// Every member belonging to one of `orgs`, with their organization.
-    pub async fn member_ids_in(&self, orgs: &[OrgId]) -> Result<Vec<(MemberId, OrgId)>, StoreError> {
+    /// Every member belonging to one of `orgs` and admitted by `admitted_by`, with their organization.
+    pub async fn member_ids_in(&self, orgs: &[OrgId], admitted_by: Date) -> Result<Vec<(MemberId, OrgId)>, StoreError> {
         if orgs.is_empty() {
             return Ok(Vec::new());
         }
-        let p = placeholders(1, orgs.len());
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT id, org_id FROM member WHERE org_id IN ({p}) ORDER BY id")));
+        let p = placeholders(2, orgs.len());
+        let sql = format!("SELECT id, org_id FROM member WHERE admitted_on <= $1 AND org_id IN ({p}) ORDER BY id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(admitted_by));
         for o in orgs {
             q = q.bind(o.0);
         }
@@ -306,21 +342,18 @@ impl Store {
     }
 
     /// Members disciplined within a year, with the heaviest form.
-    pub async fn disciplined_in(&self, year: i16) -> Result<Vec<(MemberId, DisciplineForm)>, StoreError> {
+    pub async fn disciplined_in(&self, year: i16) -> Result<BTreeMap<MemberId, DisciplineForm>, StoreError> {
         let rows = sqlx::query("SELECT member_id, form FROM member_discipline WHERE decided_on >= $1 AND decided_on <= $2")
             .bind(format!("{year:04}-01-01"))
             .bind(format!("{year:04}-12-31"))
             .fetch_all(&self.pool)
             .await?;
-        let mut out: Vec<(MemberId, DisciplineForm)> = Vec::new();
+        let mut out: BTreeMap<MemberId, DisciplineForm> = BTreeMap::new();
         for r in rows {
             let form: String = r.try_get(1)?;
             let form = DisciplineForm::from_code(&form).ok_or_else(|| corrupt("discipline form"))?;
-            let m = MemberId(r.try_get(0)?);
-            match out.iter_mut().find(|(x, _)| *x == m) {
-                Some(e) => e.1 = e.1.max(form),
-                None => out.push((m, form)),
-            }
+            let heaviest = out.entry(MemberId(r.try_get(0)?)).or_insert(form);
+            *heaviest = (*heaviest).max(form);
         }
         Ok(out)
     }
@@ -350,16 +383,51 @@ impl Store {
         rows.iter().map(|r| Ok(EvalReopeningRow { reason: r.try_get(0)?, actor: r.try_get(1)?, at_unix: r.try_get(2)? })).collect()
     }
 
-    /// The standing results of concluded rounds, for streaks: `(year, kind, member, org, level)`.
-    pub async fn evaluation_results(&self, kind: SubjectKind) -> Result<Vec<(i16, Option<MemberId>, Option<OrgId>, Level)>, StoreError> {
+    /// A member's standing levels by year (as a member, not as a leader).
+    pub async fn member_levels(&self, member: MemberId) -> Result<Vec<(i16, Level)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT r.year, e.member_id, e.org_id, COALESCE(e.approved_level, e.concluded_level) FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
-             WHERE e.kind = $1 AND COALESCE(e.approved_level, e.concluded_level) IS NOT NULL",
+            "SELECT r.year, COALESCE(e.approved_level, e.concluded_level) FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+             WHERE e.member_id = $1 AND e.kind = 'member' AND COALESCE(e.approved_level, e.concluded_level) IS NOT NULL ORDER BY r.year",
         )
-        .bind(kind.code())
+        .bind(member.0)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
+            .map(|r| {
+                let level: String = r.try_get(1)?;
+                Ok((i16::try_from(r.try_get::<i64, _>(0)?).map_err(|_| corrupt("year"))?, Level::from_code(&level).ok_or_else(|| corrupt("level"))?))
+            })
+            .collect()
+    }
+
+    /// The names of the members a round lists.
+    pub async fn eval_member_names(&self, round: i64) -> Result<HashMap<MemberId, String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT m.id, m.full_name FROM evaluation e JOIN member m ON m.id = e.member_id WHERE e.round_id = $1")
+            .bind(round)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((MemberId(r.try_get(0)?), r.try_get(1)?))).collect()
+    }
+
+    /// The standing results of concluded rounds, for streaks: `(year, member, org, level)` of
+    /// every subject of `kind`, or with `round`, only of the subjects that round lists.
+    pub async fn evaluation_results(&self, kind: SubjectKind, round: Option<i64>) -> Result<Vec<(i16, Option<MemberId>, Option<OrgId>, Level)>, StoreError> {
+        let only = match (round, kind) {
+            (None, _) => "",
+            (Some(_), SubjectKind::Member | SubjectKind::Leader) => "AND e.member_id IN (SELECT member_id FROM evaluation WHERE round_id = $2 AND kind = $1)",
+            (Some(_), _) => "AND e.org_id IN (SELECT org_id FROM evaluation WHERE round_id = $2 AND kind = $1)",
+        };
+        let sql = format!(
+            "SELECT r.year, e.member_id, e.org_id, COALESCE(e.approved_level, e.concluded_level) FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+             WHERE e.kind = $1 AND COALESCE(e.approved_level, e.concluded_level) IS NOT NULL {only}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind.code());
+        if let Some(round) = round {
+            q = q.bind(round);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
             .map(|r| {
                 let level: String = r.try_get(3)?;
                 Ok((

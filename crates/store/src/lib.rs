@@ -24,7 +24,7 @@ pub use ballots::{BallotRow, PollOptionRow, PollRow, VoterRow};
 pub use db::{Backend, Store, StoreError, Tx};
 pub use documents::{index_terms, AttachmentRow, BlobPlace, Direction, DocumentRow, SearchFilter, TermRow, WorkRecordRow};
 pub use emulation::{AttendeeRow, CampaignRow, KeyTaskRow, MeetingRow, RegistrationRow, TaskNoteRow, TopicRow};
-pub use evaluation::{DisciplineRow, EvalReopeningRow, EvalRoundRow, EvalRow, Step};
+pub use evaluation::{DisciplineRow, EvalReopeningRow, EvalRoundRow, EvalRow, NewSubject, Step};
 pub use members::{BadgeRow, ChangeRow, FileMeta, MemberRow, PositionRow};
 pub use scoring::{AdjustmentRow, LineRow, ReopeningRow, RoundRow, ScoreFileRow, SheetRow};
 pub use transfers::{StepRow, TransferRow};

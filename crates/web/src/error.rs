@@ -399,7 +399,6 @@ fn describe_eval(e: &EvalProblem, t: T) -> (&'static str, String) {
         EvalProblem::Concluded => ("evaluation.concluded", t.get("error.eval.concluded").into()),
         EvalProblem::NotConcluded => ("evaluation.not_concluded", t.get("error.eval.not_concluded").into()),
         EvalProblem::NotLive => ("evaluation.not_live", t.get("error.eval.not_live").into()),
-        EvalProblem::Missing { count } => ("evaluation.missing", t.fmt("error.eval.missing", &[("count", &t.int(count))])),
         EvalProblem::Quota { htxsnv, httnv, limit, pct } => (
             "evaluation.quota",
             t.fmt("error.eval.quota", &[("htxsnv", &htxsnv.to_string()), ("httnv", &httnv.to_string()), ("limit", &limit.to_string()), ("pct", &pct.to_string())]),

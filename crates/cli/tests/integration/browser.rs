@@ -16,6 +16,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("a_transfer_is_introduced_by_one_unit_and_received_by_the_other", |s| Box::pin(transfer_journey(s))),
     ("a_quarterly_briefing_is_recorded_and_shows_in_the_calendar", |s| Box::pin(briefing(s))),
     ("a_voter_votes_on_a_phone_and_finds_the_receipt_after_the_close", |s| Box::pin(phone_vote(s))),
+    ("a_cell_of_thirty_is_entered_in_one_grid_and_concluded_within_the_quota", |s| Box::pin(evaluation_grid(s))),
 ];
 
 fn on_path(name: &str) -> bool {
@@ -341,5 +342,80 @@ async fn phone_vote(s: Server) {
     c.find(Locator::Css("input[name='token']")).await.expect("receipt field").send_keys(&token).await.expect("type");
     c.find(Locator::XPath("//form[@action and contains(@action, '/receipt')]//button")).await.expect("check").click().await.expect("tap");
     text_becomes(&c, "#receipt-check", "Địa ốc Sài Gòn").await;
+    c.close().await.expect("close");
+}
+
+/// The SATRA officer opens 2025's round of a cell of thirty (and the demo's few), enters the whole
+/// cell in one grid, is stopped over the quota with the counts named, looks at the what-if, lowers
+/// three and concludes.
+async fn evaluation_grid(s: Server) {
+    let system = thidua_app::auth::Principal::system();
+    let tree: serde_json::Value = s.admin.get(s.url("/api/v1/orgs?date=2025-06-30")).send().await.expect("get").json().await.expect("json");
+    let cell_name = "Chi bộ Văn phòng Tổng Công ty Thương mại Sài Gòn";
+    let cell = tree["orgs"].as_array().expect("orgs").iter().find(|o| o["name"] == cell_name).and_then(|o| o["id"].as_i64()).expect("cell");
+    let mut names = Vec::new();
+    for i in 0..30 {
+        let name = format!("{} {} {}", ["Nguyễn", "Trần", "Lê", "Phạm", "Võ"][i % 5], ["Văn", "Thị", "Minh"][i % 3], ["An", "Bích", "Cường", "Diệp", "Giao", "Hạnh"][i / 5]);
+        crate::evaluation::member(&s.app, &name, thidua_core::org::OrgId(cell), jiff::civil::date(2012, 3, 1)).await;
+        names.push(name);
+    }
+
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "chuyenvien", "/evaluations").await;
+    heading_becomes(&c, "Đánh giá, xếp loại chất lượng").await;
+    c.find(Locator::Id("org")).await.expect("org").select_by_value(&cell.to_string()).await.expect("choose");
+    let year = c.find(Locator::Id("year")).await.expect("year");
+    year.clear().await.expect("clear");
+    year.send_keys("2025").await.expect("type");
+    c.find(Locator::Id("open-round")).await.expect("open").click().await.expect("click");
+    let title = format!("Đánh giá, xếp loại năm 2025 — {cell_name}");
+    heading_becomes(&c, &title).await;
+    c.find(Locator::Css("#cells a")).await.expect("cell link").click().await.expect("click");
+    heading_becomes(&c, &format!("Đảng viên {cell_name}")).await;
+
+    // Seven score 95 with 30% of tasks beyond what was asked, twenty-three score 80.
+    let round = s.app.eval_rounds(&system).await.expect("rounds").into_iter().find(|(r, _)| r.org.0 == cell && r.year == 2025).expect("round").0.id;
+    let view = s.app.eval_round_view(&system, round).await.expect("view");
+    for (i, name) in names.iter().enumerate() {
+        let id = view.subjects.iter().find(|x| &x.name == name && x.row.kind == thidua_core::evaluation::SubjectKind::Member).expect("subject").row.id;
+        let (scores, exceeding) = if i < 7 { (["8", "8", "7", "7", "45", "20"], "3") } else { (["6", "6", "6", "6", "40", "16"], "1") };
+        for (code, v) in scores.iter().enumerate() {
+            c.find(Locator::Css(&format!("input[name='s{id}_c{}']", code + 1))).await.expect("criterion").send_keys(v).await.expect("type");
+        }
+        for (part, v) in [("total", "10"), ("on_time", "10"), ("exceeding", exceeding)] {
+            c.find(Locator::Css(&format!("input[name='s{id}_{part}']"))).await.expect("tasks").send_keys(v).await.expect("type");
+        }
+    }
+    c.find(Locator::Id("save-grid")).await.expect("save").click().await.expect("click");
+    text_becomes(&c, "#grid", "HTXSNV · 95 điểm").await;
+    let grid = text_of(&c, "#grid").await;
+    assert_eq!(grid.matches("HTXSNV · 95 điểm").count(), 7, "{grid}");
+    assert_eq!(grid.matches("HTTNV · 80 điểm").count(), 23);
+
+    // Concluding as proposed: 7 HTXSNV beside 23 HTTNV is over the quota (at most 4).
+    c.find(Locator::LinkText(&title)).await.expect("crumb").click().await.expect("click");
+    heading_becomes(&c, &title).await;
+    c.find(Locator::Id("conclude")).await.expect("conclude").click().await.expect("click");
+    text_becomes(&c, "#form-error", "Vượt tỷ lệ: 7 đảng viên").await;
+    let error = text_of(&c, "#form-error").await;
+    assert!(error.contains("23 đảng viên") && error.contains("tối đa 4"), "{error}");
+    assert!(text_of(&c, "#preview").await.contains("7 HTXSNV so với 23 HTTNV: vượt giới hạn"));
+    // Three lowered to HTTNV, the what-if first, then the conclusion.
+    let excellent: Vec<i64> = view.subjects.iter().filter(|x| names[..3].contains(&x.name) && x.row.kind == thidua_core::evaluation::SubjectKind::Member).map(|x| x.row.id).collect();
+    assert_eq!(excellent.len(), 3);
+    for id in &excellent {
+        c.find(Locator::Css(&format!("select[name='level_{id}']"))).await.expect("level").select_by_value("httnv").await.expect("choose");
+    }
+    c.find(Locator::Id("preview-conclusion")).await.expect("preview").click().await.expect("click");
+    text_becomes(&c, "#preview-quota", "4 HTXSNV so với 26 HTTNV: trong giới hạn").await;
+    c.find(Locator::Id("conclude")).await.expect("conclude").click().await.expect("click");
+    text_becomes(&c, "#round-state", "Đã kết luận ngày").await;
+    assert!(text_of(&c, "#round-state").await.contains("(chuyenvien)"));
+    let distribution = text_of(&c, "#distribution").await;
+    let members = view.subjects.iter().filter(|x| x.row.kind == thidua_core::evaluation::SubjectKind::Member).count() as i64;
+    let share = |n: i64| thidua_core::vi::format_percent(n, members, thidua_core::vi::Lang::Vi).expect("share");
+    // The demo's own members of the cell were not assessed: the lowest level, counted apart.
+    let expected = format!("Đảng viên 4 ({}) 26 ({}) 0 ({}) {} ({}) {members}", share(4), share(26), share(0), members - 30, share(members - 30));
+    assert!(distribution.contains(&expected), "{distribution} / {expected}");
     c.close().await.expect("close");
 }

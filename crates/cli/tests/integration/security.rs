@@ -124,6 +124,12 @@ enum Guard {
     ManagePoll,
     /// Only the poll's voters vote.
     Vote,
+    /// Opening an evaluation round: who may edit the grassroots organization.
+    OpenEvaluation,
+    /// A round, its grids, subjects, results and downloads: who may see the organization's members.
+    ViewEvaluation,
+    /// Entering steps, concluding, approving, reopening: the organization's (and its superior's) officers.
+    EditEvaluation,
 }
 
 /// The decision for each route. A route the router serves but this table does not name fails the
@@ -166,6 +172,14 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("POST", "/polls/{id}/open" | "/polls/{id}/close" | "/polls/{id}/written" | "/polls/{id}/paper") => ManagePoll,
         ("POST", "/api/v1/polls/{id}/open" | "/api/v1/polls/{id}/close" | "/api/v1/polls/{id}/written" | "/api/v1/polls/{id}/paper") => ManagePoll,
         ("POST", "/polls/{id}/vote" | "/api/v1/polls/{id}/vote") => Vote,
+        ("GET", "/evaluations" | "/api/v1/evaluations") => SignedIn,
+        ("POST", "/evaluations" | "/api/v1/evaluations") => OpenEvaluation,
+        ("GET", "/evaluations/{id}" | "/evaluations/{id}/cells/{cell}" | "/evaluations/{id}/subjects/{subject}" | "/evaluations/{id}/lists.xlsx" | "/evaluations/{id}/report.docx")
+        | ("GET", "/api/v1/evaluations/{id}" | "/api/v1/evaluations/{id}/results") => ViewEvaluation,
+        ("POST", "/evaluations/{id}/cells/{cell}" | "/evaluations/{id}/subjects/{subject}" | "/evaluations/{id}/conclude" | "/evaluations/{id}/approve" | "/evaluations/{id}/reopen")
+        | ("POST", "/api/v1/evaluations/{id}/assessments" | "/api/v1/evaluations/{id}/opinions" | "/api/v1/evaluations/{id}/conclude" | "/api/v1/evaluations/{id}/approve" | "/api/v1/evaluations/{id}/reopen") => EditEvaluation,
+        ("GET", "/api/v1/members/{id}/discipline") => ViewMember,
+        ("POST", "/members/{id}/discipline" | "/api/v1/members/{id}/discipline") => EditMember,
         ("POST", "/api/v1/org-events") => EditOrg,
         ("GET", "/admin/audit") => AdminOnly,
         ("GET", "/members/{id}" | "/api/v1/members/{id}") => ViewMember,
@@ -214,7 +228,10 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         ExplainRound | EditRound | ManagePoll => inside && caller == "cumtruong",
         Sheet => caller == "cumtruong" || officer_of(side),
         EditOrg => inside && caller == "chuyenvien",
-        ViewMember => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
+        ViewMember | ViewEvaluation => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
+        // Each side's officer opens, enters, concludes and (as the superior committee of the
+        // side's cells) approves.
+        OpenEvaluation | EditEvaluation => officer_of(side),
         EditMember | ReadFile | CreateMember | IntroduceTransfer | ViewTransfer | TransferStep | ImportPackage => officer_of(side),
         // Only RESCO's transfer goes to another installation and RESCO sends it; SATRA only
         // receives its transfer, so may not export it.
@@ -313,6 +330,20 @@ async fn authorization_matrix(s: Server) {
         v["tasks"].as_array().expect("tasks").iter().find(|t| t["id"] == id).and_then(|t| t["version"].as_i64()).expect("version")
     };
     let (resco_doc, resco_attachment, resco_record) = docs[&resco_register];
+    // An evaluation round of a cell on each side, with a member subject of each.
+    let mut eval_rounds = Vec::new();
+    for cell in [satra_cell, resco_cell] {
+        let r = s.admin.post(s.url("/api/v1/evaluations")).json(&json!({"org_id": cell, "year": 2024})).send().await.expect("open round");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let round: Value = r.json().await.expect("json");
+        let subject = round["subjects"].as_array().expect("subjects").iter().find(|x| x["kind"] == "member").and_then(|x| x["id"].as_i64()).expect("a member");
+        eval_rounds.push((round["id"].as_i64().expect("id"), subject));
+    }
+    let ((satra_eval, satra_subject), (resco_eval, resco_subject)) = (eval_rounds[0], eval_rounds[1]);
+    let eval_version = |round: i64, subject: i64| async move {
+        let v = sref.admin.get(sref.url(&format!("/api/v1/evaluations/{round}"))).send().await.expect("get").json::<Value>().await.expect("json");
+        v["subjects"].as_array().expect("subjects").iter().find(|x| x["id"] == subject).and_then(|x| x["version"].as_i64()).expect("version")
+    };
 
     let mut callers: Vec<(&str, Option<reqwest::Client>)> = vec![("anonymous", None)];
     for a in &ACCOUNTS {
@@ -349,6 +380,9 @@ async fn authorization_matrix(s: Server) {
             Guard::ViewDoc | Guard::EditDoc => vec![(true, Side::Satra, satra_doc, satra_attachment), (true, Side::Resco, resco_doc, resco_attachment)],
             Guard::CreateDoc => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
             Guard::ViewTransfer | Guard::TransferStep | Guard::ExportPackage => vec![(true, Side::Satra, satra_transfer, 0), (true, Side::Resco, resco_transfer, 0)],
+            Guard::OpenEvaluation => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
+            // The file slot carries the member subject of each side's round.
+            Guard::ViewEvaluation | Guard::EditEvaluation => vec![(true, Side::Satra, satra_eval, satra_subject), (true, Side::Resco, resco_eval, resco_subject)],
             _ => vec![(true, Side::Satra, 0, 0)],
         };
         for (caller, client) in &callers {
@@ -366,7 +400,8 @@ async fn authorization_matrix(s: Server) {
                     let names = if path.starts_with("/api/") { ("target_id", "scorer_id") } else { ("target", "scorer") };
                     path = format!("{path}?{}={samco_board}&role=peer&{}={scorer_of_side}", names.0, names.1);
                 }
-                path = path.replace("{org}", &file.to_string());
+                path = path.replace("{org}", &file.to_string()).replace("{subject}", &file.to_string());
+                path = path.replace("{cell}", &(if *side == Side::Satra { satra_cell } else { resco_cell }).to_string());
                 if route.path == "/api/v1/document-stats" {
                     path = format!("{path}?register_id={id}&unit_id={id}&from=2023-01-01&to=2023-12-31");
                 }
@@ -482,6 +517,20 @@ async fn authorization_matrix(s: Server) {
                     ("POST", "/api/v1/polls/{id}/written") => http.post(url).json(&json!({"username": "uyvien", "marks": {"chosen": [0]}})),
                     ("POST", "/polls/{id}/paper" | "/polls/{id}/vote") => http.post(url).form(&[("choice", "0")]),
                     ("POST", "/api/v1/polls/{id}/paper" | "/api/v1/polls/{id}/vote") => http.post(url).json(&json!({"chosen": [0]})),
+                    ("POST", "/evaluations") => http.post(url).form(&[("org", id.to_string()), ("year", "2019".into())]),
+                    ("POST", "/api/v1/evaluations") => http.post(url).json(&json!({"org_id": id, "year": 2019})),
+                    ("POST", "/evaluations/{id}/cells/{cell}" | "/evaluations/{id}/subjects/{subject}") => {
+                        let version = eval_version(*id, *file).await;
+                        http.post(url).form(&[(format!("s{file}_v"), version.to_string()), (format!("s{file}_total"), format!("{}", n % 7 + 1)), (format!("s{file}_on_time"), "1".into())])
+                    }
+                    ("POST", "/api/v1/evaluations/{id}/assessments") => http.post(url).json(&json!([{"subject_id": file, "version": eval_version(*id, *file).await, "tasks": {"total": n % 7 + 1, "on_time": 1}}])),
+                    ("POST", "/api/v1/evaluations/{id}/opinions") => http.post(url).json(&json!([{"subject_id": file, "level": "httnv"}])),
+                    ("POST", "/evaluations/{id}/conclude" | "/evaluations/{id}/approve") => http.post(url).form(&[("action", "conclude")]),
+                    ("POST", "/api/v1/evaluations/{id}/conclude" | "/api/v1/evaluations/{id}/approve") => http.post(url).json(&json!({})),
+                    ("POST", "/evaluations/{id}/reopen") => http.post(url).form(&[("reason", format!("Sửa thử {n}"))]),
+                    ("POST", "/api/v1/evaluations/{id}/reopen") => http.post(url).json(&json!({"reason": format!("Sửa thử {n}")})),
+                    ("POST", "/members/{id}/discipline") => http.post(url).form(&[("form", "reprimand"), ("decided_on", "01/01/2021"), ("decision", "1-QĐ"), ("reason", "Thử")]),
+                    ("POST", "/api/v1/members/{id}/discipline") => http.post(url).json(&json!({"form": "reprimand", "decided_on": "2021-01-01", "decision": "1-QĐ", "reason": "Thử"})),
                     (m, p) => panic!("the matrix has no request for {m} {p}"),
                 };
                 let status = request.send().await.expect("request").status().as_u16();

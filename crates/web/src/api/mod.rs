@@ -6,6 +6,7 @@ pub mod ballots;
 pub mod clusters;
 pub mod documents;
 pub mod emulation;
+pub mod evaluations;
 pub mod members;
 pub mod orgs;
 pub mod scoring;
@@ -16,7 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "thidua API", description = "API của thidua: tổ chức, cụm thi đua, phong trào, hội nghị, đảng viên, văn bản. Ngày theo ISO 8601 (yyyy-mm-dd)."),
+    info(title = "thidua API", description = "API của thidua: tổ chức, cụm thi đua, phong trào, hội nghị, đánh giá xếp loại, đảng viên, văn bản. Ngày theo ISO 8601 (yyyy-mm-dd)."),
     paths(
         orgs::list,
         orgs::detail,
@@ -75,9 +76,20 @@ use utoipa::{Modify, OpenApi};
         documents::detail,
         documents::status,
         documents::stats,
+        evaluations::list,
+        evaluations::open,
+        evaluations::round,
+        evaluations::assessments,
+        evaluations::opinions,
+        evaluations::conclude,
+        evaluations::approve,
+        evaluations::reopen,
+        evaluations::results,
+        evaluations::disciplines,
+        evaluations::record_discipline,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm, chấm điểm"), (name = "ballots", description = "Bỏ phiếu kín"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm")),
+    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm, chấm điểm"), (name = "ballots", description = "Bỏ phiếu kín"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm"), (name = "evaluation", description = "Kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng, đảng viên")),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

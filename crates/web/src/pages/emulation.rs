@@ -77,6 +77,11 @@ impl FormState {
         &self.values
     }
 
+    /// Marks a field the page could not read, with the message to show next to it.
+    pub(crate) fn flag(&mut self, key: &str, message: &str) {
+        self.errors.insert(key.to_owned(), message.to_owned());
+    }
+
     fn values_of(&self, key: &str) -> Vec<&str> {
         self.values.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }

@@ -17,7 +17,7 @@ use thidua_app::members::MemberDetail;
 use thidua_app::{App, AppError};
 use thidua_core::access::Action;
 use thidua_core::date::{format_date, iso, parse_date};
-use thidua_core::member::{AgeStep, Cccd, Gap, GapKind, Gender, MemberError, MemberId, MemberRecord, check_party_card};
+use thidua_core::member::{AgeStep, Cccd, DisciplineForm, Gap, GapKind, Gender, MemberError, MemberId, MemberRecord, check_party_card};
 use thidua_core::org::OrgId;
 
 use super::{parse_id, today, Chrome, Link};
@@ -374,6 +374,9 @@ pub struct DetailPage {
     files: Vec<Link>,
     history: Vec<String>,
     transfers: Vec<Link>,
+    levels: Vec<String>,
+    disciplines: Vec<String>,
+    discipline_forms: Vec<(&'static str, &'static str)>,
     may_edit: bool,
     may_read_files: bool,
     may_transfer: bool,
@@ -465,6 +468,13 @@ fn detail_page(t: T, caller: &Caller, d: &MemberDetail) -> DetailPage {
                 text: format!("{} · {} · {}", format_date(tr.introduced_on), tr.to_org.map(|o| org_name(&o)).or_else(|| tr.external_to.clone()).unwrap_or_default(), crate::error::state_label(t, tr.state)),
             })
             .collect(),
+        levels: d.levels.iter().map(|(year, level)| format!("{year}: {}", level.abbreviation())).collect(),
+        disciplines: d
+            .disciplines
+            .iter()
+            .map(|x| t.fmt("member.discipline_row", &[("form", t.get(&format!("discipline.{}", x.form.code()))), ("date", &format_date(x.decided_on)), ("decision", &x.decision), ("reason", &x.reason)]))
+            .collect(),
+        discipline_forms: DisciplineForm::ALL.iter().map(|f| (f.code(), t.get(&format!("discipline.{}", f.code())))).collect(),
         may_edit: d.may_edit,
         may_read_files: d.may_read_files,
         may_transfer: d.may_transfer,

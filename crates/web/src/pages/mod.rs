@@ -6,6 +6,7 @@ pub mod ballots;
 pub mod clusters;
 pub mod documents;
 pub mod emulation;
+pub mod evaluations;
 pub mod home;
 pub mod members;
 pub mod orgs;
@@ -47,6 +48,7 @@ impl Chrome {
             if c.principal.may(Action::ViewMember) {
                 nav.push(("members", "/members", "nav.members"));
                 nav.push(("badges", "/badges", "nav.badges"));
+                nav.push(("evaluations", "/evaluations", "nav.evaluations"));
             }
             if c.principal.may(Action::ManageTransfers) {
                 nav.push(("transfers", "/transfers", "nav.transfers"));
