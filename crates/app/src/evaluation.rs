@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use jiff::civil::Date;
 use thidua_core::access::Action;
 use thidua_core::date::long_date;
-use thidua_core::evaluation::{quota_allows, quota_limit, streak, Assessment, EvaluationError, EvaluationRules, Level, Proposal, SubjectKind};
+use thidua_core::evaluation::{quota_allows, quota_limit, streak, Assessment, EvaluationError, EvaluationRules, Level, Proposal, SubjectKind, SUBORDINATE_DISCIPLINE};
 use thidua_core::member::{DisciplineForm, MemberId};
 use thidua_core::org::{OrgId, OrgKind, OrgVersion};
-use thidua_core::vi::{format_percent, Lang};
+use thidua_core::vi::{collation_key, format_percent, Lang};
 pub use thidua_store::{DisciplineRow, EvalReopeningRow, EvalRoundRow, EvalRow, Step};
 use thidua_store::NewSubject;
 use unicode_normalization::UnicodeNormalization;
@@ -37,6 +37,12 @@ pub enum EvalProblem {
     Quota { htxsnv: u32, httnv: u32, limit: u32, pct: u32 },
     #[error("the organization did not exist in that year")]
     NotLive,
+    #[error("{count} subjects have no self-assessment and no level chosen")]
+    Unassessed { count: usize },
+    #[error("subjects {ids:?} are not among those this step decides in the round")]
+    NotInRound { ids: Vec<i64> },
+    #[error("the organizations' levels are approved; reopen the round to change them")]
+    Approved,
 }
 
 /// A discipline decision as recorded.
@@ -57,6 +63,16 @@ pub struct SubjectView {
     /// The assessment with the triggers the records set (discipline in the year).
     pub assessment: Assessment,
     pub proposal: Proposal,
+}
+
+impl SubjectView {
+    /// The level a conclusion starts from: the rules' proposal, or the cell's opinion if lower.
+    pub fn starting_level(&self) -> Level {
+        match self.row.opinion.as_ref().and_then(|o| o.level) {
+            Some(o) if o < self.proposal.level => o,
+            _ => self.proposal.level,
+        }
+    }
 }
 
 /// The members' levels as concluded (or planned) against the quota.
@@ -96,6 +112,8 @@ pub struct AssessmentInput {
 #[derive(Debug, Clone)]
 pub struct OpinionInput {
     pub subject: i64,
+    /// The subject's version as read.
+    pub version: i64,
     pub level: Option<Level>,
     pub note: Option<String>,
 }
@@ -165,6 +183,8 @@ impl App {
         let mut row = DisciplineRow { id: 0, member, decided_on: d.decided_on, form: d.form, decision, reason };
         let mut tx = self.store.begin().await?;
         row.id = tx.add_discipline(&row, &p.username).await?;
+        // The member's rounds of that year propose differently now: a conclusion planned before is stale.
+        tx.touch_eval_rounds_of(member, d.decided_on.year()).await?;
         // Member data stays out of the audit summary: the form only.
         tx.audit(p.user, &p.record("member.discipline", format!("member:{}", member.0), d.form.code())).await?;
         tx.commit().await?;
@@ -174,7 +194,11 @@ impl App {
     pub async fn disciplines(&self, p: &Principal, member: MemberId) -> Result<Vec<DisciplineRow>, AppError> {
         let m = self.store.member(member).await?.ok_or(AppError::NotFound)?;
         self.require_org(p, Action::ViewMember, m.record.org, today()).await?;
-        Ok(self.store.disciplines(member).await?)
+        let list = self.store.disciplines(member).await?;
+        let mut tx = self.store.begin().await?;
+        tx.audit(p.user, &p.record("member.discipline.read", format!("member:{}", member.0), "")).await?;
+        tx.commit().await?;
+        Ok(list)
     }
 
     /// The grassroots organizations the principal may open rounds for, as of today, named.
@@ -193,6 +217,9 @@ impl App {
 
     /// Opens the round of a grassroots organization for a year, listing its subjects.
     pub async fn open_eval_round(&self, p: &Principal, org: OrgId, year: i16) -> Result<EvalRoundRow, AppError> {
+        if !(1930..=today().year()).contains(&year) {
+            return Err(AppError::Invalid(vec![FieldProblem::new("year", Invalid::OutOfRange)]));
+        }
         let (first, last) = year_span(year)?;
         let rules = self.rules.evaluation_for(year).map_err(AppError::Rules)?;
         // As the organization stood at the end of the year (or today, for the year under way).
@@ -213,8 +240,9 @@ impl App {
             i += 1;
         }
         let cells: Vec<OrgId> = subtree.iter().copied().filter(|o| by_id.get(o).is_some_and(|v| v.kind == OrgKind::Cell) && *o != org).collect();
-        let members = self.store.member_ids_in(&subtree, last).await?;
-        let leaders: BTreeSet<MemberId> = self.store.leaders_in(&subtree, first, last).await?.into_iter().collect();
+        let members = self.store.members_on(&subtree, on).await?;
+        let ids: Vec<MemberId> = members.iter().map(|(m, _)| *m).collect();
+        let leaders: BTreeSet<MemberId> = self.store.leaders_among(&ids, first, last).await?.into_iter().collect();
         let mut tx = self.store.begin().await?;
         let id = tx.create_eval_round(org, year, &rules.source, &p.username).await?.ok_or(EvalProblem::Exists)?;
         let collective = |kind, o: OrgId| NewSubject { kind, member: None, org: Some(o), cell: o };
@@ -257,11 +285,16 @@ impl App {
         Ok((round, rules))
     }
 
-    /// The assessment with what the records add: discipline decided in the year.
-    fn with_records(row: &EvalRow, disciplined: &BTreeSet<MemberId>) -> Assessment {
+    /// The assessment with what the records add: a member's discipline decided in the year, and
+    /// for an organization or its leadership collective, a disciplined leader within it.
+    fn with_records(row: &EvalRow, round_org: OrgId, disciplined: &BTreeSet<MemberId>, disciplined_leaders: &[OrgId]) -> Assessment {
         let mut a = row.assessment.clone();
         if row.member.is_some_and(|m| disciplined.contains(&m)) {
             a.triggers.insert("discipline".into());
+        }
+        let within = |cell: &OrgId| row.org == Some(round_org) || row.org == Some(*cell);
+        if row.kind.is_collective() && disciplined_leaders.iter().any(within) {
+            a.triggers.insert(SUBORDINATE_DISCIPLINE.into());
         }
         a
     }
@@ -275,10 +308,11 @@ impl App {
         let orgs: BTreeSet<OrgId> = rows.iter().flat_map(|r| [Some(r.cell), r.org]).flatten().chain([round.org]).collect();
         let org_names = self.names_as_of(orgs, on).await?;
         let member_names = self.store.eval_member_names(id).await?;
+        let disciplined_leaders: Vec<OrgId> = rows.iter().filter(|r| r.kind == SubjectKind::Leader && r.member.is_some_and(|m| disciplined.contains(&m))).map(|r| r.cell).collect();
         let mut subjects: Vec<SubjectView> = rows
             .into_iter()
             .map(|row| {
-                let assessment = Self::with_records(&row, &disciplined);
+                let assessment = Self::with_records(&row, round.org, &disciplined, &disciplined_leaders);
                 let proposal = rules.propose(row.kind, &assessment);
                 let name = match (row.member, row.org) {
                     (Some(m), _) => member_names.get(&m).cloned().unwrap_or_default(),
@@ -288,7 +322,8 @@ impl App {
                 SubjectView { cell_name: org_names.get(&row.cell).cloned().unwrap_or_default(), name, assessment, proposal, row }
             })
             .collect();
-        subjects.sort_by(|a, b| a.row.kind.cmp(&b.row.kind).then(thidua_core::vi::compare(&a.cell_name, &b.cell_name)).then(thidua_core::vi::compare(&a.name, &b.name)));
+        // Keys once per subject: a round may list thousands of members.
+        subjects.sort_by_cached_key(|s| (s.row.kind, collation_key(&s.cell_name), collation_key(&s.name), s.row.id));
         let mut cells: Vec<(OrgId, String, usize)> = Vec::new();
         for s in subjects.iter().filter(|s| s.row.kind == SubjectKind::Member) {
             match cells.iter_mut().find(|c| c.0 == s.row.cell) {
@@ -297,7 +332,8 @@ impl App {
             }
         }
         cells.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
-        let planned: Vec<Level> = subjects.iter().filter(|s| s.row.kind == SubjectKind::Member).map(|s| s.row.concluded.as_ref().and_then(|c| c.level).unwrap_or(s.proposal.level)).collect();
+        // As concluded, or as a conclusion would start: the banner and the conclusion agree.
+        let planned: Vec<Level> = subjects.iter().filter(|s| s.row.kind == SubjectKind::Member).map(|s| s.row.concluded.as_ref().and_then(|c| c.level).unwrap_or_else(|| s.starting_level())).collect();
         let quota = rules.quota.map(|q| quota_state(q, &planned));
         let may_conclude = self.require_org(p, Action::EditOrgs, round.org, on).await.is_ok();
         let parent = self.store.org_chain_on(round.org, on).await?.get(1).copied();
@@ -350,6 +386,11 @@ impl App {
     pub async fn save_steps(&self, p: &Principal, id: i64, assessments: &[AssessmentInput], opinions: &[OpinionInput]) -> Result<(), AppError> {
         let (round, rules) = self.eval_round_for(p, Action::ViewMember, id).await?;
         let on = year_span(round.year)?.1.min(today());
+        if assessments.is_empty() && opinions.is_empty() {
+            // Nothing to write; still, only who may enter steps in the round is answered.
+            self.require_org(p, Action::EditMember, round.org, on).await?;
+            return Ok(());
+        }
         let rows: HashMap<i64, EvalRow> = self.store.evaluations(id).await?.into_iter().map(|r| (r.id, r)).collect();
         let mut allowed = HashMap::new();
         for subject in assessments.iter().map(|a| a.subject).chain(opinions.iter().map(|o| o.subject)) {
@@ -374,15 +415,22 @@ impl App {
         if tx.lock_eval_round(id).await?.is_none_or(|r| r.concluded.is_some()) {
             return Err(EvalProblem::Concluded.into());
         }
+        // A subject whose assessment is saved here moves one version on before its opinion.
+        let mut saved: HashMap<i64, i64> = HashMap::new();
         for input in assessments {
             if !tx.save_assessment(input.subject, input.version, &input.assessment, input.self_level, &p.username, today()).await? {
                 return Err(AppError::Conflict);
             }
+            saved.insert(input.subject, input.version + 1);
         }
         for o in opinions {
             let note: Option<String> = o.note.as_deref().map(|n| n.trim().nfc().collect::<String>()).filter(|n| !n.is_empty());
-            tx.set_opinion(o.subject, o.level, note.as_deref(), &p.username, today()).await?;
+            let version = saved.get(&o.subject).copied().unwrap_or(o.version);
+            if !tx.set_opinion(o.subject, version, o.level, note.as_deref(), &p.username, today()).await? {
+                return Err(AppError::Conflict);
+            }
         }
+        tx.touch_eval_round(id).await?;
         let summary = format!("{} assessments, {} opinions", assessments.len(), opinions.len());
         tx.audit(p.user, &p.record("evaluation.steps", format!("evaluation:{id}"), summary)).await?;
         tx.commit().await?;
@@ -390,17 +438,22 @@ impl App {
     }
 
     /// Checks the committee's levels for a whole round: each within what the rules give, the
-    /// members within the quota. `levels` may leave subjects out: they take the level the rules
-    /// propose (or the cell's opinion, if lower).
-    async fn planned_levels(&self, view: &EvalRoundView, levels: &BTreeMap<i64, Level>) -> Result<(Vec<(i64, Level)>, Conclusion), AppError> {
+    /// members within the quota. `levels` may leave out subjects that assessed themselves: they
+    /// take the level the rules propose (or the cell's opinion, if lower); one that did not needs
+    /// a level chosen.
+    fn planned_levels(view: &EvalRoundView, levels: &BTreeMap<i64, Level>) -> Result<(Vec<(i64, Level)>, Conclusion), AppError> {
+        let unknown: Vec<i64> = levels.keys().copied().filter(|id| !view.subjects.iter().any(|s| s.row.id == *id)).collect();
+        if !unknown.is_empty() {
+            return Err(EvalProblem::NotInRound { ids: unknown }.into());
+        }
+        let unassessed = view.subjects.iter().filter(|s| s.row.own.is_none() && !levels.contains_key(&s.row.id)).count();
+        if unassessed > 0 {
+            return Err(EvalProblem::Unassessed { count: unassessed }.into());
+        }
         let mut planned = Vec::new();
         let mut lowered = 0;
         for s in &view.subjects {
-            let default = match s.row.opinion.as_ref().and_then(|o| o.level) {
-                Some(o) if o < s.proposal.level => o,
-                _ => s.proposal.level,
-            };
-            let level = levels.get(&s.row.id).copied().unwrap_or(default);
+            let level = levels.get(&s.row.id).copied().unwrap_or_else(|| s.starting_level());
             view.rules.may_conclude(s.row.kind, &s.assessment, level).map_err(|error| EvalProblem::Row { name: s.name.clone(), error })?;
             if level < s.proposal.level {
                 lowered += 1;
@@ -423,7 +476,7 @@ impl App {
         if !view.may_conclude {
             return Err(AppError::Forbidden);
         }
-        Ok(self.planned_levels(&view, levels).await?.1)
+        Ok(Self::planned_levels(&view, levels)?.1)
     }
 
     /// The committee concludes the round: every subject's level, the members within the quota.
@@ -435,7 +488,7 @@ impl App {
         if view.round.concluded.is_some() {
             return Err(EvalProblem::Concluded.into());
         }
-        let (planned, conclusion) = self.planned_levels(&view, levels).await?;
+        let (planned, conclusion) = Self::planned_levels(&view, levels)?;
         if let Some(q) = conclusion.quota
             && !q.ok
         {
@@ -446,6 +499,10 @@ impl App {
         let round = tx.lock_eval_round(id).await?.ok_or(AppError::NotFound)?;
         if round.concluded.is_some() {
             return Err(EvalProblem::Concluded.into());
+        }
+        // A step entered or a discipline recorded since the plan was made: plan again.
+        if round.version != view.round.version {
+            return Err(AppError::Conflict);
         }
         tx.set_decisions(id, false, &planned, &p.username, on).await?;
         if !tx.set_round_concluded(id, round.version, true, &p.username, on).await? {
@@ -467,18 +524,31 @@ impl App {
         if view.round.concluded.is_none() {
             return Err(EvalProblem::NotConcluded.into());
         }
+        let collectives: Vec<&SubjectView> = view.subjects.iter().filter(|s| s.row.kind.is_collective()).collect();
+        if collectives.iter().any(|s| s.row.approved.is_some()) {
+            return Err(EvalProblem::Approved.into());
+        }
+        let unknown: Vec<i64> = levels.keys().copied().filter(|id| !collectives.iter().any(|s| s.row.id == *id)).collect();
+        if !unknown.is_empty() {
+            return Err(EvalProblem::NotInRound { ids: unknown }.into());
+        }
         let mut approved = Vec::new();
-        for s in view.subjects.iter().filter(|s| s.row.kind.is_collective()) {
+        for s in collectives {
             let concluded = s.row.concluded.as_ref().and_then(|c| c.level).ok_or(EvalProblem::NotConcluded)?;
             let level = levels.get(&s.row.id).copied().unwrap_or(concluded);
             view.rules.may_conclude(s.row.kind, &s.assessment, level).map_err(|error| EvalProblem::Row { name: s.name.clone(), error })?;
             approved.push((s.row.id, level));
         }
         let mut tx = self.store.begin().await?;
-        if tx.lock_eval_round(id).await?.is_none_or(|r| r.concluded.is_none()) {
+        let round = tx.lock_eval_round(id).await?.ok_or(AppError::NotFound)?;
+        if round.concluded.is_none() {
             return Err(EvalProblem::NotConcluded.into());
         }
+        if round.version != view.round.version {
+            return Err(AppError::Conflict);
+        }
         tx.set_decisions(id, true, &approved, &p.username, today()).await?;
+        tx.touch_eval_round(id).await?;
         tx.audit(p.user, &p.record("evaluation.approve", format!("evaluation:{id}"), format!("{} organizations", approved.len()))).await?;
         tx.commit().await?;
         Ok(())
@@ -503,7 +573,8 @@ impl App {
         }
         tx.clear_conclusions(id).await?;
         tx.add_eval_reopening(id, &reason, &p.username, now_unix()).await?;
-        tx.audit(p.user, &p.record("evaluation.reopen", format!("evaluation:{id}"), reason)).await?;
+        // The reason may name members: it is kept with the round, not in the audit summary.
+        tx.audit(p.user, &p.record("evaluation.reopen", format!("evaluation:{id}"), "")).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -55,6 +55,12 @@ impl App {
         Ok(app)
     }
 
+    /// The same application judging by another rulebook (an installation's own rule files).
+    pub fn with_rules(mut self, rules: Rulebook) -> App {
+        self.rules = Arc::new(rules);
+        self
+    }
+
     /// The same application with other session lifetimes or login limits.
     pub fn with_security(mut self, security: auth::Security) -> App {
         self.security = security;

@@ -12,6 +12,7 @@ use thidua_app::{App, AppError};
 use thidua_core::access::{Grant, Role, Scope};
 use thidua_core::cluster::ClusterId;
 use thidua_core::org::OrgId;
+use thidua_core::rulebook::Rulebook;
 
 const DEFAULT_DB: &str = "sqlite://thidua.db";
 const DEFAULT_DEMO_DB: &str = "sqlite://thidua-demo.db";
@@ -49,6 +50,10 @@ enum Command {
         /// Load the demo world (units of the seed articles) if the database does not have it yet.
         #[arg(long)]
         demo: bool,
+        /// Judge by this installation's rule files: any of membership.json, ballots.json and
+        /// evaluation.json found here replaces the shipped one (`thidua rules export` writes them).
+        #[arg(long, env = "THIDUA_RULES_DIR", value_name = "DIR")]
+        rules_dir: Option<std::path::PathBuf>,
     },
     /// Bring the database schema up to date and exit.
     Migrate {
@@ -81,6 +86,25 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The rulebook: the legal figures by period of validity.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Write the shipped rule files into a directory, to edit them and serve with `--rules-dir`.
+    Export {
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+    },
+    /// Check the rule files of a directory as `serve --rules-dir` would read them.
+    Check {
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
     },
 }
 
@@ -204,8 +228,13 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { db, listen, demo } => {
-            let app = db.open(demo).await?;
+        Command::Serve { db, listen, demo, rules_dir } => {
+            // The rules first: a mistake in an installation's files stops the start, naming the file.
+            let book = rules_dir.as_deref().map(rulebook).transpose()?;
+            let mut app = db.open(demo).await?;
+            if let Some(book) = book {
+                app = app.with_rules(book);
+            }
             if demo {
                 load_demo(&app).await?;
             }
@@ -249,6 +278,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 AuditCheck::Tampered(t) => Err(format!("audit log tampered: {t}")),
             }
         }
+        Command::Rules { command } => rules(command),
     }
 }
 
@@ -346,6 +376,51 @@ async fn token(command: TokenCommand) -> Result<(), String> {
             let app = open(&db.url(false)).await?;
             app.revoke_token(&system, id).await.map_err(describe)?;
             println!("Token {id} revoked.");
+            Ok(())
+        }
+    }
+}
+
+/// The rulebook with the files of `dir` in place of the shipped ones.
+fn rulebook(dir: &std::path::Path) -> Result<Rulebook, String> {
+    if !dir.is_dir() {
+        return Err(format!("{} is not a directory", dir.display()));
+    }
+    let mut unreadable = None;
+    let book = Rulebook::from_files(|name| {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                unreadable = Some(format!("{}: {e}", path.display()));
+                None
+            }
+        }
+    });
+    if let Some(e) = unreadable {
+        return Err(e);
+    }
+    book.map_err(|e| format!("rule files in {}: {e}", dir.display()))
+}
+
+fn rules(command: RulesCommand) -> Result<(), String> {
+    match command {
+        RulesCommand::Export { dir } => {
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            for (name, text) in Rulebook::SHIPPED {
+                let path = dir.join(name);
+                if path.exists() {
+                    return Err(format!("{} exists; not overwritten", path.display()));
+                }
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            println!("Rule files written to {}.", dir.display());
+            Ok(())
+        }
+        RulesCommand::Check { dir } => {
+            rulebook(&dir)?;
+            println!("The rule files in {} are valid.", dir.display());
             Ok(())
         }
     }

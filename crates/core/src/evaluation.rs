@@ -130,7 +130,8 @@ pub enum Condition {
     ExceedingAtLeastPct(u32),
     /// At most this share (%) of tasks late.
     LateAtMostPct(u32),
-    /// No subordinate organization and no member of the leadership disciplined in the year.
+    /// No subordinate organization and no member of the leadership disciplined in the year (the
+    /// fact `subordinate_discipline` is absent).
     NoCollectiveDiscipline,
 }
 
@@ -154,12 +155,17 @@ pub struct LevelRule {
     pub conditions: Vec<Rule>,
 }
 
+/// The fact that a subordinate organization or a member of the leadership was disciplined in the
+/// year: it bars HTXSNV for a collective without forcing the lowest level.
+pub const SUBORDINATE_DISCIPLINE: &str = "subordinate_discipline";
+
 /// Something that forces the lowest level whatever the score: discipline in the year, and the other
-/// triggers the rules list (the committee ticks those).
+/// triggers the rules list (the committee ticks those). The same shape lists the facts that only
+/// bear on a condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Forced {
-    /// `discipline` (set from the member's discipline records), `collective_discipline`, or
-    /// another code the committee ticks.
+    /// `discipline` (set from the member's discipline records), `collective_discipline` (the
+    /// organization itself disciplined), or another code the committee ticks.
     pub code: String,
     pub label: String,
     #[serde(default)]
@@ -186,6 +192,9 @@ pub struct EvaluationRules {
     /// Best level first; the first whose conditions all hold is proposed.
     pub levels: Vec<LevelRule>,
     pub forced: Vec<Forced>,
+    /// Facts a condition reads without forcing a level (`subordinate_discipline`).
+    #[serde(default)]
+    pub facts: Vec<Forced>,
     pub quota: Option<Quota>,
 }
 
@@ -251,6 +260,34 @@ fn pct_at_least(part: u32, whole: u32, pct: u32) -> bool {
 }
 
 impl EvaluationRules {
+    /// What makes a period's rules unusable, if anything: the engine relies on each of these.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        if self.to_year.is_some_and(|t| t < self.from_year) {
+            return Err("to_year is before from_year");
+        }
+        if !self.levels.windows(2).all(|w| w[0].level > w[1].level) || self.levels.iter().any(|l| l.level == Level::Khtnv) {
+            return Err("levels must be listed best first, without KHTNV (what is left)");
+        }
+        for kind in SubjectKind::ALL {
+            let form = self.form(kind);
+            if form.is_empty() {
+                return Err("every kind of subject needs a form");
+            }
+            if self.scored && (form.iter().any(|c| c.max_points.is_none()) || form.iter().map(|c| u64::from(c.max_points.unwrap_or(0))).sum::<u64>() != 100) {
+                return Err("a scored form gives every criterion its points, 100 in all");
+            }
+            let mut codes: Vec<&str> = form.iter().map(|c| c.code.as_str()).collect();
+            codes.sort_unstable();
+            if codes.windows(2).any(|w| w[0] == w[1]) {
+                return Err("criterion codes repeat within a form");
+            }
+        }
+        if self.quota.is_some_and(|q| q.htxsnv_of_httnv_pct > 100) {
+            return Err("the quota is a share of at most 100%");
+        }
+        Ok(())
+    }
+
     pub fn applies_to(&self, year: i16) -> bool {
         self.from_year <= year && self.to_year.is_none_or(|t| year <= t)
     }
@@ -262,6 +299,11 @@ impl EvaluationRules {
     /// The triggers that apply to a kind of subject.
     pub fn triggers(&self, kind: SubjectKind) -> impl Iterator<Item = &Forced> {
         self.forced.iter().filter(move |f| f.subjects.as_ref().is_none_or(|s| s.contains(&kind)))
+    }
+
+    /// The triggers and the facts that apply to a kind of subject: what may be ticked on it.
+    pub fn tickable(&self, kind: SubjectKind) -> impl Iterator<Item = &Forced> {
+        self.forced.iter().chain(&self.facts).filter(move |f| f.subjects.as_ref().is_none_or(|s| s.contains(&kind)))
     }
 
     /// Checks an assessment against the form: known criteria, scores within range, tasks that add up,
@@ -285,7 +327,7 @@ impl EvaluationRules {
         if t.exceeding > t.on_time {
             return Err(EvaluationError::Exceeding);
         }
-        if let Some(code) = a.triggers.iter().find(|code| !self.triggers(kind).any(|f| &f.code == *code)) {
+        if let Some(code) = a.triggers.iter().find(|code| !self.tickable(kind).any(|f| &f.code == *code)) {
             return Err(EvaluationError::UnknownTrigger(code.clone()));
         }
         Ok(())
@@ -307,7 +349,7 @@ impl EvaluationRules {
             // Beyond what was asked needs tasks to be beyond: with none, the condition does not hold.
             Condition::ExceedingAtLeastPct(p) => t.total > 0 && pct_at_least(t.exceeding, t.total, p),
             Condition::LateAtMostPct(p) => u64::from(t.late) * 100 <= u64::from(p) * u64::from(t.total),
-            Condition::NoCollectiveDiscipline => !a.triggers.contains("collective_discipline"),
+            Condition::NoCollectiveDiscipline => !a.triggers.contains(SUBORDINATE_DISCIPLINE),
         }
     }
 
@@ -434,8 +476,10 @@ mod tests {
         assert_eq!(r.propose(SubjectKind::Organization, &org).level, Level::Htnv, "20% late");
         org.tasks = tasks(10, 10, 4, 0);
         assert_eq!(r.propose(SubjectKind::Organization, &org).level, Level::Htxsnv);
+        org.triggers.insert(SUBORDINATE_DISCIPLINE.into());
+        assert_eq!(r.propose(SubjectKind::Organization, &org).level, Level::Httnv, "a disciplined subordinate or leader bars HTXSNV only");
         org.triggers.insert("collective_discipline".into());
-        assert_eq!(r.propose(SubjectKind::Organization, &org).level, Level::Khtnv, "a disciplined collective is forced down");
+        assert_eq!(r.propose(SubjectKind::Organization, &org).level, Level::Khtnv, "a disciplined organization is forced down");
     }
 
     #[test]

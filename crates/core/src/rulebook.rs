@@ -125,9 +125,12 @@ fn year_periods(json: &str) -> Result<Vec<EvaluationRules>, RulebookError> {
     let mut periods = file.periods;
     periods.sort_by_key(|p| p.from_year);
     for pair in periods.windows(2) {
-        if pair[0].to_year.map(|t| t + 1) != Some(pair[1].from_year) {
+        if pair[0].to_year.and_then(|t| t.checked_add(1)) != Some(pair[1].from_year) {
             return Err(RulebookError::YearPeriods(pair[1].from_year));
         }
+    }
+    for p in &periods {
+        p.validate().map_err(|what| RulebookError::Evaluation(p.from_year, what))?;
     }
     Ok(periods)
 }
@@ -144,16 +147,36 @@ pub enum RulebookError {
     YearPeriods(i16),
     #[error("no evaluation rules for the year {0}")]
     NoEvaluationRules(i16),
+    #[error("{0}: {1}")]
+    InFile(String, Box<RulebookError>),
+    #[error("evaluation rules from {0}: {1}")]
+    Evaluation(i16, &'static str),
 }
 
 impl Rulebook {
+    /// The files of the rulebook shipped with the binary, by name: an installation may replace
+    /// any of them with its own (see [`Rulebook::from_files`]).
+    pub const SHIPPED: [(&'static str, &'static str); 3] = [
+        ("membership.json", include_str!("../rules/membership.json")),
+        ("ballots.json", include_str!("../rules/ballots.json")),
+        ("evaluation.json", include_str!("../rules/evaluation.json")),
+    ];
+
     /// The rulebook shipped with the binary.
     pub fn shipped() -> Result<Rulebook, RulebookError> {
-        Rulebook::from_json(include_str!("../rules/membership.json"), include_str!("../rules/ballots.json"), include_str!("../rules/evaluation.json"))
+        Rulebook::from_files(|_| None)
     }
 
-    pub fn from_json(membership: &str, ballots: &str, evaluation: &str) -> Result<Rulebook, RulebookError> {
-        Ok(Rulebook { membership: periods(membership)?, ballots: periods(ballots)?, evaluation: year_periods(evaluation)? })
+    /// The rulebook from the files `own` gives by name, the shipped ones for the rest; a problem
+    /// names the file it is in.
+    pub fn from_files(mut own: impl FnMut(&str) -> Option<String>) -> Result<Rulebook, RulebookError> {
+        let [membership, ballots, evaluation] = Self::SHIPPED.map(|(name, text)| (name, own(name).unwrap_or_else(|| text.to_owned())));
+        let named = |name: &str, e: RulebookError| RulebookError::InFile(name.to_owned(), Box::new(e));
+        Ok(Rulebook {
+            membership: periods(&membership.1).map_err(|e| named(membership.0, e))?,
+            ballots: periods(&ballots.1).map_err(|e| named(ballots.0, e))?,
+            evaluation: year_periods(&evaluation.1).map_err(|e| named(evaluation.0, e))?,
+        })
     }
 
     /// The evaluation rules for an evaluation year: a past year is judged by the rules of that year.
@@ -196,12 +219,29 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_periods_are_refused() {
-        let text = include_str!("../rules/membership.json").replace("\"to\": \"2025-07-01\"", "\"to\": \"2025-08-01\"");
-        let ballots = include_str!("../rules/ballots.json");
-        assert!(matches!(Rulebook::from_json(&text, ballots, include_str!("../rules/evaluation.json")), Err(RulebookError::Periods(_))));
-        assert!(matches!(Rulebook::from_json("{", ballots, include_str!("../rules/evaluation.json")), Err(RulebookError::Parse(_))));
-        let gap = ballots.replace("\"to\": \"2024-01-01\"", "\"to\": \"2023-06-01\"");
-        assert!(matches!(Rulebook::from_json(include_str!("../rules/membership.json"), &gap, include_str!("../rules/evaluation.json")), Err(RulebookError::Periods(_))));
+    fn overlapping_periods_are_refused_naming_the_file() {
+        let with = |file: &'static str, text: String| Rulebook::from_files(move |name| (name == file).then(|| text.clone()));
+        let shifted = include_str!("../rules/membership.json").replace("\"to\": \"2025-07-01\"", "\"to\": \"2025-08-01\"");
+        assert!(matches!(with("membership.json", shifted), Err(RulebookError::InFile(f, e)) if f == "membership.json" && matches!(*e, RulebookError::Periods(_))));
+        assert!(matches!(with("evaluation.json", "{".into()), Err(RulebookError::InFile(f, e)) if f == "evaluation.json" && matches!(*e, RulebookError::Parse(_))));
+        let gap = include_str!("../rules/ballots.json").replace("\"to\": \"2024-01-01\"", "\"to\": \"2023-06-01\"");
+        assert!(matches!(with("ballots.json", gap), Err(RulebookError::InFile(_, e)) if matches!(*e, RulebookError::Periods(_))));
+        // Figures the engine relies on are checked: a share over 100%, levels out of order, a
+        // scored form that does not add up to 100, a period that ends before it starts.
+        let shipped = include_str!("../rules/evaluation.json");
+        for (from, to) in [
+            ("\"htxsnv_of_httnv_pct\": 20", "\"htxsnv_of_httnv_pct\": 150"),
+            ("{ \"level\": \"htxsnv\"", "{ \"level\": \"khtnv\""),
+            ("\"max_points\": 50", "\"max_points\": 55"),
+            ("\"to_year\": 2022", "\"to_year\": 2017"),
+        ] {
+            assert!(shipped.contains(from), "{from}");
+            let r = with("evaluation.json", shipped.replace(from, to));
+            assert!(matches!(&r, Err(RulebookError::InFile(_, e)) if matches!(**e, RulebookError::Evaluation(..) | RulebookError::YearPeriods(_))), "{to}: {r:?}");
+        }
+        // An installation's stricter quota replaces the shipped figure.
+        let stricter = include_str!("../rules/evaluation.json").replace("\"htxsnv_of_httnv_pct\": 20", "\"htxsnv_of_httnv_pct\": 15");
+        let book = with("evaluation.json", stricter).expect("valid");
+        assert_eq!(book.evaluation_for(2025).expect("2025").quota.map(|q| q.htxsnv_of_httnv_pct), Some(15));
     }
 }

@@ -64,10 +64,11 @@ pub struct EvalRow {
 }
 
 impl EvalRow {
-    /// The level that stands: the superior's approval for an organization, otherwise the
-    /// committee's conclusion.
+    /// The level that stands: for an organization or a leadership collective the directly
+    /// superior committee's approval, for a member or leader the committee's conclusion.
     pub fn result(&self) -> Option<Level> {
-        self.approved.as_ref().and_then(|s| s.level).or_else(|| self.concluded.as_ref().and_then(|s| s.level))
+        let step = if self.kind.is_collective() { &self.approved } else { &self.concluded };
+        step.as_ref().and_then(|s| s.level)
     }
 }
 
@@ -85,6 +86,14 @@ pub struct EvalReopeningRow {
     pub reason: String,
     pub actor: String,
     pub at_unix: i64,
+}
+
+/// Binds each organization's id, in order, after what the query has.
+fn bind_orgs<'q>(mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>, orgs: &[OrgId]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for o in orgs {
+        q = q.bind(o.0);
+    }
+    q
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -218,14 +227,34 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records the opinion of the cell or collective on one subject.
-    pub async fn set_opinion(&mut self, id: i64, level: Option<Level>, note: Option<&str>, by: &str, on: Date) -> Result<(), StoreError> {
-        sqlx::query("UPDATE evaluation SET opinion_level = $1, opinion_note = $2, opinion_by = $3, opinion_on = $4, version = version + 1 WHERE id = $5")
-            .bind(level.map(Level::code))
-            .bind(note)
-            .bind(by)
-            .bind(iso(on))
-            .bind(id)
+    /// Records the opinion of the cell or collective on one subject if it is still at `version`.
+    pub async fn set_opinion(&mut self, id: i64, version: i64, level: Option<Level>, note: Option<&str>, by: &str, on: Date) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE evaluation SET opinion_level = $1, opinion_note = $2, opinion_by = $3, opinion_on = $4, version = version + 1 WHERE id = $5 AND version = $6",
+        )
+        .bind(level.map(Level::code))
+        .bind(note)
+        .bind(by)
+        .bind(iso(on))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks a round changed (a step entered, a discipline recorded), so a conclusion planned on
+    /// what it was before is refused.
+    pub async fn touch_eval_round(&mut self, round: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE evaluation_round SET version = version + 1 WHERE id = $1").bind(round).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// Marks changed the rounds of `year` that list `member`.
+    pub async fn touch_eval_rounds_of(&mut self, member: MemberId, year: i16) -> Result<(), StoreError> {
+        sqlx::query("UPDATE evaluation_round SET version = version + 1 WHERE year = $1 AND id IN (SELECT round_id FROM evaluation WHERE member_id = $2)")
+            .bind(i64::from(year))
+            .bind(member.0)
             .execute(&mut *self.tx)
             .await?;
         Ok(())
@@ -290,35 +319,70 @@ impl Tx {
 }
 
 impl Store {
-    /// Every member belonging to one of `orgs` and admitted by `admitted_by`, with their organization.
-    pub async fn member_ids_in(&self, orgs: &[OrgId], admitted_by: Date) -> Result<Vec<(MemberId, OrgId)>, StoreError> {
+    /// The members who belonged to one of `orgs` on `on`, with their organization then: admitted by
+    /// then, not expelled or removed then, and placed by the official transfers completed since
+    /// (a member who arrived later is left out, one who left since is counted where they were).
+    pub async fn members_on(&self, orgs: &[OrgId], on: Date) -> Result<Vec<(MemberId, OrgId)>, StoreError> {
         if orgs.is_empty() {
             return Ok(Vec::new());
         }
         let p = placeholders(2, orgs.len());
-        let sql = format!("SELECT id, org_id FROM member WHERE admitted_on <= $1 AND org_id IN ({p}) ORDER BY id");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(admitted_by));
-        for o in orgs {
-            q = q.bind(o.0);
+        // Transfers completed after the day, of members now here or of members who left from here.
+        let moves = format!(
+            "SELECT member_id, from_org_id, external_from, completed_on FROM transfer WHERE state = 'completed' AND kind = 'official' AND completed_on > $1 \
+             AND (from_org_id IN ({p}) OR member_id IN (SELECT id FROM member WHERE org_id IN ({p})))"
+        );
+        let mut first_move: HashMap<MemberId, (Date, Option<OrgId>)> = HashMap::new();
+        for r in bind_orgs(sqlx::query(sqlx::AssertSqlSafe(moves)).bind(iso(on)), orgs).fetch_all(&self.pool).await? {
+            let completed = date_col(&r, "completed_on")?;
+            let external: Option<String> = r.try_get("external_from")?;
+            // Received from another installation: not in this one before.
+            let from = if external.is_some() { None } else { Some(OrgId(r.try_get("from_org_id")?)) };
+            let m = MemberId(r.try_get("member_id")?);
+            if first_move.get(&m).is_none_or(|(d, _)| completed < *d) {
+                first_move.insert(m, (completed, from));
+            }
         }
-        q.fetch_all(&self.pool).await?.iter().map(|r| Ok((MemberId(r.try_get(0)?), OrgId(r.try_get(1)?)))).collect()
+        let out_sql = "SELECT DISTINCT member_id FROM member_gap WHERE kind IN ('expelled', 'removed') AND from_on <= $1 AND (to_on IS NULL OR to_on > $1)";
+        let out: std::collections::HashSet<MemberId> =
+            sqlx::query(out_sql).bind(iso(on)).fetch_all(&self.pool).await?.iter().map(|r| Ok(MemberId(r.try_get(0)?))).collect::<Result<_, StoreError>>()?;
+        let candidates = format!(
+            "SELECT id, org_id FROM member WHERE admitted_on <= $1 AND (org_id IN ({p}) OR id IN (SELECT member_id FROM transfer WHERE state = 'completed' \
+             AND kind = 'official' AND completed_on > $1 AND from_org_id IN ({p}))) ORDER BY id"
+        );
+        let mut members = Vec::new();
+        for r in bind_orgs(sqlx::query(sqlx::AssertSqlSafe(candidates)).bind(iso(on)), orgs).fetch_all(&self.pool).await? {
+            let m = MemberId(r.try_get(0)?);
+            let then = match first_move.get(&m) {
+                Some((_, from)) => *from,
+                None => Some(OrgId(r.try_get(1)?)),
+            };
+            if let Some(org) = then.filter(|o| orgs.contains(o))
+                && !out.contains(&m)
+            {
+                members.push((m, org));
+            }
+        }
+        Ok(members)
     }
 
-    /// Members of `orgs` holding a position at some time within `[from, to]`.
-    pub async fn leaders_in(&self, orgs: &[OrgId], from: Date, to: Date) -> Result<Vec<MemberId>, StoreError> {
-        if orgs.is_empty() {
-            return Ok(Vec::new());
+    /// Those of `members` holding a position at some time within `[from, to]`.
+    pub async fn leaders_among(&self, members: &[MemberId], from: Date, to: Date) -> Result<Vec<MemberId>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in members.chunks(500) {
+            let sql = format!(
+                "SELECT DISTINCT member_id FROM member_position WHERE from_on <= $2 AND (to_on IS NULL OR to_on >= $1) AND member_id IN ({}) ORDER BY member_id",
+                placeholders(3, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(from)).bind(iso(to));
+            for m in chunk {
+                q = q.bind(m.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(MemberId(r.try_get(0)?));
+            }
         }
-        let p = placeholders(3, orgs.len());
-        let sql = format!(
-            "SELECT DISTINCT p.member_id FROM member_position p JOIN member m ON m.id = p.member_id \
-             WHERE m.org_id IN ({p}) AND p.from_on <= $2 AND (p.to_on IS NULL OR p.to_on >= $1) ORDER BY p.member_id"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(from)).bind(iso(to));
-        for o in orgs {
-            q = q.bind(o.0);
-        }
-        q.fetch_all(&self.pool).await?.iter().map(|r| Ok(MemberId(r.try_get(0)?))).collect()
+        Ok(out)
     }
 
     pub async fn disciplines(&self, member: MemberId) -> Result<Vec<DisciplineRow>, StoreError> {

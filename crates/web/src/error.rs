@@ -117,7 +117,7 @@ impl Problem {
             Problem::App(AppError::Ballot(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Round(RoundProblem::Exists | RoundProblem::Closed | RoundProblem::NotClosed | RoundProblem::Submitted)) => StatusCode::CONFLICT,
             Problem::App(AppError::Round(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            Problem::App(AppError::Evaluation(EvalProblem::Exists | EvalProblem::Concluded | EvalProblem::NotConcluded)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Evaluation(EvalProblem::Exists | EvalProblem::Concluded | EvalProblem::NotConcluded | EvalProblem::Approved)) => StatusCode::CONFLICT,
             Problem::App(AppError::Evaluation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
             Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -399,6 +399,11 @@ fn describe_eval(e: &EvalProblem, t: T) -> (&'static str, String) {
         EvalProblem::Concluded => ("evaluation.concluded", t.get("error.eval.concluded").into()),
         EvalProblem::NotConcluded => ("evaluation.not_concluded", t.get("error.eval.not_concluded").into()),
         EvalProblem::NotLive => ("evaluation.not_live", t.get("error.eval.not_live").into()),
+        EvalProblem::Unassessed { count } => ("evaluation.unassessed", t.fmt("error.eval.unassessed", &[("count", &t.int(count))])),
+        EvalProblem::NotInRound { ids } => {
+            ("evaluation.not_in_round", t.fmt("error.eval.not_in_round", &[("ids", &ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))]))
+        }
+        EvalProblem::Approved => ("evaluation.approved", t.get("error.eval.approved").into()),
         EvalProblem::Quota { htxsnv, httnv, limit, pct } => (
             "evaluation.quota",
             t.fmt("error.eval.quota", &[("htxsnv", &htxsnv.to_string()), ("httnv", &httnv.to_string()), ("limit", &limit.to_string()), ("pct", &pct.to_string())]),

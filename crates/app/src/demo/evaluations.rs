@@ -153,7 +153,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
                 let a = assessment(&criteria(kind), level);
                 let own = if level == Level::Khtnv { Level::Htnv } else { level };
                 w.tx.save_assessment(id, 1, &a, Some(own), "minh họa", assessed_on).await?;
-                w.tx.set_opinion(id, Some(level), None, "minh họa", assessed_on).await?;
+                w.tx.set_opinion(id, 2, Some(level), None, "minh họa", assessed_on).await?;
                 w.tx.set_decisions(round, false, &[(id, level)], "minh họa", concluded_on).await?;
                 if kind.is_collective() {
                     w.tx.set_decisions(round, true, &[(id, level)], "minh họa", concluded_on).await?;

@@ -9,6 +9,7 @@ pub const TESTS: &[(&str, fn())] = &[
     ("migrate_then_demo_twice", migrate_then_demo_twice),
     ("serve_demo_answers_and_stops_on_sigterm", serve_demo_answers_and_stops_on_sigterm),
     ("bad_database_url_is_a_clear_error", bad_database_url_is_a_clear_error),
+    ("rules_dir_replaces_shipped_figures_and_a_bad_file_stops_the_start", rules_dir_replaces_shipped_figures_and_a_bad_file_stops_the_start),
     ("user_and_token_commands_manage_accounts", user_and_token_commands),
     ("audit_verify_finds_edited_deleted_reordered_and_truncated_entries", audit_verify_finds_tampering),
 ];
@@ -40,7 +41,7 @@ fn help_explains_each_command() {
     }
     let out = thidua().args(["serve", "--help"]).output().expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--db", "--listen", "--demo", "THIDUA_DATABASE_URL"] {
+    for flag in ["--db", "--listen", "--demo", "--rules-dir", "THIDUA_DATABASE_URL"] {
         assert!(text.contains(flag), "{text}");
     }
 }
@@ -60,27 +61,8 @@ fn migrate_then_demo_twice() {
 
 fn serve_demo_answers_and_stops_on_sigterm() {
     let (url, path) = temp_db("serve");
-    let mut child = thidua()
-        .args(["serve", "--demo", "--db", &url, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let base = loop {
-        let line = lines.next().expect("server printed its URL").expect("line");
-        if let Some(start) = line.find("http://") {
-            break line[start..].split_whitespace().next().expect("url").trim_end_matches('/').to_owned();
-        }
-        assert!(Instant::now() < deadline, "no URL printed");
-    };
-    // A second process takes a token from the same database while the server runs.
-    let out = thidua().args(["token", "create", "--user", "admin", "--label", "cli-test", "--db", &url]).output().expect("token");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert!(token.starts_with("thd_"), "{token}");
+    let (mut child, base) = serve_demo(&url, &[]);
+    let token = admin_token(&url);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     let (health, anonymous, tree) = rt.block_on(async {
         let h = reqwest::get(format!("{base}/healthz")).await.expect("healthz").text().await.expect("text");
@@ -110,6 +92,68 @@ fn serve_demo_answers_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     }
     remove_db(&path);
+}
+
+/// Starts `thidua serve --demo` on a free port with `extra` arguments; the child and its base URL.
+fn serve_demo(url: &str, extra: &[&str]) -> (std::process::Child, String) {
+    let mut child = thidua().args(["serve", "--demo", "--db", url, "--listen", "127.0.0.1:0"]).args(extra).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let base = loop {
+        let line = lines.next().expect("server printed its URL").expect("line");
+        if let Some(start) = line.find("http://") {
+            break line[start..].split_whitespace().next().expect("url").trim_end_matches('/').to_owned();
+        }
+        assert!(Instant::now() < deadline, "no URL printed");
+    };
+    (child, base)
+}
+
+/// A token for the demo's admin, taken by a second process from the same database.
+fn admin_token(url: &str) -> String {
+    let out = thidua().args(["token", "create", "--user", "admin", "--label", "cli-test", "--db", url]).output().expect("token");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("thd_"), "{token}");
+    token
+}
+
+fn rules_dir_replaces_shipped_figures_and_a_bad_file_stops_the_start() {
+    let dir = std::env::temp_dir().join(format!("thidua_cli_{}_rules", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_arg = dir.display().to_string();
+    let out = thidua().args(["rules", "export", &dir_arg]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = thidua().args(["rules", "export", &dir_arg]).output().expect("run");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not overwritten"), "exported files are never overwritten");
+    // The installation caps HTXSNV at 10% of HTTNV instead of 20%.
+    let file = dir.join("evaluation.json");
+    let text = std::fs::read_to_string(&file).expect("read").replace("\"htxsnv_of_httnv_pct\": 20", "\"htxsnv_of_httnv_pct\": 10");
+    std::fs::write(&file, text).expect("write");
+    let out = thidua().args(["rules", "check", &dir_arg]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (url, path) = temp_db("rules");
+    let (mut child, base) = serve_demo(&url, &["--rules-dir", &dir_arg]);
+    let token = admin_token(&url);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let pct = rt.block_on(async {
+        let c = crate::support::bearer_client(&token);
+        let rounds: serde_json::Value = c.get(format!("{base}/api/v1/evaluations")).send().await.expect("list").json().await.expect("json");
+        let round: serde_json::Value = c.get(format!("{base}/api/v1/evaluations/{}", rounds[0]["id"])).send().await.expect("round").json().await.expect("json");
+        round["quota"]["pct"].clone()
+    });
+    assert_eq!(pct, 10);
+    let _ = child.kill();
+    let _ = child.wait();
+    // A broken file stops the start, naming the file.
+    std::fs::write(&file, "{ \"periods\": [").expect("write");
+    let out = thidua().args(["rules", "check", &dir_arg]).output().expect("run");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("evaluation.json"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = thidua().args(["serve", "--db", &url, "--listen", "127.0.0.1:0", "--rules-dir", &dir_arg]).output().expect("run");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("evaluation.json"), "{}", String::from_utf8_lossy(&out.stderr));
+    remove_db(&path);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn bad_database_url_is_a_clear_error() {

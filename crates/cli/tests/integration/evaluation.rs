@@ -104,6 +104,9 @@ async fn round(db: TestDb) {
         v.subjects.iter().find(|s| s.row.kind == kind && (m.is_none() || s.row.member == m) && (o.is_none() || s.row.org == o)).map(|s| (s.row.id, s.row.version)).expect("subject")
     };
     let of = |m: MemberId| subject(SubjectKind::Member, Some(m), None);
+    // Nothing assessed yet: no conclusion by default; a year to come has no round.
+    assert!(matches!(app.conclude_round(system, r.id, &BTreeMap::new()).await, Err(AppError::Evaluation(EvalProblem::Unassessed { count: 17 }))));
+    assert!(matches!(app.open_eval_round(system, dbcs, thidua_app::today().year() + 1).await, Err(AppError::Invalid(_))));
 
     // A score above a criterion's maximum, or a stale version in the batch: nothing of it is kept.
     let good = AssessmentInput { subject: of(a[2]).0, version: of(a[2]).1, assessment: scored(&MEMBER_366, 80, GOOD), self_level: Some(Level::Httnv) };
@@ -138,8 +141,12 @@ async fn round(db: TestDb) {
         grid.push(AssessmentInput { subject: s.0, version: s.1, assessment: scored(&ORG_366, 85, GOOD), self_level: None });
     }
     // The cell's opinion on B4 is lower than the rules give: the committee starts from it.
-    let opinion = OpinionInput { subject: of(b[4]).0, level: Some(Level::Htnv), note: Some("Còn hạn chế trong phối hợp".into()) };
-    app.save_steps(system, r.id, &grid, &[opinion]).await.expect("grid");
+    let leader = subject(SubjectKind::Leader, Some(a[0]), None);
+    grid.push(AssessmentInput { subject: leader.0, version: leader.1, assessment: scored(&[("1", 15), ("2", 15), ("3", 50), ("4", 20)], 85, GOOD), self_level: None });
+    let opinion = OpinionInput { subject: of(b[4]).0, version: of(b[4]).1, level: Some(Level::Htnv), note: Some("Còn hạn chế trong phối hợp".into()) };
+    app.save_steps(system, r.id, &grid, std::slice::from_ref(&opinion)).await.expect("grid");
+    // The same opinion sent again on the version it was read at: someone changed the row since.
+    assert!(matches!(app.save_steps(system, r.id, &[], &[opinion]).await, Err(AppError::Conflict)));
     // B3 was reprimanded in the year: the lowest level, whatever the score.
     let d = NewDiscipline { decided_on: date(2025, 3, 10), form: DisciplineForm::Reprimand, decision: "05-QĐ/ĐU".into(), reason: "Vi phạm quy chế".into() };
     app.record_discipline(system, b[3], &d).await.expect("discipline");
@@ -173,12 +180,16 @@ async fn round(db: TestDb) {
         Err(AppError::Evaluation(EvalProblem::Row { error: EvaluationError::AboveConditions { allowed: "KHTNV" }, .. }))
     ));
     assert!(app.eval_round_view(system, r.id).await.expect("view").round.concluded.is_none());
+    // A subject of another round is no part of this conclusion.
+    let stranger = BTreeMap::from([(i64::MAX, Level::Htnv)]);
+    assert!(matches!(app.conclude_round(system, r.id, &stranger).await, Err(AppError::Evaluation(EvalProblem::NotInRound { .. }))));
     // One of them lowered to HTTNV: 1 beside 8 fits.
     let lowered = BTreeMap::from([(of(a[1]).0, Level::Httnv)]);
     let c = app.conclude_round(system, r.id, &lowered).await.expect("concluded");
     assert_eq!(c.members, BTreeMap::from([(Level::Htxsnv, 1), (Level::Httnv, 8), (Level::Htnv, 2), (Level::Khtnv, 1)]));
     assert_eq!(c.lowered, 2, "A1 by the committee, B4 by the cell's opinion");
-    assert!(matches!(app.save_steps(system, r.id, &[], &[]).await, Err(AppError::Evaluation(EvalProblem::Concluded))));
+    let late = OpinionInput { subject: of(a[2]).0, version: 1, level: Some(Level::Htnv), note: None };
+    assert!(matches!(app.save_steps(system, r.id, &[], &[late]).await, Err(AppError::Evaluation(EvalProblem::Concluded))));
     assert!(matches!(app.conclude_round(system, r.id, &none).await, Err(AppError::Evaluation(EvalProblem::Concluded))));
 
     // The superior approves the organizations; never above what their conditions allow.
@@ -200,9 +211,21 @@ async fn round(db: TestDb) {
     app.reopen_eval_round(system, r.id, "Kết luận nhầm mức của một đảng viên").await.expect("reopened");
     let v = app.eval_round_view(system, r.id).await.expect("view");
     assert!(v.round.concluded.is_none());
-    assert!(v.subjects.iter().all(|s| s.row.concluded.is_none() && s.row.approved.is_none() && s.row.own.is_some() == (s.row.kind != SubjectKind::Leader)));
+    assert!(v.subjects.iter().all(|s| s.row.concluded.is_none() && s.row.approved.is_none() && s.row.own.is_some()));
     assert_eq!(v.reopenings[0].reason, "Kết luận nhầm mức của một đảng viên");
     assert!(matches!(app.reopen_eval_round(system, r.id, "lần nữa").await, Err(AppError::Evaluation(EvalProblem::NotConcluded))));
+
+    // The party secretary (a leader of the committee, in cell A) is warned: the committee and
+    // cell A may no longer be HTXSNV, without being forced down; cell B is not concerned.
+    let d = NewDiscipline { decided_on: date(2025, 9, 1), form: DisciplineForm::Warning, decision: "09-QĐ/ĐUK".into(), reason: "Vi phạm nguyên tắc".into() };
+    app.record_discipline(system, a[0], &d).await.expect("discipline");
+    let v = app.eval_round_view(system, r.id).await.expect("view");
+    let org_subject = |o: OrgId| v.subjects.iter().find(|s| s.row.kind == SubjectKind::Organization && s.row.org == Some(o)).expect("org");
+    assert_eq!(org_subject(dbcs).proposal.level, Level::Httnv);
+    assert!(org_subject(dbcs).proposal.forced.is_empty());
+    assert!(org_subject(dbcs).assessment.triggers.contains(thidua_core::evaluation::SUBORDINATE_DISCIPLINE));
+    assert!(org_subject(cell_a).assessment.triggers.contains(thidua_core::evaluation::SUBORDINATE_DISCIPLINE));
+    assert!(!org_subject(cell_b).assessment.triggers.contains(thidua_core::evaluation::SUBORDINATE_DISCIPLINE));
 }
 
 async fn streaks(db: TestDb) {
@@ -218,41 +241,58 @@ async fn streaks(db: TestDb) {
     for i in 0..6 {
         people.push(member(&app, &format!("Phạm Văn C{i}"), first, date(2010, 2, 3)).await);
     }
-    let old = ["1", "2", "3", "4", "5"];
-    let org_form = ["1", "2", "3", "4"];
+    // Admitted in mid-2022: in the rounds from 2022. Expelled in 2023: in none after 2022.
+    let newcomer = member(&app, "Đỗ Văn Mới", first, date(2022, 6, 1)).await;
+    let expelled = member(&app, "Hồ Văn Đi", first, date(2010, 2, 3)).await;
+    let gap = thidua_core::member::Gap { kind: thidua_core::member::GapKind::Expelled, from: date(2023, 3, 1), to: None, note: None };
+    app.add_member_gap(system, expelled, &gap).await.expect("gap");
+    // Each round: every subject assessed, concluded as proposed, the organizations approved.
+    let run = async |org: OrgId, year: i16, excellent: &[MemberId]| -> (i64, Vec<MemberId>) {
+        let r = app.open_eval_round(system, org, year).await.expect("round");
+        let v = app.eval_round_view(system, r.id).await.expect("view");
+        let tasks = |m: Option<MemberId>| if m.is_some_and(|m| !excellent.contains(&m)) { GOOD } else { EXCELLENT };
+        let inputs: Vec<AssessmentInput> = v
+            .subjects
+            .iter()
+            .map(|s| {
+                let assessment = match (v.rules.scored, s.row.kind) {
+                    (true, SubjectKind::Organization) => scored(&ORG_366, 92, EXCELLENT),
+                    (true, _) => scored(&[("1", 15), ("2", 15), ("3", 70)], 85, GOOD),
+                    (false, SubjectKind::Member) => all_met(&["1", "2", "3", "4", "5"], tasks(s.row.member)),
+                    (false, SubjectKind::Organization) => all_met(&["1", "2", "3", "4"], EXCELLENT),
+                    (false, _) => all_met(&["1", "2"], GOOD),
+                };
+                AssessmentInput { subject: s.row.id, version: s.row.version, assessment, self_level: None }
+            })
+            .collect();
+        app.save_steps(system, r.id, &inputs, &[]).await.expect("assess");
+        app.conclude_round(system, r.id, &BTreeMap::new()).await.expect("conclude");
+        app.approve_round(system, r.id, &BTreeMap::new()).await.expect("approve");
+        (r.id, v.subjects.iter().filter(|s| s.row.kind == SubjectKind::Member).filter_map(|s| s.row.member).collect())
+    };
     // 2020–2024 under the older rules: C0 excellent every year (one beside five good fits), the
     // first cell excellent every year, the second from 2023.
     for year in 2020..=2024 {
-        let r = app.open_eval_round(system, first, year).await.expect("round");
-        let v = app.eval_round_view(system, r.id).await.expect("view");
-        let mut inputs = Vec::new();
-        for s in &v.subjects {
-            let assessment = match (s.row.kind, s.row.member) {
-                (SubjectKind::Member, Some(m)) => all_met(&old, if m == people[0] { EXCELLENT } else { GOOD }),
-                (SubjectKind::Organization, _) => all_met(&org_form, EXCELLENT),
-                _ => all_met(&["1", "2"], GOOD),
-            };
-            inputs.push(AssessmentInput { subject: s.row.id, version: s.row.version, assessment, self_level: None });
-        }
-        app.save_steps(system, r.id, &inputs, &[]).await.expect("assess");
-        app.conclude_round(system, r.id, &BTreeMap::new()).await.expect("conclude");
+        let (id, listed) = run(first, year, &[people[0]]).await;
+        assert_eq!(listed.contains(&newcomer), year >= 2022, "{year}");
+        assert_eq!(listed.contains(&expelled), year < 2023, "{year}");
         if year >= 2023 {
-            let r2 = app.open_eval_round(system, second, year).await.expect("round");
-            let v2 = app.eval_round_view(system, r2.id).await.expect("view");
-            let s = v2.subjects.iter().find(|s| s.row.kind == SubjectKind::Organization).expect("org");
-            app.save_steps(system, r2.id, &[AssessmentInput { subject: s.row.id, version: s.row.version, assessment: all_met(&org_form, EXCELLENT), self_level: None }], &[]).await.expect("assess");
-            app.conclude_round(system, r2.id, &BTreeMap::new()).await.expect("conclude");
+            run(second, year, &[]).await;
         }
+        let rules = app.eval_round_view(system, id).await.expect("view").rules;
         if year == 2024 {
-            assert!(v.rules.source.contains("124-QĐ/TW"), "2024 is judged by Quy định 124");
-            let results = app.eval_results(system, r.id).await.expect("results");
+            assert!(rules.source.contains("124-QĐ/TW"), "2024 is judged by Quy định 124");
+            let results = app.eval_results(system, id).await.expect("results");
             assert_eq!(results.member_streaks.iter().map(|(m, _, n)| (*m, *n)).collect::<Vec<_>>(), [(people[0], 5)]);
             assert_eq!(results.org_streaks.iter().find(|s| s.0 == first).map(|s| s.3), Some(5));
         }
         if year == 2020 {
-            assert!(v.rules.source.contains("132-QĐ/TW"));
+            assert!(rules.source.contains("132-QĐ/TW"));
         }
     }
+    // Approved once; changing it needs the round reopened.
+    let last = app.eval_rounds(system).await.expect("rounds").into_iter().find(|(r, _)| r.org == first && r.year == 2024).expect("2024").0.id;
+    assert!(matches!(app.approve_round(system, last, &BTreeMap::new()).await, Err(AppError::Evaluation(EvalProblem::Approved))));
     // The two merge on 01/01/2025; the successor's first year continues both records.
     let merged = app
         .record_org_event(
@@ -267,13 +307,8 @@ async fn streaks(db: TestDb) {
         .created()[0]
         .org;
     assert!(matches!(app.open_eval_round(system, first, 2025).await, Err(AppError::Evaluation(EvalProblem::NotLive))));
-    let r = app.open_eval_round(system, merged, 2025).await.expect("round");
-    let v = app.eval_round_view(system, r.id).await.expect("view");
-    let s = v.subjects.iter().find(|s| s.row.kind == SubjectKind::Organization).expect("org");
-    let assessment = scored(&ORG_366, 92, EXCELLENT);
-    app.save_steps(system, r.id, &[AssessmentInput { subject: s.row.id, version: s.row.version, assessment, self_level: None }], &[]).await.expect("assess");
-    app.conclude_round(system, r.id, &BTreeMap::new()).await.expect("conclude");
-    let results = app.eval_results(system, r.id).await.expect("results");
+    let (id, _) = run(merged, 2025, &[]).await;
+    let results = app.eval_results(system, id).await.expect("results");
     let (_, _, level, years) = results.org_streaks.iter().find(|s| s.0 == merged).expect("merged").clone();
     assert_eq!((level, years), (Level::Htxsnv, 6), "2025 and its predecessors' 2020–2024");
 }
@@ -339,7 +374,7 @@ async fn round_2025(s: &Server, excellent: usize) -> (i64, Value) {
     let members: Vec<&Value> = round["subjects"].as_array().expect("subjects").iter().filter(|x| x["kind"] == "member").collect();
     assert_eq!(members.len(), 25);
     let points = |p: u32| scored(&MEMBER_366, p, Tasks::default()).scores;
-    let body: Vec<Value> = members
+    let mut body: Vec<Value> = members
         .iter()
         .enumerate()
         .map(|(i, m)| {
@@ -347,6 +382,11 @@ async fn round_2025(s: &Server, excellent: usize) -> (i64, Value) {
             json!({"subject_id": m["id"], "version": m["version"], "scores": points(p), "tasks": {"total": 10, "on_time": 10, "exceeding": exceeding}, "self_level": "httnv"})
         })
         .collect();
+    // The cell and its leadership collective assess themselves too.
+    for x in round["subjects"].as_array().expect("subjects").iter().filter(|x| x["kind"] == "organization" || x["kind"] == "leadership_collective") {
+        let form: &[(&str, u32)] = if x["kind"] == "organization" { &ORG_366 } else { &[("1", 15), ("2", 15), ("3", 70)] };
+        body.push(json!({"subject_id": x["id"], "version": x["version"], "scores": scored(form, 85, Tasks::default()).scores, "tasks": {"total": 4, "on_time": 4, "exceeding": 1}}));
+    }
     let r = s.admin.post(s.url(&format!("/api/v1/evaluations/{id}/assessments"))).json(&body).send().await.expect("assess");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (_, round) = get(s, &s.admin, &format!("/api/v1/evaluations/{id}")).await;
@@ -433,6 +473,14 @@ async fn grid_and_downloads(s: Server) {
     // lists and the report.
     let r = s.admin.post(s.url(&format!("/api/v1/evaluations/{id}/conclude"))).json(&json!({})).send().await.expect("conclude");
     assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    // A refused reopening (no reason) shows the page again; the approval form keeps the levels
+    // as concluded rather than falling back to the first choice.
+    let r = s.admin.post(s.url(&format!("/evaluations/{id}/reopen"))).form(&[("reason", " ")]).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("html");
+    let approve = &html[html.find("id=\"approve-form\"").expect("approve form")..];
+    assert_eq!(approve.matches(" selected>").count(), 2, "{approve}");
+    assert_eq!(approve.matches("value=\"httnv\" selected>").count(), 2, "{approve}");
     let r = s.admin.get(s.url(&format!("/evaluations/{id}/lists.xlsx"))).send().await.expect("get");
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.expect("bytes");

@@ -524,7 +524,7 @@ async fn authorization_matrix(s: Server) {
                         http.post(url).form(&[(format!("s{file}_v"), version.to_string()), (format!("s{file}_total"), format!("{}", n % 7 + 1)), (format!("s{file}_on_time"), "1".into())])
                     }
                     ("POST", "/api/v1/evaluations/{id}/assessments") => http.post(url).json(&json!([{"subject_id": file, "version": eval_version(*id, *file).await, "tasks": {"total": n % 7 + 1, "on_time": 1}}])),
-                    ("POST", "/api/v1/evaluations/{id}/opinions") => http.post(url).json(&json!([{"subject_id": file, "level": "httnv"}])),
+                    ("POST", "/api/v1/evaluations/{id}/opinions") => http.post(url).json(&json!([{"subject_id": file, "version": eval_version(*id, *file).await, "level": "httnv"}])),
                     ("POST", "/evaluations/{id}/conclude" | "/evaluations/{id}/approve") => http.post(url).form(&[("action", "conclude")]),
                     ("POST", "/api/v1/evaluations/{id}/conclude" | "/api/v1/evaluations/{id}/approve") => http.post(url).json(&json!({})),
                     ("POST", "/evaluations/{id}/reopen") => http.post(url).form(&[("reason", format!("Sửa thử {n}"))]),

@@ -276,6 +276,8 @@ pub async fn assessments(State(app): State<App>, caller: Caller, Path(id): Path<
 #[derive(Deserialize, ToSchema)]
 pub struct OpinionDto {
     pub subject_id: i64,
+    /// The subject's version as read.
+    pub version: i64,
     pub level: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
@@ -287,7 +289,7 @@ pub async fn opinions(State(app): State<App>, caller: Caller, Path(id): Path<Str
     let Json(list) = body?;
     let mut inputs = Vec::new();
     for o in list {
-        inputs.push(OpinionInput { subject: o.subject_id, level: opt_level(&o.level, "level")?, note: o.note });
+        inputs.push(OpinionInput { subject: o.subject_id, version: o.version, level: opt_level(&o.level, "level")?, note: o.note });
     }
     app.save_steps(&caller.principal, parse_id(&id)?, &[], &inputs).await?;
     Ok(StatusCode::NO_CONTENT)

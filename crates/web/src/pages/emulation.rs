@@ -77,6 +77,20 @@ impl FormState {
         &self.values
     }
 
+    /// Sets `key` to `value`, replacing what was sent for it.
+    pub(crate) fn set(&mut self, key: &str, value: String) {
+        self.values.retain(|(k, _)| k != key);
+        self.values.push((key.to_owned(), value));
+    }
+
+    /// Adds the `defaults` whose keys were not sent: the other forms of a page keep their
+    /// starting values when one of them comes back with a problem.
+    pub(crate) fn with_defaults(mut self, defaults: Vec<(String, String)>) -> FormState {
+        let sent: std::collections::HashSet<String> = self.values.iter().map(|(k, _)| k.clone()).collect();
+        self.values.extend(defaults.into_iter().filter(|(k, _)| !sent.contains(k)));
+        self
+    }
+
     /// Marks a field the page could not read, with the message to show next to it.
     pub(crate) fn flag(&mut self, key: &str, message: &str) {
         self.errors.insert(key.to_owned(), message.to_owned());

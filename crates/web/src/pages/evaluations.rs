@@ -234,22 +234,15 @@ fn line(t: T, id: i64, s: &SubjectView) -> SubjectLine {
     }
 }
 
-/// The level the committee starts from: the rules' proposal, or the cell's opinion if lower.
-fn default_level(s: &SubjectView) -> Level {
-    match s.row.opinion.as_ref().and_then(|o| o.level) {
-        Some(o) if o < s.proposal.level => o,
-        _ => s.proposal.level,
-    }
-}
-
 fn choice(t: T, s: &SubjectView, current: Level, f: &mut Vec<(String, String)>) -> ChoiceLine {
     let field = format!("level_{}", s.row.id);
     f.push((field.clone(), current.code().into()));
+    let proposal = proposal_text(t, s);
     ChoiceLine {
         field,
         name: s.name.clone(),
         group: if s.row.kind.is_collective() { kind_label(t, s.row.kind).into() } else { s.cell_name.clone() },
-        proposal: proposal_text(t, s),
+        proposal: if s.row.own.is_none() { format!("{proposal} · {}", t.get("eval.unassessed")) } else { proposal },
         options: Level::ALL.into_iter().filter(|l| *l <= s.proposal.level).map(|l| (l.code(), l.abbreviation())).collect(),
     }
 }
@@ -296,7 +289,7 @@ async fn round_page(app: &App, t: T, caller: &Caller, id: i64, f: Option<FormSta
     }
     // The forms' starting values; what was sent wins when the page comes back with a problem.
     let mut start = Vec::new();
-    let choices = if v.may_conclude && !concluded { v.subjects.iter().map(|s| choice(t, s, default_level(s), &mut start)).collect() } else { Vec::new() };
+    let choices = if v.may_conclude && !concluded { v.subjects.iter().map(|s| choice(t, s, s.starting_level(), &mut start)).collect() } else { Vec::new() };
     let approvals = if v.may_approve && concluded {
         v.subjects
             .iter()
@@ -306,7 +299,10 @@ async fn round_page(app: &App, t: T, caller: &Caller, id: i64, f: Option<FormSta
     } else {
         Vec::new()
     };
-    let f = f.unwrap_or_else(|| FormState::sent(start));
+    let f = match f {
+        Some(f) => f.with_defaults(start),
+        None => FormState::sent(start),
+    };
     let (mut distribution, mut org_streaks, mut member_streaks) = (Vec::new(), Vec::new(), Vec::new());
     if concluded {
         let r = app.eval_results(&caller.principal, id).await?;
@@ -504,9 +500,22 @@ fn stored_fields(v: &EvalRoundView, s: &SubjectView, out: &mut Vec<(String, Stri
     }
 }
 
-/// The triggers a committee ticks; discipline comes from the member's records.
+/// A stored assessment as the form carries it: scores or ticked criteria of the form, the tasks,
+/// every trigger.
+fn as_form(v: &EvalRoundView, s: &SubjectView) -> Assessment {
+    let stored = &s.row.assessment;
+    let form = v.rules.form(s.row.kind);
+    Assessment {
+        scores: if v.rules.scored { stored.scores.iter().filter(|(c, _)| form.iter().any(|x| &x.code == *c)).map(|(c, n)| (c.clone(), *n)).collect() } else { Default::default() },
+        met: if v.rules.scored { Default::default() } else { stored.met.iter().filter(|(c, m)| **m && form.iter().any(|x| &x.code == *c)).map(|(c, m)| (c.clone(), *m)).collect() },
+        tasks: stored.tasks,
+        triggers: stored.triggers.clone(),
+    }
+}
+
+/// The triggers and facts a committee ticks; discipline comes from the member's records.
 fn tickable(v: &EvalRoundView, kind: SubjectKind) -> Vec<(String, String)> {
-    v.rules.triggers(kind).filter(|f| f.code != "discipline").map(|f| (f.code.clone(), f.label.clone())).collect()
+    v.rules.tickable(kind).filter(|f| f.code != "discipline").map(|f| (f.code.clone(), f.label.clone())).collect()
 }
 
 fn columns(v: &EvalRoundView, kind: SubjectKind) -> Vec<Column> {
@@ -535,13 +544,23 @@ async fn grid_page(app: &App, t: T, caller: &Caller, id: i64, cell: OrgId, kind:
     let subjects: Vec<&SubjectView> = v.subjects.iter().filter(|s| s.row.kind == kind && s.row.cell == cell).collect();
     let cell_name = subjects.first().map(|s| s.cell_name.clone()).ok_or(Problem::App(AppError::NotFound))?;
     let may_write = v.round.concluded.is_none() && app.may_assess_cell(&caller.principal, id, cell).await?;
-    let f = f.unwrap_or_else(|| {
-        let mut start = Vec::new();
-        for s in &subjects {
-            stored_fields(&v, s, &mut start);
+    let f = match f {
+        // Back with a problem: what was typed stays, on the versions now stored (after a
+        // conflict, saving again overwrites knowingly).
+        Some(mut f) => {
+            for s in &subjects {
+                f.set(&format!("s{}_v", s.row.id), s.row.version.to_string());
+            }
+            f
         }
-        FormState::sent(start)
-    });
+        None => {
+            let mut start = Vec::new();
+            for s in &subjects {
+                stored_fields(&v, s, &mut start);
+            }
+            FormState::sent(start)
+        }
+    };
     let rows = subjects
         .iter()
         .enumerate()
@@ -614,11 +633,14 @@ fn read_rows(t: T, v: &EvalRoundView, subjects: &[&SubjectView], f: &mut FormSta
             exceeding: number(format!("s{id}_exceeding"), f).unwrap_or(0),
             late: number(format!("s{id}_late"), f).unwrap_or(0),
         };
-        for (code, _) in tickable(v, s.row.kind) {
+        let ticks = tickable(v, s.row.kind);
+        for (code, _) in &ticks {
             if f.has(&format!("s{id}_t_{code}"), "on") {
-                a.triggers.insert(code);
+                a.triggers.insert(code.clone());
             }
         }
+        // What the form does not show stays as stored.
+        a.triggers.extend(s.row.assessment.triggers.iter().filter(|c| !ticks.iter().any(|(t, _)| t == *c)).cloned());
         let level = |key: String, f: &FormState, bad: &mut Vec<String>| -> Option<Level> {
             let raw = f.val(&key).trim();
             if raw.is_empty() {
@@ -641,14 +663,14 @@ fn read_rows(t: T, v: &EvalRoundView, subjects: &[&SubjectView], f: &mut FormSta
             f.general = Some(t.fmt("eval.grid.row_problem", &[("name", &s.name)]));
             continue;
         }
-        // The records' trigger (discipline) is the view's, not the form's: compare without it.
+        // Compared with the stored row as the form shows it: a row nobody touched is not written.
         let stored_own = s.row.own.as_ref().and_then(|o| o.level);
-        if a != s.row.assessment || own != stored_own {
+        if a != as_form(v, s) || own != stored_own {
             assessments.push(AssessmentInput { subject: id, version, assessment: a, self_level: own });
         }
         let stored_opinion = s.row.opinion.as_ref().and_then(|o| o.level);
         if opinion != stored_opinion || note != s.row.opinion_note {
-            opinions.push(OpinionInput { subject: id, level: opinion, note });
+            opinions.push(OpinionInput { subject: id, version, level: opinion, note });
         }
     }
     (assessments, opinions)
@@ -720,11 +742,17 @@ async fn subject_page(app: &App, t: T, caller: &Caller, id: i64, subject: i64, f
     let v = app.eval_round_view(&caller.principal, id).await?;
     let s = v.subjects.iter().find(|s| s.row.id == subject).ok_or(Problem::App(AppError::NotFound))?;
     let may_write = v.round.concluded.is_none() && app.may_assess_subject(&caller.principal, id, subject).await?;
-    let f = f.unwrap_or_else(|| {
-        let mut start = Vec::new();
-        stored_fields(&v, s, &mut start);
-        FormState::sent(start)
-    });
+    let f = match f {
+        Some(mut f) => {
+            f.set(&format!("s{subject}_v"), s.row.version.to_string());
+            f
+        }
+        None => {
+            let mut start = Vec::new();
+            stored_fields(&v, s, &mut start);
+            FormState::sent(start)
+        }
+    };
     let mut groups: Vec<CheckGroup> = Vec::new();
     for c in &s.proposal.checks {
         let text = describe_condition(t, c.condition);

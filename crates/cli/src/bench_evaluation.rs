@@ -1,0 +1,192 @@
+//! Evaluation benchmark: generates party members in grassroots organizations, then runs each year's
+//! rounds through the application as officers would (open, save the whole organization's
+//! self-assessments, conclude within the quota) and finally computes every streak.
+//!
+//!     cargo run --release --features bench --bin thidua-bench-evaluation -- [--db URL] [--members 400000] [--orgs 40] [--years 5]
+//!
+//! The database must be empty (a fresh SQLite file is made when `--db` is absent).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use jiff::civil::date;
+use thidua_app::auth::Principal;
+use thidua_app::evaluation::AssessmentInput;
+use thidua_app::App;
+use thidua_core::evaluation::{Assessment, EvaluationRules, Level, SubjectKind, Tasks};
+use thidua_core::member::{Gender, MemberRecord};
+use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec};
+use thidua_store::Store;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    db: Option<String>,
+    #[arg(long, default_value_t = 400_000)]
+    members: usize,
+    /// Grassroots party organizations (đảng bộ cơ sở), ten cells each.
+    #[arg(long, default_value_t = 40)]
+    orgs: usize,
+    /// Years evaluated, ending with 2025 (five give "5 năm liền").
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i16).range(1..=8))]
+    years: i16,
+}
+
+const CELLS_PER_ORG: usize = 10;
+const LAST_YEAR: i16 = 2025;
+
+/// The level member `i` earns every year: one in ten excellent, one in ten merely completing.
+fn level_of(i: usize) -> Level {
+    match i % 10 {
+        0 => Level::Htxsnv,
+        9 => Level::Htnv,
+        _ => Level::Httnv,
+    }
+}
+
+/// An assessment on `rules`' form of `kind` that gives `level`.
+fn assessment(rules: &EvaluationRules, kind: SubjectKind, level: Level) -> Assessment {
+    let tasks = match level {
+        Level::Htxsnv => Tasks { total: 10, on_time: 10, exceeding: 3, late: 0 },
+        Level::Httnv => Tasks { total: 10, on_time: 10, exceeding: 1, late: 0 },
+        _ => Tasks { total: 10, on_time: 9, exceeding: 0, late: 1 },
+    };
+    let form = rules.form(kind);
+    let mut a = Assessment { tasks, ..Assessment::default() };
+    if rules.scored {
+        let mut left: u32 = match level {
+            Level::Htxsnv => 95,
+            Level::Httnv => 80,
+            Level::Htnv => 60,
+            Level::Khtnv => 30,
+        };
+        for c in form {
+            let v = left.min(c.max_points.unwrap_or(0));
+            a.scores.insert(c.code.clone(), v);
+            left -= v;
+        }
+    } else {
+        let unmet = usize::from(level < Level::Httnv);
+        a.met = form.iter().enumerate().map(|(i, c)| (c.code.clone(), i >= unmet)).collect();
+    }
+    a
+}
+
+fn rate(n: usize, d: Duration) -> String {
+    format!("{:.1} s ({:.0} rows/s)", d.as_secs_f64(), n as f64 / d.as_secs_f64().max(1e-9))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let work = std::env::temp_dir().join(format!("thidua_bench_eval_{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+    let url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
+    let app = App::open(&url).await?;
+    let store = Store::open(&url).await?;
+    if store.org_event_count().await? > 0 {
+        return Err("the database already holds organizations: give an empty one".into());
+    }
+    let system = Principal::system();
+    let start = date(2015, 1, 1);
+    let create = |kind: OrgKind, name: String, parent: Option<OrgId>| OrgChange::Create(NewOrg { org: (), spec: OrgSpec { kind, name, short_name: None, parent } });
+    let root = app.record_org_event(&system, start, create(OrgKind::ProvincialCommittee, "Tỉnh ủy Đo lường".into(), None), None).await?.change.created()[0].org;
+    let upper = app.record_org_event(&system, start, create(OrgKind::UpperGrassrootsCommittee, "Đảng ủy Khối Đo lường".into(), Some(root)), None).await?.change.created()[0].org;
+    let mut grassroots = Vec::new();
+    let mut cells = Vec::new();
+    for g in 0..args.orgs {
+        let org = app.record_org_event(&system, start, create(OrgKind::GrassrootsCommittee, format!("Đảng bộ cơ sở số {}", g + 1), Some(upper)), None).await?.change.created()[0].org;
+        grassroots.push(org);
+        for c in 0..CELLS_PER_ORG {
+            cells.push(app.record_org_event(&system, start, create(OrgKind::Cell, format!("Chi bộ {} – Đảng bộ cơ sở số {}", c + 1, g + 1), Some(org)), None).await?.change.created()[0].org);
+        }
+    }
+
+    // Members, 10,000 per transaction, spread evenly over the cells.
+    let started = Instant::now();
+    let mut done = 0;
+    let mut index_of = BTreeMap::new();
+    while done < args.members {
+        let mut tx = store.begin().await?;
+        let batch = (args.members - done).min(10_000);
+        for i in done..done + batch {
+            let record = MemberRecord {
+                full_name: format!("Đảng viên {i:06}"),
+                birth_date: date(1980 + (i % 20) as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8),
+                gender: if i % 2 == 0 { Gender::Male } else { Gender::Female },
+                cccd: None,
+                party_card: None,
+                admitted_on: date(2010, 1, 1),
+                official_on: Some(date(2011, 1, 1)),
+                org: cells[i % cells.len()],
+                phone: None,
+                email: None,
+                address: None,
+                seriously_ill: false,
+            };
+            let id = tx.create_member(&record, 0).await?;
+            index_of.insert(id, i);
+        }
+        tx.commit().await?;
+        done += batch;
+        eprint!("\r{done}/{} members", args.members);
+    }
+    eprintln!();
+    println!("backend: {}", store.backend().name());
+    println!("members: {} in {} grassroots organizations of {CELLS_PER_ORG} cells, loaded in {}", args.members, args.orgs, rate(args.members, started.elapsed()));
+
+    let rulebook = thidua_core::rulebook::Rulebook::shipped()?;
+    let first_year = LAST_YEAR - args.years + 1;
+    let mut last_rounds = Vec::new();
+    for year in first_year..=LAST_YEAR {
+        let rules = rulebook.evaluation_for(year)?;
+        let (mut open, mut assess, mut conclude) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let mut subjects = 0;
+        for org in &grassroots {
+            let t = Instant::now();
+            let round = app.open_eval_round(&system, *org, year).await?;
+            open += t.elapsed();
+            let view = app.eval_round_view(&system, round.id).await?;
+            subjects += view.subjects.len();
+            let inputs: Vec<AssessmentInput> = view
+                .subjects
+                .iter()
+                .map(|s| {
+                    let level = s.row.member.and_then(|m| index_of.get(&m)).map_or(Level::Httnv, |i| level_of(*i));
+                    AssessmentInput { subject: s.row.id, version: s.row.version, assessment: assessment(rules, s.row.kind, level), self_level: Some(level) }
+                })
+                .collect();
+            let t = Instant::now();
+            app.save_steps(&system, round.id, &inputs, &[]).await?;
+            assess += t.elapsed();
+            let t = Instant::now();
+            app.conclude_round(&system, round.id, &BTreeMap::new()).await?;
+            conclude += t.elapsed();
+            if year == LAST_YEAR {
+                last_rounds.push(round.id);
+            }
+        }
+        println!(
+            "{year} ({}): {subjects} subjects; opened {}, self-assessments saved {}, concluded {}",
+            rules.source.split(';').next().unwrap_or_default().trim(),
+            rate(subjects, open),
+            rate(subjects, assess),
+            rate(subjects, conclude)
+        );
+    }
+
+    // Every streak of the last year: members' and organizations' (through predecessors).
+    let t = Instant::now();
+    let mut member_streaks = 0;
+    let mut results_read = 0;
+    for id in &last_rounds {
+        let r = app.eval_results(&system, *id).await?;
+        member_streaks += r.member_streaks.iter().filter(|(_, _, n)| i64::from(*n) == i64::from(args.years)).count();
+        results_read += r.distribution.values().flat_map(|d| d.values()).map(|n| *n as usize).sum::<usize>() * usize::from(args.years.unsigned_abs());
+    }
+    let streaks = t.elapsed();
+    println!("streaks: {member_streaks} members HTXSNV {} years running; computed in {}", args.years, rate(results_read, streaks));
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
