@@ -141,13 +141,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut last_rounds = Vec::new();
     for year in first_year..=LAST_YEAR {
         let rules = rulebook.evaluation_for(year)?;
-        let (mut open, mut assess, mut conclude) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let (mut open, mut read, mut assess, mut conclude) = (Duration::ZERO, Duration::ZERO, Duration::ZERO, Duration::ZERO);
         let mut subjects = 0;
         for org in &grassroots {
             let t = Instant::now();
             let round = app.open_eval_round(&system, *org, year).await?;
             open += t.elapsed();
+            let t = Instant::now();
             let view = app.eval_round_view(&system, round.id).await?;
+            read += t.elapsed();
             subjects += view.subjects.len();
             let inputs: Vec<AssessmentInput> = view
                 .subjects
@@ -168,9 +170,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         println!(
-            "{year} ({}): {subjects} subjects; opened {}, self-assessments saved {}, concluded {}",
+            "{year} ({}): {subjects} subjects; opened {}, read with proposals {}, self-assessments saved {}, concluded {}",
             rules.source.split(';').next().unwrap_or_default().trim(),
             rate(subjects, open),
+            rate(subjects, read),
             rate(subjects, assess),
             rate(subjects, conclude)
         );
