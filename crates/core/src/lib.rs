@@ -8,6 +8,7 @@ pub mod badge;
 pub mod ballot;
 pub mod calendar;
 pub mod cluster;
+pub mod commendation;
 pub mod date;
 pub mod docnum;
 pub mod emulation;
