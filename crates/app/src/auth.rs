@@ -38,7 +38,7 @@ impl Principal {
         can_somewhere(&self.grants, action)
     }
 
-    pub(crate) fn has_system(&self, action: Action) -> bool {
+    pub fn has_system(&self, action: Action) -> bool {
         self.grants.iter().any(|g| g.grant.scope == Scope::System && g.grant.role.allows(action))
     }
 

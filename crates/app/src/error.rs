@@ -64,6 +64,8 @@ pub enum AppError {
     Ballot(#[from] BallotProblem),
     #[error(transparent)]
     Evaluation(#[from] crate::evaluation::EvalProblem),
+    #[error(transparent)]
+    Commendation(#[from] crate::commendation::CommendationProblem),
     /// Problems with the fields of a form or request, each naming its field.
     #[error("{} fields are invalid", .0.len())]
     Invalid(Vec<FieldProblem>),

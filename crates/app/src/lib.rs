@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod ballots;
 pub mod clusters;
+pub mod commendation;
 pub mod demo;
 pub mod documents;
 pub mod emulation;
@@ -52,6 +53,7 @@ impl App {
             blobs: thidua_store::BlobPlace::Database,
         };
         app.seed_holidays().await?;
+        app.seed_commendation_rules().await?;
         Ok(app)
     }
 

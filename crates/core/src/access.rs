@@ -50,9 +50,11 @@ impl Role {
             Role::SystemAdmin => true,
             // Member data is treated as a state secret: least privilege. The council secretary
             // prepares dossiers and needs members; council members and cluster leaders do not.
-            Role::CouncilSecretary | Role::Viewer => matches!(action, ViewOrg | ViewCluster | ViewMember | ViewDocuments),
-            Role::CouncilMember => matches!(action, ViewOrg | ViewCluster | ViewDocuments),
-            Role::ClusterLeader => matches!(action, ViewOrg | ViewCluster | EditCluster),
+            // The council secretary also prepares and handles commendation dossiers.
+            Role::CouncilSecretary => matches!(action, ViewOrg | ViewCluster | ViewMember | ViewDocuments | ViewCommendation | ProposeCommendation | DecideCommendation),
+            Role::Viewer => matches!(action, ViewOrg | ViewCluster | ViewMember | ViewDocuments | ViewCommendation),
+            Role::CouncilMember => matches!(action, ViewOrg | ViewCluster | ViewDocuments | ViewCommendation),
+            Role::ClusterLeader => matches!(action, ViewOrg | ViewCluster | EditCluster | ViewCommendation),
             Role::UnitOfficer => matches!(
                 action,
                 ViewOrg
@@ -66,6 +68,9 @@ impl Role {
                     | ManageTransfers
                     | ViewDocuments
                     | EditDocuments
+                    | ViewCommendation
+                    | ProposeCommendation
+                    | DecideCommendation
             ),
         }
     }
@@ -98,6 +103,15 @@ pub enum Action {
     ViewDocuments,
     /// Register, withdraw and handle documents; keep work records.
     EditDocuments,
+    /// See dossiers, decisions and the award registry.
+    ViewCommendation,
+    /// Prepare, submit and withdraw a unit's dossiers; record people and their initiatives.
+    ProposeCommendation,
+    /// Handle dossiers at a level (review, forward, vote, return) and record its decisions and
+    /// revocations.
+    DecideCommendation,
+    /// Change the commendation rulebook.
+    ManageRules,
 }
 
 /// Where a grant applies.

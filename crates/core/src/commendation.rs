@@ -250,8 +250,8 @@ pub enum Missing {
     Members,
     /// The council has not voted (no vote record on the dossier).
     Vote,
-    /// The title is for party members and the nominee is not one: no evaluations to read.
-    NotMember,
+    /// The nominee is not evaluated as a party member or party organization: no results to read.
+    NotEvaluated,
     /// No proposing unit to count a capped title in.
     Unit,
 }
@@ -361,7 +361,7 @@ pub fn check(c: &Condition, h: &History, year: i16) -> Check {
         }
         Condition::EvaluationStreak { years, at_least } => {
             if !h.evaluated {
-                missing.push(Missing::NotMember);
+                missing.push(Missing::NotEvaluated);
                 Outcome::NeedsData
             } else {
                 let mut below = false;
@@ -523,6 +523,114 @@ pub fn streak_bulk<K: Ord + Clone>(rows: impl IntoIterator<Item = (K, i16, Level
     out
 }
 
+/// Where a dossier stands (hồ sơ đề nghị khen thưởng).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierState {
+    /// Being prepared by the proposing unit.
+    Draft,
+    /// Sent to the level above, which has not looked at it yet.
+    Submitted,
+    /// Checked by the level handling it.
+    Reviewed,
+    /// The council has voted on it.
+    Voted,
+    /// A decision conferred the award.
+    Decided,
+    /// Sent back to the proposing unit, with a reason.
+    Returned,
+    /// Taken back by the proposing unit.
+    Withdrawn,
+}
+
+/// What can be done to a dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierAction {
+    /// The proposing unit sends it to the level above (again, after a return).
+    Submit,
+    /// The level handling it has checked it.
+    Review,
+    /// The level handling it sends it one level further up.
+    Forward,
+    /// The council's vote is recorded.
+    Vote,
+    /// A decision confers the award.
+    Decide,
+    /// Sent back to the proposing unit with a reason.
+    Return,
+    /// The proposing unit takes it back.
+    Withdraw,
+}
+
+impl DossierState {
+    pub const ALL: [DossierState; 7] =
+        [DossierState::Draft, DossierState::Submitted, DossierState::Reviewed, DossierState::Voted, DossierState::Decided, DossierState::Returned, DossierState::Withdrawn];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DossierState::Draft => "draft",
+            DossierState::Submitted => "submitted",
+            DossierState::Reviewed => "reviewed",
+            DossierState::Voted => "voted",
+            DossierState::Decided => "decided",
+            DossierState::Returned => "returned",
+            DossierState::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DossierState> {
+        DossierState::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Whether the proposing unit may still change what the dossier says.
+    pub fn editable(self) -> bool {
+        matches!(self, DossierState::Draft | DossierState::Returned)
+    }
+
+    /// The state `action` leads to, if it is allowed from this one.
+    pub fn after(self, action: DossierAction) -> Option<DossierState> {
+        use DossierAction as A;
+        use DossierState as S;
+        match (self, action) {
+            (S::Draft | S::Returned, A::Submit) => Some(S::Submitted),
+            (S::Submitted, A::Review) => Some(S::Reviewed),
+            (S::Reviewed, A::Forward) => Some(S::Submitted),
+            (S::Reviewed, A::Vote) => Some(S::Voted),
+            (S::Reviewed | S::Voted, A::Decide) => Some(S::Decided),
+            (S::Submitted | S::Reviewed | S::Voted, A::Return) => Some(S::Returned),
+            (S::Draft | S::Submitted | S::Returned, A::Withdraw) => Some(S::Withdrawn),
+            _ => None,
+        }
+    }
+}
+
+impl DossierAction {
+    pub const ALL: [DossierAction; 7] =
+        [DossierAction::Submit, DossierAction::Review, DossierAction::Forward, DossierAction::Vote, DossierAction::Decide, DossierAction::Return, DossierAction::Withdraw];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DossierAction::Submit => "submit",
+            DossierAction::Review => "review",
+            DossierAction::Forward => "forward",
+            DossierAction::Vote => "vote",
+            DossierAction::Decide => "decide",
+            DossierAction::Return => "return",
+            DossierAction::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DossierAction> {
+        DossierAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// Whether the proposing unit takes this step (the others are the handling level's).
+    pub fn by_proposer(self) -> bool {
+        matches!(self, DossierAction::Submit | DossierAction::Withdraw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,7 +679,7 @@ mod tests {
         assert_eq!(judge(&b, "dv_htxsnv_5_nam", 2022, &gap).verdict, Verdict::NotEligible);
         // A non-member cannot be evaluated as one.
         let person = History::default();
-        assert_eq!(judge(&b, "dv_htxsnv_5_nam", 2022, &person).checks[0].missing, [Missing::NotMember]);
+        assert_eq!(judge(&b, "dv_htxsnv_5_nam", 2022, &person).checks[0].missing, [Missing::NotEvaluated]);
         // A merge in the middle: both predecessors' results for a year must reach the level.
         let mut merged = five.clone();
         merged.levels.entry(2020).or_default().push((Httnv, Some("Chi bộ B".into())));
@@ -662,6 +770,22 @@ mod tests {
         assert!(matches!(Rulebook::parse(&unknown), Err(RulebookError::UnknownTitle(_))));
         let pct = text.replacen("\"pct\": 90", "\"pct\": 190", 1);
         assert!(matches!(Rulebook::parse(&pct), Err(RulebookError::Figure(_))));
+    }
+
+    #[test]
+    fn dossier_states_move_only_as_the_process_allows() {
+        use DossierAction as A;
+        use DossierState as S;
+        let allowed: Vec<(S, A)> = S::ALL.iter().flat_map(|s| A::ALL.iter().filter(move |a| s.after(**a).is_some()).map(move |a| (*s, *a))).collect();
+        assert_eq!(allowed.len(), 13);
+        assert_eq!(S::Draft.after(A::Submit), Some(S::Submitted));
+        assert_eq!(S::Returned.after(A::Submit), Some(S::Submitted), "resubmitted after a return");
+        assert_eq!(S::Reviewed.after(A::Forward), Some(S::Submitted), "one level further up");
+        assert_eq!(S::Draft.after(A::Decide), None, "no decision on a draft");
+        assert_eq!(S::Decided.after(A::Return), None, "a decision stands; it is revoked, not returned");
+        assert_eq!(S::Withdrawn.after(A::Submit), None);
+        assert_eq!(S::Voted.after(A::Withdraw), None, "after the vote the proposer cannot take it back");
+        assert!(S::ALL.iter().all(|s| S::from_code(s.code()) == Some(*s)));
     }
 
     fn level() -> impl Strategy<Value = Level> {

@@ -101,6 +101,50 @@ pub fn docx(doc: &PartyDocument) -> Result<Vec<u8>, OfficeError> {
     Ok(out.into_inner())
 }
 
+/// A certificate (Bằng khen, Giấy khen): the issuer, the form, the recipient, the achievement and
+/// the decision line, on a landscape A4 page.
+#[derive(Debug, Clone, Default)]
+pub struct Certificate {
+    /// The issuing body, as printed at the top.
+    pub issuer: String,
+    /// "BẰNG KHEN" or "GIẤY KHEN".
+    pub form: String,
+    /// "Đồng chí …" or the collective's name.
+    pub recipient: String,
+    /// What it is awarded for.
+    pub reason: String,
+    /// "Quyết định số …, ngày … tháng … năm …".
+    pub decision_line: String,
+    /// Who signed the decision.
+    pub signer: String,
+}
+
+/// Renders a certificate as docx bytes.
+pub fn certificate(c: &Certificate) -> Result<Vec<u8>, OfficeError> {
+    let big = |text: &str, half_points: usize| run(text).size(half_points);
+    let d = Docx::new()
+        // A4 landscape.
+        .page_size(16838, 11906)
+        .page_margin(PageMargin::new().top(1134).bottom(1134).left(1134).right(1134))
+        .default_fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT))
+        .default_size(SIZE)
+        .add_paragraph(centered(run("ĐẢNG CỘNG SẢN VIỆT NAM").bold()))
+        .add_paragraph(centered(run(&c.issuer).bold()))
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(centered(big(&c.form, 64).bold()))
+        .add_paragraph(centered(run("tặng").italic()))
+        .add_paragraph(centered(big(&c.recipient, 40).bold()))
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(centered(run(&c.reason)))
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(centered(run(&c.decision_line).italic()))
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(Paragraph::new().add_run(run(&c.signer).bold()).align(AlignmentType::Right));
+    let mut out = std::io::Cursor::new(Vec::new());
+    d.build().pack(&mut out).map_err(|e| OfficeError(e.to_string()))?;
+    Ok(out.into_inner())
+}
+
 /// The text of a docx, paragraph by paragraph (empty ones left out), read from
 /// `word/document.xml`: enough to check what a generated document says and in what order.
 pub fn docx_paragraphs(bytes: &[u8]) -> Result<Vec<String>, OfficeError> {

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
 use thidua_app::{AppError, BallotProblem, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
+use thidua_app::commendation::CommendationProblem;
 use thidua_app::evaluation::EvalProblem;
 use thidua_core::ballot::PollError;
 use thidua_core::evaluation::EvaluationError;
@@ -119,6 +120,8 @@ impl Problem {
             Problem::App(AppError::Round(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Evaluation(EvalProblem::Exists | EvalProblem::Concluded | EvalProblem::NotConcluded | EvalProblem::Approved)) => StatusCode::CONFLICT,
             Problem::App(AppError::Evaluation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Problem::App(AppError::Commendation(CommendationProblem::Step { .. } | CommendationProblem::DecisionTaken(_) | CommendationProblem::Revoked)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Commendation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
             Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::File(FileProblem::TooLarge { .. })) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -181,6 +184,7 @@ impl Problem {
             Problem::App(AppError::Poll(e)) => describe_poll(e, t),
             Problem::App(AppError::Ballot(e)) => describe_ballot(e, t),
             Problem::App(AppError::Evaluation(e)) => describe_eval(e, t),
+            Problem::App(AppError::Commendation(e)) => describe_commendation(e, t),
             Problem::App(AppError::Invalid(problems)) => {
                 let lines: Vec<String> = problems.iter().map(|p| format!("{}: {}", t.get(&format!("field.{}", p.field)), describe_field(p, t))).collect();
                 ("invalid", format!("{} {}", t.get("error.invalid"), lines.join("; ")))
@@ -389,6 +393,24 @@ pub fn describe_scoring(e: &ScoringError, t: T) -> (&'static str, String) {
         ScoringError::ScoresItself => ("scoring.scores_itself", t.get("error.scoring.scores_itself").into()),
         ScoringError::ReasonRequired => ("scoring.reason_required", t.get("error.scoring.reason_required").into()),
         ScoringError::ZeroAdjustment => ("scoring.zero_adjustment", t.get("error.scoring.zero_adjustment").into()),
+    }
+}
+
+fn describe_commendation(e: &CommendationProblem, t: T) -> (&'static str, String) {
+    match e {
+        CommendationProblem::Rules(r) => ("commendation.rules", t.fmt("error.commendation.rules", &[("detail", &r.to_string())])),
+        CommendationProblem::UnknownTitle(code) => ("commendation.unknown_title", t.fmt("error.commendation.unknown_title", &[("code", code)])),
+        CommendationProblem::WrongRecipient { title } => ("commendation.wrong_recipient", t.fmt("error.commendation.wrong_recipient", &[("title", title)])),
+        CommendationProblem::OutsideUnit => ("commendation.outside_unit", t.get("error.commendation.outside_unit").into()),
+        CommendationProblem::Step { from, action } => (
+            "commendation.step",
+            t.fmt("error.commendation.step", &[("state", t.get(&format!("dossier.state.{}", from.code()))), ("action", t.get(&format!("dossier.action.{}", action.code())))]),
+        ),
+        CommendationProblem::NoLevelAbove => ("commendation.no_level_above", t.get("error.commendation.no_level_above").into()),
+        CommendationProblem::NotHere => ("commendation.not_here", t.get("error.commendation.not_here").into()),
+        CommendationProblem::DecisionTaken(n) => ("commendation.decision_taken", t.fmt("error.commendation.decision_taken", &[("number", n)])),
+        CommendationProblem::Revoked => ("commendation.revoked", t.get("error.commendation.revoked").into()),
+        CommendationProblem::NoSuchOption => ("commendation.no_such_option", t.get("error.commendation.no_such_option").into()),
     }
 }
 

@@ -61,13 +61,16 @@ fn assessment(criteria: &[String], level: Level) -> Assessment {
 
 struct Person {
     id: MemberId,
+    name: String,
     cell: OrgId,
     star: bool,
     /// Rated HTNV every year (the few each grassroots organization has).
     weaker: bool,
 }
 
-pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
+/// Builds the members and rounds; gives back the members HTXSNV 2018–2022 (the seed's fifteen):
+/// `(member, name, cell)`.
+pub(super) async fn build(w: &mut World<'_>) -> Result<Vec<(MemberId, String, OrgId)>, AppError> {
     let now = crate::auth::now_unix();
     let mut people: Vec<Person> = Vec::new();
     let mut n = 0usize;
@@ -81,7 +84,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
             let born = day(1968 + (n % 27) as i16, 1 + (n % 12) as i8, 1 + (n % 27) as i8);
             let admitted = day(1995 + (n % 20) as i16, 1 + ((n + 5) % 12) as i8, 3 + (n % 24) as i8);
             let record = MemberRecord {
-                full_name: name,
+                full_name: name.clone(),
                 birth_date: born,
                 gender,
                 cccd: Some(super::members::cccd(born, gender, 300 + n as u32)?),
@@ -97,7 +100,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
             let id = w.tx.create_member(&record, now).await?;
             w.tx.add_member_change(id, "system", "created (demo)", now).await?;
             // The last member of each cell is the one rated HTNV; the first `stars` are HTXSNV.
-            people.push(Person { id, cell, star: i < stars, weaker: i + 1 == count });
+            people.push(Person { id, name, cell, star: i < stars, weaker: i + 1 == count });
             n += 1;
         }
     }
@@ -165,5 +168,5 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
     }
     let record = AuditRecord { actor: "system".into(), action: "demo.evaluations".into(), resource: "system".into(), summary: format!("{} members, {rounds} rounds", people.len()) };
     w.tx.audit(None, &record).await?;
-    Ok(())
+    Ok(people.into_iter().filter(|p| p.star).map(|p| (p.id, p.name, p.cell)).collect())
 }

@@ -7,6 +7,7 @@
 mod accounts;
 mod documents;
 mod emulation;
+mod commendation;
 mod evaluations;
 mod members;
 mod orgs;
@@ -54,7 +55,8 @@ impl App {
         members::build(&mut world).await?;
         documents::build(&mut world).await?;
         emulation::build(&mut world).await?;
-        evaluations::build(&mut world).await?;
+        let honoured = evaluations::build(&mut world).await?;
+        commendation::build(&mut world, &honoured).await?;
         let outcome = DemoOutcome::Loaded { orgs: world.orgs.len(), clusters: world.clusters.len() };
         tx.set_meta(DEMO_MARK, "1").await?;
         let summary = match outcome {

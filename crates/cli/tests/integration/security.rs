@@ -130,6 +130,13 @@ enum Guard {
     ViewEvaluation,
     /// Entering steps, concluding, approving, reopening: the organization's (and its superior's) officers.
     EditEvaluation,
+    /// Preparing a unit's dossiers, people and initiatives: its officers and the council secretary.
+    ProposeCommendation,
+    /// Reading a dossier, decision, award, person, eligibility or submission letter.
+    ViewCommendation,
+    /// A dossier's steps, decisions and revocations: the handling level's officers and the council
+    /// secretary.
+    HandleCommendation,
 }
 
 /// The decision for each route. A route the router serves but this table does not name fails the
@@ -180,6 +187,16 @@ fn guard_of(method: &str, path: &str) -> Guard {
         | ("POST", "/api/v1/evaluations/{id}/assessments" | "/api/v1/evaluations/{id}/opinions" | "/api/v1/evaluations/{id}/conclude" | "/api/v1/evaluations/{id}/approve" | "/api/v1/evaluations/{id}/reopen") => EditEvaluation,
         ("GET", "/api/v1/members/{id}/discipline") => ViewMember,
         ("POST", "/members/{id}/discipline" | "/api/v1/members/{id}/discipline") => EditMember,
+        ("GET", "/dossiers" | "/decisions" | "/awards" | "/eligibility" | "/commendation/rules")
+        | ("GET", "/api/v1/commendation/rules" | "/api/v1/dossiers" | "/api/v1/decisions" | "/api/v1/awards") => SignedIn,
+        ("POST", "/commendation/rules" | "/api/v1/commendation/rules") => AdminOnly,
+        ("GET", "/dossiers/new") | ("POST", "/dossiers" | "/api/v1/dossiers" | "/people" | "/api/v1/people") => ProposeCommendation,
+        ("POST", "/dossiers/{id}" | "/dossiers/{id}/copy" | "/dossiers/{id}/files" | "/api/v1/dossiers/{id}/copy") => ProposeCommendation,
+        ("POST", "/people/{id}/initiatives" | "/api/v1/people/{id}/initiatives") => ProposeCommendation,
+        ("GET", "/dossiers/{id}" | "/api/v1/dossiers/{id}" | "/dossiers/{id}/files/{file}" | "/dossiers/submission.docx") => ViewCommendation,
+        ("GET", "/decisions/{id}" | "/api/v1/decisions/{id}" | "/awards/{id}/certificate.docx" | "/people/{id}" | "/api/v1/people/{id}") => ViewCommendation,
+        ("GET", "/api/v1/eligibility" | "/api/v1/eligibility/bulk") => ViewCommendation,
+        ("POST", "/dossiers/{id}/steps" | "/api/v1/dossiers/{id}/steps" | "/decisions" | "/api/v1/decisions" | "/awards/{id}/revoke" | "/api/v1/awards/{id}/revoke") => HandleCommendation,
         ("POST", "/api/v1/org-events") => EditOrg,
         ("GET", "/admin/audit") => AdminOnly,
         ("GET", "/members/{id}" | "/api/v1/members/{id}") => ViewMember,
@@ -232,6 +249,10 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         // Each side's officer opens, enters, concludes and (as the superior committee of the
         // side's cells) approves.
         OpenEvaluation | EditEvaluation => officer_of(side),
+        // The council secretary (Thành ủy-wide) prepares and handles dossiers too; council
+        // members and leaders read them.
+        ProposeCommendation | HandleCommendation => officer_of(side) || caller == "thuky",
+        ViewCommendation => officer_of(side) || matches!(caller, "thuky" | "uyvien" | "lanhdao"),
         EditMember | ReadFile | CreateMember | IntroduceTransfer | ViewTransfer | TransferStep | ImportPackage => officer_of(side),
         // Only RESCO's transfer goes to another installation and RESCO sends it; SATRA only
         // receives its transfer, so may not export it.
@@ -340,6 +361,24 @@ async fn authorization_matrix(s: Server) {
         eval_rounds.push((round["id"].as_i64().expect("id"), subject));
     }
     let ((satra_eval, satra_subject), (resco_eval, resco_subject)) = (eval_rounds[0], eval_rounds[1]);
+    // Commendation on each side: a person, a dossier submitted by a cell to its committee (with a
+    // file), and a decision of the committee with two awards to the cell (one to print, one to revoke).
+    let mut commendation = Vec::new();
+    for (cell, committee) in [(satra_cell, satra_register), (resco_cell, resco_register)] {
+        use thidua_app::commendation::{NewAward, NewDecision, NewDossier, NewPerson, NomineeRef, StepInput};
+        let cell_id = thidua_core::org::OrgId(cell);
+        let person = s.app.add_person(&system, &NewPerson { full_name: "Nguyễn Văn Thử".into(), org: cell_id, position: None }).await.expect("person");
+        let dossier = s.app.create_dossier(&system, &NewDossier { year: 2024, title: "giay_khen".into(), nominee: NomineeRef::Org(cell_id), proposer: cell_id, achievements: "Thành tích".into() }).await.expect("dossier");
+        s.app.add_dossier_file(&system, dossier, &thidua_app::documents::NewAttachment { name: "thanh-tich.txt".into(), bytes: b"bao cao thanh tich".to_vec() }).await.expect("file");
+        s.app.dossier_step(&system, dossier, 1, thidua_core::commendation::DossierAction::Submit, &StepInput::default()).await.expect("submit");
+        let file = s.app.dossier_view(&system, dossier).await.expect("view").files[0].id;
+        let award = |n: i16| NewAward { title: "giay_khen".into(), year: 2020 + n, nominee: NomineeRef::Org(cell_id) };
+        let decision = NewDecision { issuer: thidua_core::org::OrgId(committee), number_symbol: format!("{cell}-QĐ/ĐU"), decided_on: thidua_app::today(), signer: "Bí thư".into(), summary: "Khen thưởng".into(), dossiers: vec![], awards: vec![award(1), award(2)] };
+        let decision = s.app.record_decision(&system, &decision).await.expect("decision");
+        let awards: Vec<i64> = s.app.decision_view(&system, decision).await.expect("decision").2.iter().map(|l| l.award.id).collect();
+        commendation.push((person, dossier, file, decision, awards[0], awards[1]));
+    }
+    let dossier_version = |id: i64| async move { sref.app.dossier_view(&thidua_app::auth::Principal::system(), id).await.map(|v| v.row.version).unwrap_or(1) };
     let eval_version = |round: i64, subject: i64| async move {
         let v = sref.admin.get(sref.url(&format!("/api/v1/evaluations/{round}"))).send().await.expect("get").json::<Value>().await.expect("json");
         v["subjects"].as_array().expect("subjects").iter().find(|x| x["id"] == subject).and_then(|x| x["version"].as_i64()).expect("version")
@@ -381,6 +420,29 @@ async fn authorization_matrix(s: Server) {
             Guard::CreateDoc => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
             Guard::ViewTransfer | Guard::TransferStep | Guard::ExportPackage => vec![(true, Side::Satra, satra_transfer, 0), (true, Side::Resco, resco_transfer, 0)],
             Guard::OpenEvaluation => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
+            Guard::ProposeCommendation | Guard::ViewCommendation | Guard::HandleCommendation => {
+                // The id slot as each route reads it: a cell, a dossier, a person, a decision, an award.
+                let pick = |c: &(i64, i64, i64, i64, i64, i64), cell: i64, committee: i64| -> (i64, i64) {
+                    let p = route.path;
+                    if p.starts_with("/people/") || p.starts_with("/api/v1/people/") {
+                        (c.0, 0)
+                    } else if p.starts_with("/dossiers/{id}") || p.starts_with("/api/v1/dossiers/{id}") {
+                        (c.1, c.2)
+                    } else if p.contains("/decisions/{id}") {
+                        (c.3, 0)
+                    } else if p.ends_with("/certificate.docx") {
+                        (c.4, 0)
+                    } else if p.ends_with("/revoke") {
+                        (c.5, 0)
+                    } else if matches!(p, "/decisions" | "/api/v1/decisions") {
+                        (committee, 0)
+                    } else {
+                        (cell, 0)
+                    }
+                };
+                let (a, b) = (pick(&commendation[0], satra_cell, satra_register), pick(&commendation[1], resco_cell, resco_register));
+                vec![(true, Side::Satra, a.0, a.1), (true, Side::Resco, b.0, b.1)]
+            }
             // The file slot carries the member subject of each side's round.
             Guard::ViewEvaluation | Guard::EditEvaluation => vec![(true, Side::Satra, satra_eval, satra_subject), (true, Side::Resco, resco_eval, resco_subject)],
             _ => vec![(true, Side::Satra, 0, 0)],
@@ -394,6 +456,13 @@ async fn authorization_matrix(s: Server) {
                 }
                 if route.path == "/api/v1/transfer-packages" {
                     path = format!("{path}?org_id={id}");
+                }
+                match route.path {
+                    "/dossiers/new" => path = format!("{path}?proposer={id}"),
+                    "/dossiers/submission.docx" => path = format!("{path}?proposer={id}&year=2024&kind=letter"),
+                    "/api/v1/eligibility" => path = format!("{path}?nominee=org:{id}&title=giay_khen&year=2024"),
+                    "/api/v1/eligibility/bulk" => path = format!("{path}?scope_id={id}&title=cb_htxsnv_5_nam&year=2024"),
+                    _ => {}
                 }
                 let scorer_of_side = if *side == Side::Satra { satra_board } else { resco_board };
                 if matches!(route.path, "/rounds/{id}/sheet" | "/api/v1/rounds/{id}/sheet") && method == "GET" {
@@ -531,6 +600,26 @@ async fn authorization_matrix(s: Server) {
                     ("POST", "/api/v1/evaluations/{id}/reopen") => http.post(url).json(&json!({"reason": format!("Sửa thử {n}")})),
                     ("POST", "/members/{id}/discipline") => http.post(url).form(&[("form", "reprimand"), ("decided_on", "01/01/2021"), ("decision", "1-QĐ"), ("reason", "Thử")]),
                     ("POST", "/api/v1/members/{id}/discipline") => http.post(url).json(&json!({"form": "reprimand", "decided_on": "2021-01-01", "decision": "1-QĐ", "reason": "Thử"})),
+                    ("POST", "/dossiers") => http.post(url).form(&[("proposer", id.to_string()), ("nominee", format!("org:{id}")), ("title", "giay_khen".into()), ("year", "2024".into())]),
+                    ("POST", "/api/v1/dossiers") => http.post(url).json(&json!({"proposer_id": id, "nominee": format!("org:{id}"), "title": "giay_khen", "year": 2024})),
+                    ("POST", "/people") => http.post(url).form(&[("org", id.to_string()), ("full_name", format!("Người thử {n}"))]),
+                    ("POST", "/api/v1/people") => http.post(url).json(&json!({"org_id": id, "full_name": format!("Người thử {n}")})),
+                    ("POST", "/dossiers/{id}") => http.post(url).form(&[("version", dossier_version(*id).await.to_string()), ("title", "giay_khen".into()), ("achievements", format!("Thành tích {n}"))]),
+                    ("POST", "/dossiers/{id}/copy" | "/api/v1/dossiers/{id}/copy") => http.post(url).form(&[("x", "y")]),
+                    ("POST", "/dossiers/{id}/files") => {
+                        let part = reqwest::multipart::Part::bytes(b"them".to_vec()).file_name("them.txt");
+                        http.post(url).multipart(reqwest::multipart::Form::new().part("file", part))
+                    }
+                    ("POST", "/dossiers/{id}/steps") => http.post(url).form(&[("version", dossier_version(*id).await.to_string()), ("action", "review".into())]),
+                    ("POST", "/api/v1/dossiers/{id}/steps") => http.post(url).json(&json!({"version": dossier_version(*id).await, "action": "review"})),
+                    ("POST", "/decisions") => http.post(url).form(&[("issuer", id.to_string()), ("number_symbol", format!("{n}-QĐ/ĐU")), ("decided_on", "01/02/2024".into()), ("signer", "Bí thư".into()), ("summary", "Khen thưởng".into())]),
+                    ("POST", "/api/v1/decisions") => http.post(url).json(&json!({"issuer_id": id, "number_symbol": format!("{n}-QĐ/ĐU"), "decided_on": "2024-02-01", "signer": "Bí thư", "summary": "Khen thưởng", "awards": [{"title": "giay_khen", "year": 2024, "nominee": format!("org:{id}")}]})),
+                    ("POST", "/awards/{id}/revoke") => http.post(url).form(&[("decided_on", "01/03/2024"), ("decision", "9-QĐ/ĐU"), ("reason", "Thành tích không đúng"), ("recovery", "Thu hồi giấy khen")]),
+                    ("POST", "/api/v1/awards/{id}/revoke") => http.post(url).json(&json!({"decided_on": "2024-03-01", "decision": "9-QĐ/ĐU", "reason": "Thành tích không đúng"})),
+                    ("POST", "/people/{id}/initiatives") => http.post(url).form(&[("name", format!("Sáng kiến {n}")), ("level", "grassroots".into()), ("recognized_on", "01/03/2024".into()), ("decision", "3-QĐ".into())]),
+                    ("POST", "/api/v1/people/{id}/initiatives") => http.post(url).json(&json!({"name": format!("Sáng kiến {n}"), "level": "grassroots", "recognized_on": "2024-03-01", "decision": "3-QĐ"})),
+                    ("POST", "/commendation/rules") => http.post(url).form(&[("body", "{}"), ("note", "thử")]),
+                    ("POST", "/api/v1/commendation/rules") => http.post(url).json(&json!({"body": "{}", "note": "thử"})),
                     (m, p) => panic!("the matrix has no request for {m} {p}"),
                 };
                 let status = request.send().await.expect("request").status().as_u16();

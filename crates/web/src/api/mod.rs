@@ -4,6 +4,7 @@
 
 pub mod ballots;
 pub mod clusters;
+pub mod commendation;
 pub mod documents;
 pub mod emulation;
 pub mod evaluations;
@@ -17,7 +18,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "thidua API", description = "API của thidua: tổ chức, cụm thi đua, phong trào, hội nghị, đánh giá xếp loại, đảng viên, văn bản. Ngày theo ISO 8601 (yyyy-mm-dd)."),
+    info(title = "thidua API", description = "API của thidua: tổ chức, cụm thi đua, phong trào, hội nghị, đánh giá xếp loại, khen thưởng, đảng viên, văn bản. Ngày theo ISO 8601 (yyyy-mm-dd)."),
     paths(
         orgs::list,
         orgs::detail,
@@ -87,9 +88,26 @@ use utoipa::{Modify, OpenApi};
         evaluations::results,
         evaluations::disciplines,
         evaluations::record_discipline,
+        commendation::rules,
+        commendation::save_rules,
+        commendation::eligibility,
+        commendation::eligible,
+        commendation::dossiers,
+        commendation::create_dossier,
+        commendation::dossier,
+        commendation::step,
+        commendation::copy,
+        commendation::decisions,
+        commendation::create_decision,
+        commendation::decision,
+        commendation::revoke,
+        commendation::awards,
+        commendation::create_person,
+        commendation::person,
+        commendation::add_initiative,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
-    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm, chấm điểm"), (name = "ballots", description = "Bỏ phiếu kín"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm"), (name = "evaluation", description = "Kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng, đảng viên")),
+    tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm, chấm điểm"), (name = "ballots", description = "Bỏ phiếu kín"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm"), (name = "evaluation", description = "Kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng, đảng viên"), (name = "commendation", description = "Khen thưởng: danh mục, tiêu chuẩn, xét điều kiện, hồ sơ, quyết định, sổ khen thưởng")),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

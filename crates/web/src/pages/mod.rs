@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod ballots;
 pub mod clusters;
+pub mod commendation;
 pub mod documents;
 pub mod emulation;
 pub mod evaluations;
@@ -49,6 +50,9 @@ impl Chrome {
                 nav.push(("members", "/members", "nav.members"));
                 nav.push(("badges", "/badges", "nav.badges"));
                 nav.push(("evaluations", "/evaluations", "nav.evaluations"));
+            }
+            if c.principal.may(Action::ViewCommendation) {
+                nav.push(("commendation", "/dossiers", "nav.commendation"));
             }
             if c.principal.may(Action::ManageTransfers) {
                 nav.push(("transfers", "/transfers", "nav.transfers"));
