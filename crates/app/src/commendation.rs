@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use thidua_core::access::Action;
 use thidua_core::audit::hex;
 use thidua_core::commendation::{
-    judge, judged_on, streak_bulk, streak_only, AwardLevel, CatalogEntry, Condition, DossierAction, DossierState, Eligibility, History, MemberFacts, Recipient, Rule,
+    judge, judged_on, streak_bulk, streak_only, AwardLevel, CatalogEntry, Condition, DossierAction, DossierState, Eligibility, History, LevelsByYear, MemberFacts, Recipient, Rule,
     Rulebook, RulebookError, Verdict, VoteFacts,
 };
 use thidua_core::date::long_date;
@@ -564,26 +564,41 @@ impl App {
         let rule = book.rule_for(title, year).cloned();
         let mut out = Vec::new();
         if individuals {
-            let mut candidates: Vec<NomineeRef> = Vec::new();
             match rule.as_ref().and_then(streak_only) {
+                // A streak rule reads the scope's evaluation rows once; each eligible member's
+                // explanation is built from those rows.
                 Some((years, at_least)) => {
                     let first = year.saturating_sub(i16::try_from(years).unwrap_or(i16::MAX)).saturating_add(1);
                     let rows = self.store.member_level_rows(&subtree, first, year).await?;
-                    candidates.extend(streak_bulk(rows, year, years, at_least).into_iter().map(NomineeRef::Member));
+                    let found = streak_bulk(rows.iter().copied(), year, years, at_least);
+                    let mut levels: HashMap<MemberId, LevelsByYear> = found.iter().map(|m| (*m, BTreeMap::new())).collect();
+                    for (m, y, l) in rows {
+                        if let Some(h) = levels.get_mut(&m) {
+                            h.entry(y).or_default().push((l, None));
+                        }
+                    }
+                    let names = self.store.member_names(&found).await?;
+                    for m in found {
+                        let h = History { evaluated: true, levels: levels.remove(&m).unwrap_or_default(), ..History::default() };
+                        let e = judge(&book, title, year, &h);
+                        if let (Verdict::Eligible, Some((name, org))) = (e.verdict, names.get(&m)) {
+                            out.push(Eligible { nominee: NomineeRef::Member(m), name: name.clone(), org: *org, eligibility: e });
+                        }
+                    }
                 }
                 None => {
                     let persons = self.store.persons_in(&subtree).await?;
                     let linked: BTreeSet<MemberId> = persons.iter().filter_map(|x| x.member).collect();
-                    candidates.extend(persons.iter().filter(|x| x.member.is_none() || !entry.members_only).map(|x| NomineeRef::Person(x.id)));
+                    let mut candidates: Vec<NomineeRef> = persons.iter().filter(|x| x.member.is_none() || !entry.members_only).map(|x| NomineeRef::Person(x.id)).collect();
                     candidates.extend(self.store.members_on(&subtree, on).await?.into_iter().filter(|(m, _)| !linked.contains(m)).map(|(m, _)| NomineeRef::Member(m)));
-                }
-            }
-            for c in candidates {
-                let h = self.history(c, rule.as_ref(), year, Some(scope), None).await?;
-                let e = judge(&book, title, year, &h);
-                if e.verdict == Verdict::Eligible {
-                    let (org, name, _, _) = self.nominee_facts(c).await?;
-                    out.push(Eligible { nominee: c, name, org, eligibility: e });
+                    for c in candidates {
+                        let h = self.history(c, rule.as_ref(), year, Some(scope), None).await?;
+                        let e = judge(&book, title, year, &h);
+                        if e.verdict == Verdict::Eligible {
+                            let (org, name, _, _) = self.nominee_facts(c).await?;
+                            out.push(Eligible { nominee: c, name, org, eligibility: e });
+                        }
+                    }
                 }
             }
         }

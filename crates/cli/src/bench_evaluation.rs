@@ -6,17 +6,20 @@
 //!
 //! The database must be empty (a fresh SQLite file is made when `--db` is absent).
 
+mod bench_world;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use bench_world::{rate, CELLS_PER_ORG};
 use clap::Parser;
 use jiff::civil::date;
 use thidua_app::auth::Principal;
 use thidua_app::evaluation::AssessmentInput;
 use thidua_app::App;
 use thidua_core::evaluation::{Assessment, EvaluationRules, Level, SubjectKind, Tasks};
-use thidua_core::member::{Gender, MemberRecord};
-use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec};
+use thidua_core::member::MemberId;
+use thidua_core::org::OrgId;
 use thidua_store::Store;
 
 #[derive(Parser)]
@@ -33,7 +36,6 @@ struct Args {
     years: i16,
 }
 
-const CELLS_PER_ORG: usize = 10;
 const LAST_YEAR: i16 = 2025;
 
 /// The level member `i` earns every year: one in ten excellent, one in ten merely completing.
@@ -73,9 +75,6 @@ fn assessment(rules: &EvaluationRules, kind: SubjectKind, level: Level) -> Asses
     a
 }
 
-fn rate(n: usize, d: Duration) -> String {
-    format!("{:.1} s ({:.0} rows/s)", d.as_secs_f64(), n as f64 / d.as_secs_f64().max(1e-9))
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -85,56 +84,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
     let app = App::open(&url).await?;
     let store = Store::open(&url).await?;
-    if store.org_event_count().await? > 0 {
-        return Err("the database already holds organizations: give an empty one".into());
-    }
     let system = Principal::system();
-    let start = date(2015, 1, 1);
-    let create = |kind: OrgKind, name: String, parent: Option<OrgId>| OrgChange::Create(NewOrg { org: (), spec: OrgSpec { kind, name, short_name: None, parent } });
-    let root = app.record_org_event(&system, start, create(OrgKind::ProvincialCommittee, "Tỉnh ủy Đo lường".into(), None), None).await?.change.created()[0].org;
-    let upper = app.record_org_event(&system, start, create(OrgKind::UpperGrassrootsCommittee, "Đảng ủy Khối Đo lường".into(), Some(root)), None).await?.change.created()[0].org;
-    let mut grassroots = Vec::new();
-    let mut cells = Vec::new();
-    for g in 0..args.orgs {
-        let org = app.record_org_event(&system, start, create(OrgKind::GrassrootsCommittee, format!("Đảng bộ cơ sở số {}", g + 1), Some(upper)), None).await?.change.created()[0].org;
-        grassroots.push(org);
-        for c in 0..CELLS_PER_ORG {
-            cells.push(app.record_org_event(&system, start, create(OrgKind::Cell, format!("Chi bộ {} – Đảng bộ cơ sở số {}", c + 1, g + 1), Some(org)), None).await?.change.created()[0].org);
-        }
-    }
-
-    // Members, 10,000 per transaction, spread evenly over the cells.
-    let started = Instant::now();
-    let mut done = 0;
-    let mut index_of = BTreeMap::new();
-    while done < args.members {
-        let mut tx = store.begin().await?;
-        let batch = (args.members - done).min(10_000);
-        for i in done..done + batch {
-            let record = MemberRecord {
-                full_name: format!("Đảng viên {i:06}"),
-                birth_date: date(1980 + (i % 20) as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8),
-                gender: if i % 2 == 0 { Gender::Male } else { Gender::Female },
-                cccd: None,
-                party_card: None,
-                admitted_on: date(2010, 1, 1),
-                official_on: Some(date(2011, 1, 1)),
-                org: cells[i % cells.len()],
-                phone: None,
-                email: None,
-                address: None,
-                seriously_ill: false,
-            };
-            let id = tx.create_member(&record, 0).await?;
-            index_of.insert(id, i);
-        }
-        tx.commit().await?;
-        done += batch;
-        eprint!("\r{done}/{} members", args.members);
-    }
-    eprintln!();
+    let world = bench_world::build(&app, &store, date(2015, 1, 1), args.orgs, args.members).await?;
+    let grassroots: Vec<OrgId> = world.grassroots.iter().map(|(g, _)| *g).collect();
+    let index_of: BTreeMap<MemberId, usize> = world.members.iter().map(|(m, i, _)| (*m, *i)).collect();
     println!("backend: {}", store.backend().name());
-    println!("members: {} in {} grassroots organizations of {CELLS_PER_ORG} cells, loaded in {}", args.members, args.orgs, rate(args.members, started.elapsed()));
+    println!("members: {} in {} grassroots organizations of {CELLS_PER_ORG} cells, loaded in {}", args.members, args.orgs, rate(args.members, world.members_loaded));
 
     let rulebook = thidua_core::rulebook::Rulebook::shipped()?;
     let first_year = LAST_YEAR - args.years + 1;

@@ -314,6 +314,9 @@ pub struct VoteFacts {
     pub poll: String,
 }
 
+/// Evaluation levels by year, each with whose it was when it was a predecessor's.
+pub type LevelsByYear = BTreeMap<i16, Vec<(Level, Option<String>)>>;
+
 /// What the registry, the evaluations and the records say about a nominee. Years outside the
 /// rule's reach are simply not read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -321,7 +324,7 @@ pub struct History {
     /// Whether the nominee can be evaluated at all (a party member, or a party organization).
     pub evaluated: bool,
     /// Evaluation results by year (several for a year that merged predecessors).
-    pub levels: BTreeMap<i16, Vec<(Level, Option<String>)>>,
+    pub levels: LevelsByYear,
     /// Titles held by year, with the decision and (for a predecessor's) whose.
     pub titles: BTreeMap<i16, Vec<(String, String, Option<String>)>>,
     pub initiatives: Vec<(i16, AwardLevel, String)>,

@@ -625,6 +625,22 @@ impl Store {
             .collect()
     }
 
+    /// Members' names and organizations, many at once.
+    pub async fn member_names(&self, ids: &[MemberId]) -> Result<std::collections::HashMap<MemberId, (String, OrgId)>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT id, full_name, org_id FROM member WHERE id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for m in chunk {
+                q = q.bind(m.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.insert(MemberId(r.try_get(0)?), (r.try_get(1)?, OrgId(r.try_get(2)?)));
+            }
+        }
+        Ok(out)
+    }
+
     /// Members' evaluation results as rows `(member, year, level)` for the members of `orgs`
     /// (today's), sorted by member, within `[from, to]`: the bulk mode's input.
     pub async fn member_level_rows(&self, orgs: &[OrgId], from: i16, to: i16) -> Result<Vec<(MemberId, i16, thidua_core::evaluation::Level)>, StoreError> {

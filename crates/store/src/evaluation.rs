@@ -204,6 +204,26 @@ impl Tx {
         Ok(())
     }
 
+    /// Lists subjects already concluded at their level: past years' results taken from the
+    /// records rather than entered step by step.
+    pub async fn add_concluded(&mut self, round: i64, subjects: &[(NewSubject, Level)], by: &str, on: Date) -> Result<(), StoreError> {
+        for chunk in subjects.chunks(400) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("($1, ${}, ${}, ${}, ${}, '{{}}', ${}, $2, $3, 1)", 5 * i + 4, 5 * i + 5, 5 * i + 6, 5 * i + 7, 5 * i + 8))
+                .collect();
+            let sql = format!(
+                "INSERT INTO evaluation (round_id, kind, member_id, org_id, cell_id, assessment, concluded_level, concluded_by, concluded_on, version) VALUES {}",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round).bind(by).bind(iso(on));
+            for (s, level) in chunk {
+                q = q.bind(s.kind.code()).bind(s.member.map(|m| m.0)).bind(s.org.map(|o| o.0)).bind(s.cell.0).bind(level.code());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     /// The round, locked for this transaction: steps and the conclusion take their turn.
     pub async fn lock_eval_round(&mut self, id: i64) -> Result<Option<EvalRoundRow>, StoreError> {
         let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };

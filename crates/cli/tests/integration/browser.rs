@@ -17,6 +17,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("a_quarterly_briefing_is_recorded_and_shows_in_the_calendar", |s| Box::pin(briefing(s))),
     ("a_voter_votes_on_a_phone_and_finds_the_receipt_after_the_close", |s| Box::pin(phone_vote(s))),
     ("a_cell_of_thirty_is_entered_in_one_grid_and_concluded_within_the_quota", |s| Box::pin(evaluation_grid(s))),
+    ("a_dossier_is_prepared_submitted_and_returned_with_a_reason", |s| Box::pin(dossier_returned(s))),
 ];
 
 fn on_path(name: &str) -> bool {
@@ -417,5 +418,52 @@ async fn evaluation_grid(s: Server) {
     // The demo's own members of the cell were not assessed: the lowest level, counted apart.
     let expected = format!("Đảng viên 4 ({}) 26 ({}) 0 ({}) {} ({}) {members}", share(4), share(26), share(0), members - 30, share(members - 30));
     assert!(distribution.contains(&expected), "{distribution} / {expected}");
+    c.close().await.expect("close");
+}
+
+/// The SATRA officer prepares a dossier for a cell and submits it; the council secretary returns
+/// it with a reason; the officer finds the reason on the dossier.
+async fn dossier_returned(s: Server) {
+    let cell = "Chi bộ Văn phòng Tổng Công ty Thương mại Sài Gòn";
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "chuyenvien", "/dossiers").await;
+    heading_becomes(&c, "Hồ sơ đề nghị khen thưởng").await;
+    c.find(Locator::Id("proposer")).await.expect("proposer").select_by_label(cell).await.expect("choose");
+    c.find(Locator::Id("start-dossier")).await.expect("start").click().await.expect("click");
+    heading_becomes(&c, "Lập hồ sơ đề nghị").await;
+    c.find(Locator::Id("title")).await.expect("title").select_by_label("Giấy khen").await.expect("choose");
+    let year = c.find(Locator::Id("year")).await.expect("year");
+    year.clear().await.expect("clear");
+    year.send_keys("2025").await.expect("type");
+    // No nominee chosen: the form says so next to the field and keeps what was typed.
+    c.find(Locator::Id("achievements")).await.expect("achievements").send_keys("Hoàn thành xuất sắc nhiệm vụ năm 2025").await.expect("type");
+    c.find(Locator::Id("create-dossier")).await.expect("create").click().await.expect("click");
+    text_becomes(&c, "#nominee-error", "Cần nhập mục này").await;
+    assert_eq!(c.find(Locator::Id("achievements")).await.expect("kept").prop("value").await.expect("value").as_deref(), Some("Hoàn thành xuất sắc nhiệm vụ năm 2025"));
+    c.find(Locator::Id("nominee")).await.expect("nominee").select_by_label(cell).await.expect("choose");
+    c.find(Locator::Id("create-dossier")).await.expect("create").click().await.expect("click");
+    heading_becomes(&c, "Giấy khen 2025").await;
+    text_becomes(&c, "#dossier-state", "Đang soạn").await;
+    let url = c.current_url().await.expect("url").path().to_owned();
+    c.find(Locator::Id("action-submit")).await.expect("submit").click().await.expect("click");
+    text_becomes(&c, "#dossier-state", "Đã trình").await;
+    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
+    heading_becomes(&c, "Đăng nhập").await;
+
+    sign_in(&c, &s, "thuky", &url).await;
+    heading_becomes(&c, "Giấy khen 2025").await;
+    c.find(Locator::Id("reason")).await.expect("reason").send_keys("Thiếu biên bản họp xét của chi bộ").await.expect("type");
+    c.find(Locator::Id("action-return")).await.expect("return").click().await.expect("click");
+    text_becomes(&c, "#dossier-state", "Bị trả lại").await;
+    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
+    heading_becomes(&c, "Đăng nhập").await;
+
+    sign_in(&c, &s, "chuyenvien", &url).await;
+    heading_becomes(&c, "Giấy khen 2025").await;
+    text_becomes(&c, "#return-reason", "Thiếu biên bản họp xét của chi bộ").await;
+    let history = text_of(&c, "#history").await;
+    assert!(history.contains("Bị trả lại (thuky)"), "{history}");
+    // Returned, it can be submitted again.
+    assert!(c.find(Locator::Id("action-submit")).await.is_ok());
     c.close().await.expect("close");
 }

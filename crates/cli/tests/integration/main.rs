@@ -9,6 +9,7 @@ mod api;
 mod ballots;
 mod browser;
 mod cli;
+mod commendation;
 mod documents;
 mod emulation;
 mod evaluation;
@@ -34,7 +35,7 @@ fn main() {
         eprintln!("        Set THIDUA_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres, or run `bash .ci/run`.");
         eprintln!();
     }
-    for (name, test) in store::TESTS.iter().chain(members::STORE_TESTS).chain(documents::STORE_TESTS).chain(emulation::STORE_TESTS).chain(ballots::STORE_TESTS).chain(evaluation::STORE_TESTS) {
+    for (name, test) in store::TESTS.iter().chain(members::STORE_TESTS).chain(documents::STORE_TESTS).chain(emulation::STORE_TESTS).chain(ballots::STORE_TESTS).chain(evaluation::STORE_TESTS).chain(commendation::STORE_TESTS) {
         for backend in [support::Backend::Sqlite, support::Backend::Postgres] {
             let trial = Trial::test(format!("store::{}::{name}", backend.name()), move || support::run_store_test(backend, *test));
             trials.push(trial.with_ignored_flag(backend == support::Backend::Postgres && pg.is_none()));
@@ -55,6 +56,9 @@ fn main() {
     }
     for (name, test) in ballots::TESTS {
         trials.push(Trial::test(format!("ballots::{name}"), move || support::run_api_test(*test)));
+    }
+    for (name, test) in commendation::TESTS {
+        trials.push(Trial::test(format!("commendation::{name}"), move || support::run_api_test(*test)));
     }
     for (name, test) in evaluation::TESTS {
         trials.push(Trial::test(format!("evaluation::{name}"), move || support::run_api_test(*test)));

@@ -36,10 +36,19 @@ fn title_name(book: &Rulebook, code: &str) -> String {
 pub fn describe_condition(t: T, book: &Rulebook, c: &Condition) -> String {
     let n = |v: &dyn ToString| v.to_string();
     match c {
-        Condition::HeldTitle { title, years } => t.fmt("cond.held_title", &[("title", &title_name(book, title)), ("years", &n(years))]),
-        Condition::EvaluationStreak { years, at_least } => t.fmt("cond.evaluation_streak", &[("years", &n(years)), ("level", at_least.abbreviation())]),
-        Condition::Initiative { at_least, years } => t.fmt("cond.initiative", &[("level", t.get(&format!("award_level.{}", at_least.code()))), ("years", &n(years))]),
-        Condition::NoDiscipline { at_least, years } => t.fmt("cond.no_discipline", &[("form", t.get(&format!("discipline.{}", at_least.code()))), ("years", &n(years))]),
+        // One year reads "in the year judged", more "N years running".
+        Condition::HeldTitle { title, years } => t.fmt(if *years == 1 { "cond.held_title_one" } else { "cond.held_title" }, &[("title", &title_name(book, title)), ("years", &n(years))]),
+        Condition::EvaluationStreak { years, at_least } => {
+            t.fmt(if *years == 1 { "cond.evaluation_streak_one" } else { "cond.evaluation_streak" }, &[("years", &n(years)), ("level", at_least.abbreviation())])
+        }
+        Condition::Initiative { at_least, years } => t.fmt(
+            if *years == 1 { "cond.initiative_one" } else { "cond.initiative" },
+            &[("level", t.get(&format!("award_level.{}", at_least.code()))), ("years", &n(years))],
+        ),
+        Condition::NoDiscipline { at_least, years } => t.fmt(
+            if *years == 1 { "cond.no_discipline_one" } else { "cond.no_discipline" },
+            &[("form", t.get(&format!("discipline.{}", at_least.code()))), ("years", &n(years))],
+        ),
         Condition::MemberShare { title, pct, strict } => {
             t.fmt(if *strict { "cond.member_share_strict" } else { "cond.member_share" }, &[("title", &title_name(book, title)), ("pct", &n(pct))])
         }
