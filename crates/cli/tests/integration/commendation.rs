@@ -13,11 +13,11 @@ use thidua_app::evaluation::AssessmentInput;
 use thidua_app::{App, AppError};
 use thidua_core::commendation::{AwardLevel, DossierAction, DossierState, Outcome, Verdict};
 use thidua_core::evaluation::{Assessment, Level, SubjectKind, Tasks};
-use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, Target};
+use thidua_core::org::{OrgId, OrgKind};
 
 use crate::emulation::org;
 use crate::evaluation::member;
-use crate::support::{ApiTest, Server, StoreTest, TestDb};
+use crate::support::{merge_into_new, ApiTest, Server, StoreTest, TestDb};
 
 pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("a_dossier_moves_one_level_at_a_time_and_keeps_its_explanation", |db| Box::pin(dossier_flow(db))),
@@ -243,18 +243,7 @@ async fn eligibility(db: TestDb) {
         }
     }
     // A and B merge on 01/01/2025; the merged cell's 2025 continues A's 2021–2024.
-    let merged = app
-        .record_org_event(
-            system,
-            date(2025, 1, 1),
-            OrgChange::Merge { sources: vec![a, b], into: Target::New(NewOrg { org: (), spec: OrgSpec { kind: OrgKind::Cell, name: "Chi bộ Công ty AB".into(), short_name: None, parent: Some(upper) } }) },
-            None,
-        )
-        .await
-        .expect("merge")
-        .change
-        .created()[0]
-        .org;
+    let merged = merge_into_new(&app, date(2025, 1, 1), vec![a, b], OrgKind::Cell, "Chi bộ Công ty AB", Some(upper)).await;
     excellent_round(&app, merged, 2025).await;
     let e = app.eligibility(system, NomineeRef::Org(merged), "cb_htxsnv_5_nam", 2025).await.expect("eligibility");
     assert_eq!(e.verdict, Verdict::Eligible, "{e:?}");

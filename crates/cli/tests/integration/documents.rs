@@ -10,7 +10,7 @@ use thidua_app::documents::{Direction, NewAttachment, NewDocument, SearchFilter}
 use thidua_app::{App, AppError, DocumentProblem};
 use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec};
 
-use crate::support::{ApiTest, Server, StoreTest, TestDb};
+use crate::support::{merge_into_new, ApiTest, Server, StoreTest, TestDb};
 
 pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("fifty_clerks_take_fifty_consecutive_numbers", |db| Box::pin(concurrent_numbers(db))),
@@ -98,13 +98,7 @@ async fn numbering(db: TestDb) {
     assert!(matches!(err, Err(AppError::Document(DocumentProblem::NoTerm(d))) if d == date(2019, 6, 1)), "{err:?}");
     // A committee formed by a merger keeps its own sequences from 01.
     let other = committee(&app, "Tỉnh ủy Bên cạnh", "TU", date(2020, 10, 1)).await;
-    let merged = app
-        .record_org_event(&system, date(2025, 7, 1), OrgChange::Merge { sources: vec![org, other], into: thidua_core::org::Target::New(NewOrg { org: (), spec: OrgSpec { kind: OrgKind::ProvincialCommittee, name: "Tỉnh ủy Hợp nhất".into(), short_name: None, parent: None } }) }, None)
-        .await
-        .expect("merge")
-        .change
-        .created()[0]
-        .org;
+    let merged = merge_into_new(&app, date(2025, 7, 1), vec![org, other], OrgKind::ProvincialCommittee, "Tỉnh ủy Hợp nhất", None).await;
     app.declare_register(&system, merged, "TU").await.expect("register");
     app.declare_term(&system, merged, "Nhiệm kỳ 2025–2030", date(2025, 7, 1), None).await.expect("term");
     let f = app.register_document(&system, Direction::Outgoing, &new_doc(merged, "CV", "Văn bản đầu tiên", date(2025, 11, 2)), &[]).await.expect("f");

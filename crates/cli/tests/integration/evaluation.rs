@@ -12,10 +12,10 @@ use thidua_app::evaluation::{AssessmentInput, EvalProblem, NewDiscipline, Opinio
 use thidua_app::{App, AppError};
 use thidua_core::evaluation::{Assessment, EvaluationError, Level, SubjectKind, Tasks};
 use thidua_core::member::{DisciplineForm, Gender, MemberId, MemberRecord};
-use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, Target};
+use thidua_core::org::{OrgId, OrgKind};
 
 use crate::emulation::org;
-use crate::support::{ApiTest, Server, StoreTest, TestDb};
+use crate::support::{merge_into_new, ApiTest, Server, StoreTest, TestDb};
 
 pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("a_round_goes_from_self_assessment_to_approval_within_the_quota", |db| Box::pin(round(db))),
@@ -294,18 +294,7 @@ async fn streaks(db: TestDb) {
     let last = app.eval_rounds(system).await.expect("rounds").into_iter().find(|(r, _)| r.org == first && r.year == 2024).expect("2024").0.id;
     assert!(matches!(app.approve_round(system, last, &BTreeMap::new()).await, Err(AppError::Evaluation(EvalProblem::Approved))));
     // The two merge on 01/01/2025; the successor's first year continues both records.
-    let merged = app
-        .record_org_event(
-            system,
-            date(2025, 1, 1),
-            OrgChange::Merge { sources: vec![first, second], into: Target::New(NewOrg { org: (), spec: OrgSpec { kind: OrgKind::Cell, name: "Chi bộ Công ty Dịch vụ công ích".into(), short_name: None, parent: Some(upper) } }) },
-            None,
-        )
-        .await
-        .expect("merge")
-        .change
-        .created()[0]
-        .org;
+    let merged = merge_into_new(&app, date(2025, 1, 1), vec![first, second], OrgKind::Cell, "Chi bộ Công ty Dịch vụ công ích", Some(upper)).await;
     assert!(matches!(app.open_eval_round(system, first, 2025).await, Err(AppError::Evaluation(EvalProblem::NotLive))));
     let (id, _) = run(merged, 2025, &[]).await;
     let results = app.eval_results(system, id).await.expect("results");

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use libtest_mimic::Failed;
 use thidua_app::auth::{Principal, Security};
 use thidua_app::App;
+use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, Target};
 
 pub type TestResult = Result<(), Failed>;
 pub type BoxFut = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -168,4 +169,10 @@ pub fn run_api_test_with(security: Security, test: ApiTest) -> TestResult {
 /// A client with no credentials that keeps cookies, like a browser.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().expect("client")
+}
+
+/// Merges `sources` on `on` into a new organization and returns it.
+pub async fn merge_into_new(app: &App, on: jiff::civil::Date, sources: Vec<OrgId>, kind: OrgKind, name: &str, parent: Option<OrgId>) -> OrgId {
+    let into = Target::New(NewOrg { org: (), spec: OrgSpec { kind, name: name.into(), short_name: None, parent } });
+    app.record_org_event(&Principal::system(), on, OrgChange::Merge { sources, into }, None).await.expect("merge").change.created()[0].org
 }
