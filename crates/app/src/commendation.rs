@@ -2,21 +2,21 @@
 //! nominee (one by one, or everyone in a scope), dossiers moving one level of the hierarchy at a
 //! time, decisions and the award registry with revocations, and the documents they produce.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 use thidua_core::access::Action;
 use thidua_core::audit::hex;
 use thidua_core::commendation::{
-    judge, judged_on, streak_bulk, streak_only, AwardLevel, CatalogEntry, Condition, DossierAction, DossierState, Eligibility, History, LevelsByYear, MemberFacts, Recipient, Rule,
+    check, judge, judged_on, streak_bulk, streak_only, AwardKind, AwardLevel, Outcome, Record, CatalogEntry, Condition, DossierAction, DossierState, Eligibility, History, LevelsByYear, MemberFacts, Recipient, Rule,
     Rulebook, RulebookError, Verdict, VoteFacts,
 };
 use thidua_core::date::long_date;
 use thidua_core::evaluation::{Level, SubjectKind};
 use thidua_core::member::{DisciplineForm, MemberId};
-use thidua_core::org::{OrgId, OrgKind, OrgVersion};
-use thidua_core::vi::collation_key;
+use thidua_core::org::{OrgId, OrgKind, OrgVersion, Succession};
+use thidua_core::vi::{collation_key, fold};
 pub use thidua_store::{AwardRow, DecisionRow, DossierFileRow, DossierRow, DossierStepRow, InitiativeRow, Nominee, PersonRow, RevocationRow, RulebookRow};
 use thidua_store::{AwardFilter, Tx};
 use unicode_normalization::UnicodeNormalization;
@@ -48,6 +48,68 @@ pub enum CommendationProblem {
     Revoked,
     #[error("the poll has no such option")]
     NoSuchOption,
+    #[error("the poll's option is not this nominee, or the poll is not of the dossier's year")]
+    VoteNotForNominee,
+    #[error("{title} needs the council's vote before a decision")]
+    VoteRequired { title: String },
+    #[error("{title} is above what the issuer may confer")]
+    AboveIssuer { title: String },
+    #[error("the nominee is outside the issuer's organization")]
+    OutsideIssuer,
+    #[error("the nominee already has a dossier or an award of {title} for {year}")]
+    Duplicate { title: String, year: i16 },
+}
+
+/// A stored nominee as named in requests.
+pub fn nominee_ref(n: Nominee) -> NomineeRef {
+    match n {
+        Nominee::Org(o) => NomineeRef::Org(o),
+        Nominee::Person(x) => NomineeRef::Person(x),
+    }
+}
+
+/// What a Giấy khen or Bằng khen is for: the achievement it names, or the year's work.
+fn form_reason(code: &str, name: &str, year: i16) -> String {
+    if matches!(code, "giay_khen" | "bang_khen" | "bang_khen_ttcp") {
+        format!("Đã có thành tích xuất sắc trong thực hiện nhiệm vụ năm {year}.")
+    } else {
+        format!("Đã đạt thành tích: {name} năm {year}.")
+    }
+}
+
+/// The council's vote as recorded on a dossier.
+fn stored_vote(d: &DossierRow) -> Result<Option<VoteFacts>, AppError> {
+    d.vote.as_deref().map(serde_json::from_str::<VoteFacts>).transpose().map_err(|_| AppError::Internal(thidua_store::StoreError::Corrupt("dossier vote".into())))
+}
+
+/// Leaves a member's evaluation levels and discipline out of an explanation; the outcome of each
+/// condition stays.
+fn redact_member_records(e: &mut Eligibility) {
+    for c in &mut e.checks {
+        c.used.retain(|r| !matches!(r, Record::Level { .. } | Record::Discipline { .. }));
+    }
+}
+
+/// `orgs` with every organization they succeeded (merges, splits), however far back.
+fn predecessors_in(successions: &[Succession], orgs: &[OrgId]) -> Vec<OrgId> {
+    let mut out: Vec<OrgId> = orgs.to_vec();
+    let mut seen: BTreeSet<OrgId> = orgs.iter().copied().collect();
+    let mut i = 0;
+    while i < out.len() {
+        let here = out[i];
+        for s in successions.iter().filter(|s| s.successor == here) {
+            if seen.insert(s.predecessor) {
+                out.push(s.predecessor);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A unique index refusing a second award or live dossier of a title for a nominee and a year.
+fn duplicate(e: thidua_store::StoreError, title: &str, year: i16) -> AppError {
+    if e.is_unique_violation() { CommendationProblem::Duplicate { title: title.to_owned(), year }.into() } else { e.into() }
 }
 
 /// A nominee as named in a request: a collective, a person, or a member (a person is made for
@@ -57,6 +119,17 @@ pub enum NomineeRef {
     Org(OrgId),
     Person(i64),
     Member(MemberId),
+}
+
+impl NomineeRef {
+    /// `org:1`, `person:2` or `member:3`: how requests and pages name a nominee.
+    pub fn code(self) -> String {
+        match self {
+            NomineeRef::Org(o) => format!("org:{}", o.0),
+            NomineeRef::Person(p) => format!("person:{p}"),
+            NomineeRef::Member(m) => format!("member:{}", m.0),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -268,6 +341,9 @@ impl App {
     pub async fn add_person(&self, p: &Principal, new: &NewPerson) -> Result<i64, AppError> {
         self.require_org(p, Action::ProposeCommendation, new.org, today()).await?;
         let mut problems = Vec::new();
+        if !self.store.orgs_on(today()).await?.iter().any(|v| v.org == new.org) {
+            problems.push(FieldProblem::new("org", Invalid::Choice));
+        }
         let full_name = clean(&new.full_name, "full_name", 200, &mut problems);
         let position = new.position.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(200).collect::<String>());
         if !problems.is_empty() {
@@ -344,12 +420,26 @@ impl App {
 
     /// An organization and everything below it on `on`.
     pub(crate) async fn subtree(&self, org: OrgId, on: Date) -> Result<Vec<OrgId>, AppError> {
-        let versions = self.store.orgs_on(on).await?;
-        let mut out = vec![org];
+        self.descendants_on(&[org], on).await
+    }
+
+    /// `roots` and everything below them on `on`, each once.
+    async fn descendants_on(&self, roots: &[OrgId], on: Date) -> Result<Vec<OrgId>, AppError> {
+        let mut children: HashMap<OrgId, Vec<OrgId>> = HashMap::new();
+        for v in self.store.orgs_on(on).await? {
+            if let Some(parent) = v.parent {
+                children.entry(parent).or_default().push(v.org);
+            }
+        }
+        let mut seen: HashSet<OrgId> = HashSet::new();
+        let mut out: Vec<OrgId> = roots.iter().copied().filter(|r| seen.insert(*r)).collect();
         let mut i = 0;
         while i < out.len() {
-            let parent = out[i];
-            out.extend(versions.iter().filter(|v| v.parent == Some(parent)).map(|v| v.org));
+            for c in children.get(&out[i]).into_iter().flatten() {
+                if seen.insert(*c) {
+                    out.push(*c);
+                }
+            }
             i += 1;
         }
         Ok(out)
@@ -379,47 +469,48 @@ impl App {
 
     /// An organization's own results and, for years it has none, its predecessors' (named), when
     /// the rule follows successors.
-    async fn org_levels(&self, org: OrgId, follow: bool, depth: usize) -> Result<BTreeMap<i16, Vec<(Level, Option<String>)>>, AppError> {
-        let mut years: BTreeMap<i16, Vec<(Level, Option<String>)>> = BTreeMap::new();
+    async fn org_levels(&self, org: OrgId, follow: bool) -> Result<LevelsByYear, AppError> {
+        let mut by_org: HashMap<OrgId, BTreeMap<i16, Vec<Level>>> = HashMap::new();
         for (year, _, o, level) in self.store.evaluation_results(SubjectKind::Organization, None).await? {
-            if o == Some(org) {
-                years.entry(year).or_default().push((level, None));
+            if let Some(o) = o {
+                by_org.entry(o).or_default().entry(year).or_default().push(level);
             }
         }
-        if !follow || depth > 16 {
-            return Ok(years);
-        }
-        let predecessors: Vec<OrgId> = self.store.org_lineage(org).await?.into_iter().filter(|s| s.successor == org).map(|s| s.predecessor).collect();
-        let names = self.org_names(&predecessors.iter().copied().collect()).await?;
-        let mut inherited: BTreeMap<i16, Vec<(Level, Option<String>)>> = BTreeMap::new();
-        for pred in predecessors {
-            for (y, levels) in Box::pin(self.org_levels(pred, true, depth + 1)).await? {
-                let name = names.get(&pred).cloned();
-                inherited.entry(y).or_default().extend(levels.into_iter().map(|(l, of)| (l, of.or_else(|| name.clone()))));
+        let successions = if follow { self.store.successions().await? } else { Vec::new() };
+        let lineage = predecessors_in(&successions, &[org]);
+        let names = self.org_names(&lineage.iter().copied().collect()).await?;
+        /// Own years first; a year without results takes those of all predecessors that have it.
+        fn walk(org: OrgId, of: Option<&String>, by_org: &HashMap<OrgId, BTreeMap<i16, Vec<Level>>>, successions: &[Succession], names: &HashMap<OrgId, String>, depth: usize) -> LevelsByYear {
+            let mut years: LevelsByYear = by_org.get(&org).map(|ys| ys.iter().map(|(y, ls)| (*y, ls.iter().map(|l| (*l, of.cloned())).collect())).collect()).unwrap_or_default();
+            if depth > 64 {
+                return years;
             }
+            let mut inherited: LevelsByYear = BTreeMap::new();
+            for s in successions.iter().filter(|s| s.successor == org) {
+                let name = of.or_else(|| names.get(&s.predecessor));
+                for (y, levels) in walk(s.predecessor, name, by_org, successions, names, depth + 1) {
+                    inherited.entry(y).or_default().extend(levels);
+                }
+            }
+            for (y, levels) in inherited {
+                years.entry(y).or_insert(levels);
+            }
+            years
         }
-        for (y, levels) in inherited {
-            years.entry(y).or_insert(levels);
-        }
-        Ok(years)
+        Ok(walk(org, None, &by_org, &successions, &names, 0))
+    }
+
+    /// `orgs` with every organization they succeeded, however far back.
+    async fn with_predecessors(&self, orgs: &[OrgId]) -> Result<Vec<OrgId>, AppError> {
+        Ok(predecessors_in(&self.store.successions().await?, orgs))
     }
 
     /// The awards of a nominee by year (a collective's through its predecessors when `follow`).
     async fn titles_of(&self, nominee: &Nominee, follow: bool) -> Result<BTreeMap<i16, Vec<(String, String, Option<String>)>>, AppError> {
         let mut out: BTreeMap<i16, Vec<(String, String, Option<String>)>> = BTreeMap::new();
         let (orgs, person) = match nominee {
-            Nominee::Org(o) => {
-                let mut orgs = vec![*o];
-                if follow {
-                    let mut i = 0;
-                    while i < orgs.len() && orgs.len() < 64 {
-                        let preds: Vec<OrgId> = self.store.org_lineage(orgs[i]).await?.into_iter().filter(|s| s.successor == orgs[i]).map(|s| s.predecessor).collect();
-                        orgs.extend(preds.into_iter().filter(|x| !orgs.contains(x)).collect::<Vec<_>>());
-                        i += 1;
-                    }
-                }
-                (orgs, None)
-            }
+            Nominee::Org(o) if follow => (self.with_predecessors(&[*o]).await?, None),
+            Nominee::Org(o) => (vec![*o], None),
             Nominee::Person(id) => (Vec::new(), Some(*id)),
         };
         let names = self.org_names(&orgs.iter().copied().collect()).await?;
@@ -438,7 +529,7 @@ impl App {
     }
 
     /// Everything a rule may read about a nominee for `year`.
-    async fn history(&self, nominee: NomineeRef, rule: Option<&Rule>, year: i16, proposer: Option<OrgId>, vote: Option<VoteFacts>) -> Result<History, AppError> {
+    async fn history(&self, nominee: NomineeRef, rule: Option<&Rule>, year: i16, vote: Option<VoteFacts>) -> Result<History, AppError> {
         let follow = rule.is_some_and(|r| r.follow_successors);
         let conditions: &[Condition] = rule.map_or(&[], |r| r.conditions.as_slice());
         let (org, _, person, member) = self.nominee_facts(nominee).await?;
@@ -447,7 +538,7 @@ impl App {
             NomineeRef::Org(o) => {
                 let kind = self.store.orgs_latest().await?.into_iter().find(|v| v.org == o).map(|v| v.kind);
                 h.evaluated = kind.is_some_and(evaluated_kind);
-                h.levels = self.org_levels(o, follow, 0).await?;
+                h.levels = self.org_levels(o, follow).await?;
                 h.titles = self.titles_of(&Nominee::Org(o), follow).await?;
                 if conditions.iter().any(|c| matches!(c, Condition::MemberShare { .. } | Condition::MemberLevelShare { .. } | Condition::MemberCount { .. } | Condition::NoMemberDiscipline { .. })) {
                     h.members = Some(self.member_facts(o, year).await?);
@@ -456,6 +547,7 @@ impl App {
             NomineeRef::Person(_) | NomineeRef::Member(_) => {
                 if let Some(m) = member {
                     h.evaluated = true;
+                    h.since = self.store.member(m).await?.map(|row| row.record.admitted_on.year());
                     for (y, level) in self.store.member_levels(m).await? {
                         h.levels.entry(y).or_default().push((level, None));
                     }
@@ -468,15 +560,53 @@ impl App {
             }
         }
         if let Some(Condition::Cap { of_title, .. }) = conditions.iter().find(|c| matches!(c, Condition::Cap { .. })) {
-            let unit = proposer.unwrap_or(org);
-            let subtree = self.subtree(unit, judged_on(year).unwrap_or_else(today).min(today())).await?;
+            // Counted in the nominee's unit, whoever asks and however: one by one, in bulk or at
+            // submission. The nominee's own award, once given, is not counted against them.
+            let on = judged_on(year).unwrap_or_else(today).min(today());
+            let subtree = self.subtree(self.cap_unit(org, on).await?, on).await?;
+            let own = match (nominee, &person) {
+                (NomineeRef::Org(o), _) => Some(Nominee::Org(o)),
+                (_, Some(x)) => Some(Nominee::Person(x.id)),
+                _ => None,
+            };
             let in_year = |title: String| AwardFilter { orgs: Some(subtree.clone()), title: Some(title), from_year: Some(year), to_year: Some(year), ..AwardFilter::default() };
             let title = rule.map(|r| r.title.clone()).unwrap_or_default();
-            let awarded = self.store.awards(&in_year(title)).await?.len();
+            let awarded = self.store.awards(&in_year(title)).await?.into_iter().filter(|a| Some(a.nominee) != own).count();
             let holders = self.store.awards(&in_year(of_title.clone())).await?.len();
             h.cap = Some((u32::try_from(awarded).unwrap_or(u32::MAX), u32::try_from(holders).unwrap_or(u32::MAX)));
         }
         Ok(h)
+    }
+
+    /// The highest level of award an issuer confers: that of the committee it is or belongs to.
+    async fn issuer_reach(&self, issuer: OrgId, on: Date) -> Result<AwardLevel, AppError> {
+        let kinds: HashMap<OrgId, OrgKind> = self.store.orgs_on(on).await?.into_iter().map(|v| (v.org, v.kind)).collect();
+        for o in self.store.org_chain_on(issuer, on).await? {
+            match kinds.get(&o) {
+                Some(OrgKind::CentralCommittee) => return Ok(AwardLevel::National),
+                Some(OrgKind::ProvincialCommittee) => return Ok(AwardLevel::Province),
+                Some(OrgKind::UpperGrassrootsCommittee | OrgKind::GrassrootsCommittee | OrgKind::Cell) => return Ok(AwardLevel::Grassroots),
+                _ => {}
+            }
+        }
+        Ok(AwardLevel::Grassroots)
+    }
+
+    /// Whether the principal may read the member's record (levels, discipline).
+    async fn may_read_member(&self, p: &Principal, m: MemberId) -> Result<bool, AppError> {
+        let org = self.store.member(m).await?.ok_or(AppError::NotFound)?.record.org;
+        Ok(self.require_org(p, Action::ViewMember, org, today()).await.is_ok())
+    }
+
+    /// The unit a capped title is counted in: a cell's đảng bộ cơ sở, otherwise the organization
+    /// itself.
+    async fn cap_unit(&self, org: OrgId, on: Date) -> Result<OrgId, AppError> {
+        let chain = self.store.org_chain_on(org, on).await?;
+        let kinds: HashMap<OrgId, OrgKind> = self.store.orgs_on(on).await?.into_iter().map(|v| (v.org, v.kind)).collect();
+        Ok(match chain.as_slice() {
+            [cell, parent, ..] if kinds.get(cell) == Some(&OrgKind::Cell) && kinds.get(parent) == Some(&OrgKind::GrassrootsCommittee) => *parent,
+            _ => org,
+        })
     }
 
     /// A collective's members in `year`: the party members of its subtree then, and the other
@@ -501,10 +631,10 @@ impl App {
         for (m, _) in &members {
             let level = self.store.member_levels(*m).await?.into_iter().find(|(y, _)| *y == year).map(|(_, l)| l);
             let titles = by_member.get(m).and_then(|p| titles_by_person.get(p)).cloned().unwrap_or_default();
-            facts.push(MemberFacts { titles, level, discipline: disciplined.get(m).copied() });
+            facts.push(MemberFacts { evaluated: true, titles, level, discipline: disciplined.get(m).copied() });
         }
         for person in persons.iter().filter(|x| x.member.is_none()) {
-            facts.push(MemberFacts { titles: titles_by_person.get(&person.id).cloned().unwrap_or_default(), level: None, discipline: None });
+            facts.push(MemberFacts { evaluated: false, titles: titles_by_person.get(&person.id).cloned().unwrap_or_default(), level: None, discipline: None });
         }
         Ok(facts)
     }
@@ -547,7 +677,12 @@ impl App {
         let entry = Self::entry(&book, title)?;
         self.fits(entry, nominee).await?;
         let rule = book.rule_for(title, year);
-        let h = self.history(nominee, rule, year, None, None).await?;
+        let h = self.history(nominee, rule, year, None).await?;
+        if let Some(m) = member {
+            let mut tx = self.store.begin().await?;
+            tx.audit(p.user, &p.record("member.eligibility.read", format!("member:{}", m.0), "")).await?;
+            tx.commit().await?;
+        }
         Ok(judge(&book, title, year, &h))
     }
 
@@ -560,16 +695,29 @@ impl App {
         let individuals = entry.recipients.contains(&Recipient::Individual);
         self.require_org(p, if individuals { Action::ViewMember } else { Action::ViewCommendation }, scope, today()).await?;
         let on = judged_on(year).unwrap_or_else(today).min(today());
-        let subtree = self.subtree(scope, on).await?;
+        // The scope as it was in the year judged: today's organizations, what they succeeded,
+        // and everything below those then.
+        let today_tree = self.subtree(scope, today()).await?;
+        let lineage = self.with_predecessors(&today_tree).await?;
+        let then = self.descendants_on(&lineage, on).await?;
         let rule = book.rule_for(title, year).cloned();
         let mut out = Vec::new();
         if individuals {
             match rule.as_ref().and_then(streak_only) {
-                // A streak rule reads the scope's evaluation rows once; each eligible member's
+                // A streak rule reads the scope's evaluation rows at once; each eligible member's
                 // explanation is built from those rows.
                 Some((years, at_least)) => {
                     let first = year.saturating_sub(i16::try_from(years).unwrap_or(i16::MAX)).saturating_add(1);
-                    let rows = self.store.member_level_rows(&subtree, first, year).await?;
+                    let members: HashSet<MemberId> = self.store.members_on(&then, on).await?.into_iter().map(|(m, _)| m).collect();
+                    let here: Vec<OrgId> = then.iter().chain(&today_tree).copied().collect::<BTreeSet<_>>().into_iter().collect();
+                    let mut rows: Vec<_> = self.store.member_level_rows(&here, first, year).await?.into_iter().filter(|(m, _, _)| members.contains(m)).collect();
+                    // Members of the scope then whose record has moved out since.
+                    let still: HashSet<MemberId> = self.store.member_ids_in(&here).await?.into_iter().collect();
+                    let moved: Vec<MemberId> = members.iter().filter(|m| !still.contains(m)).copied().collect();
+                    if !moved.is_empty() {
+                        rows.extend(self.store.member_level_rows_of(&moved, first, year).await?);
+                        rows.sort_by_key(|(m, y, _)| (*m, *y));
+                    }
                     let found = streak_bulk(rows.iter().copied(), year, years, at_least);
                     let mut levels: HashMap<MemberId, LevelsByYear> = found.iter().map(|m| (*m, BTreeMap::new())).collect();
                     for (m, y, l) in rows {
@@ -587,12 +735,12 @@ impl App {
                     }
                 }
                 None => {
-                    let persons = self.store.persons_in(&subtree).await?;
+                    let persons = self.store.persons_in(&then).await?;
                     let linked: BTreeSet<MemberId> = persons.iter().filter_map(|x| x.member).collect();
-                    let mut candidates: Vec<NomineeRef> = persons.iter().filter(|x| x.member.is_none() || !entry.members_only).map(|x| NomineeRef::Person(x.id)).collect();
-                    candidates.extend(self.store.members_on(&subtree, on).await?.into_iter().filter(|(m, _)| !linked.contains(m)).map(|(m, _)| NomineeRef::Member(m)));
+                    let mut candidates: Vec<NomineeRef> = persons.iter().filter(|x| !entry.members_only || x.member.is_some()).map(|x| NomineeRef::Person(x.id)).collect();
+                    candidates.extend(self.store.members_on(&then, on).await?.into_iter().filter(|(m, _)| !linked.contains(m)).map(|(m, _)| NomineeRef::Member(m)));
                     for c in candidates {
-                        let h = self.history(c, rule.as_ref(), year, Some(scope), None).await?;
+                        let h = self.history(c, rule.as_ref(), year, None).await?;
                         let e = judge(&book, title, year, &h);
                         if e.verdict == Verdict::Eligible {
                             let (org, name, _, _) = self.nominee_facts(c).await?;
@@ -603,10 +751,11 @@ impl App {
             }
         }
         if entry.recipients.contains(&Recipient::Collective) {
-            let versions: Vec<OrgVersion> = self.store.orgs_on(on).await?.into_iter().filter(|v| subtree.contains(&v.org)).collect();
+            let then: HashSet<OrgId> = then.into_iter().collect();
+            let versions: Vec<OrgVersion> = self.store.orgs_on(on).await?.into_iter().filter(|v| then.contains(&v.org)).collect();
             for v in versions.into_iter().filter(|v| entry.org_kinds.is_empty() || entry.org_kinds.contains(&v.kind)) {
                 let nominee = NomineeRef::Org(v.org);
-                let h = self.history(nominee, rule.as_ref(), year, Some(scope), None).await?;
+                let h = self.history(nominee, rule.as_ref(), year, None).await?;
                 let e = judge(&book, title, year, &h);
                 if e.verdict == Verdict::Eligible {
                     out.push(Eligible { nominee, name: v.name, org: v.org, eligibility: e });
@@ -661,7 +810,7 @@ impl App {
             created_by: p.username.clone(),
             version: 1,
         };
-        let id = tx.create_dossier(&row).await?;
+        let id = tx.create_dossier(&row).await.map_err(|e| duplicate(e, &new.title, new.year))?;
         tx.add_dossier_step(id, &DossierStepRow { from: None, to: DossierState::Draft, at_org: new.proposer, actor: p.username.clone(), at_unix: now_unix(), reason: None }).await?;
         tx.audit(p.user, &p.record("dossier.create", format!("dossier:{id}"), format!("{} {}", new.title, new.year))).await?;
         tx.commit().await?;
@@ -674,9 +823,16 @@ impl App {
         self.require_org(p, Action::ProposeCommendation, old.proposer, today()).await?;
         let year = old.year.saturating_add(1);
         check_year(year)?;
+        // What held last year is checked again: the catalog and the unit may have changed.
+        let (_, book) = self.commendation_rules().await?;
+        self.fits(Self::entry(&book, &old.title)?, nominee_ref(old.nominee)).await?;
+        let (org, _, _, _) = self.nominee_facts(nominee_ref(old.nominee)).await?;
+        if !self.subtree(old.proposer, today()).await?.contains(&org) {
+            return Err(CommendationProblem::OutsideUnit.into());
+        }
         let row = DossierRow { id: 0, year, state: DossierState::Draft, at_org: old.proposer, copied_from: Some(id), created_by: p.username.clone(), version: 1, ..old.clone() };
         let mut tx = self.store.begin().await?;
-        let new = tx.create_dossier(&row).await?;
+        let new = tx.create_dossier(&row).await.map_err(|e| duplicate(e, &old.title, year))?;
         tx.add_dossier_step(new, &DossierStepRow { from: None, to: DossierState::Draft, at_org: old.proposer, actor: p.username.clone(), at_unix: now_unix(), reason: Some(format!("Sao từ hồ sơ {id}")) }).await?;
         tx.audit(p.user, &p.record("dossier.copy", format!("dossier:{new}"), format!("from dossier:{id}"))).await?;
         tx.commit().await?;
@@ -692,18 +848,14 @@ impl App {
         }
         let (_, book) = self.commendation_rules().await?;
         let entry = Self::entry(&book, title)?;
-        let nominee = match d.nominee {
-            Nominee::Org(o) => NomineeRef::Org(o),
-            Nominee::Person(x) => NomineeRef::Person(x),
-        };
-        self.fits(entry, nominee).await?;
+        self.fits(entry, nominee_ref(d.nominee)).await?;
         let achievements: String = achievements.trim().nfc().collect();
         if achievements.chars().count() > 20_000 {
             return Err(AppError::Invalid(vec![FieldProblem::new("achievements", Invalid::TooLong { max: 20_000 })]));
         }
         let mut tx = self.store.begin().await?;
         let row = DossierRow { title: title.to_owned(), achievements, version, ..d };
-        if !tx.update_dossier(&row).await? {
+        if !tx.update_dossier(&row).await.map_err(|e| duplicate(e, title, row.year))? {
             return Err(AppError::Conflict);
         }
         tx.audit(p.user, &p.record("dossier.edit", format!("dossier:{id}"), "")).await?;
@@ -711,22 +863,28 @@ impl App {
         Ok(())
     }
 
-    fn nominee_ref(n: Nominee) -> NomineeRef {
-        match n {
-            Nominee::Org(o) => NomineeRef::Org(o),
-            Nominee::Person(x) => NomineeRef::Person(x),
-        }
-    }
-
     /// The parent of an organization today: the level a dossier goes to.
     async fn level_above(&self, org: OrgId) -> Result<OrgId, AppError> {
         self.store.org_chain_on(org, today()).await?.get(1).copied().ok_or_else(|| CommendationProblem::NoLevelAbove.into())
     }
 
-    async fn vote_facts(&self, p: &Principal, poll: i64, option: i64) -> Result<VoteFacts, AppError> {
+    /// The council's vote on the dossier's nominee: the option must name the nominee and the poll
+    /// be held for the dossier's year (at its end or early the next).
+    async fn vote_facts(&self, p: &Principal, d: &DossierRow, poll: i64, option: i64) -> Result<VoteFacts, AppError> {
         let record = self.vote_record(p, poll).await?;
         let position = u16::try_from(option).map_err(|_| CommendationProblem::NoSuchOption)?;
         let index = record.options.iter().position(|o| o.position == position).ok_or(CommendationProblem::NoSuchOption)?;
+        let chosen = &record.options[index];
+        let (_, name, _, _) = self.nominee_facts(nominee_ref(d.nominee)).await?;
+        let named = fold(&chosen.label) == fold(&name);
+        let this_nominee = match d.nominee {
+            Nominee::Org(o) => chosen.org == Some(o) || (chosen.org.is_none() && named),
+            Nominee::Person(_) => named,
+        };
+        let held = record.held_on.year();
+        if !this_nominee || held < d.year || held > d.year.saturating_add(1) {
+            return Err(CommendationProblem::VoteNotForNominee.into());
+        }
         let result = record.tally.options.get(index).ok_or(CommendationProblem::NoSuchOption)?;
         Ok(VoteFacts { yes: result.yes, electorate: record.tally.electorate, cast: record.tally.cast, valid: record.tally.valid, poll: record.title })
     }
@@ -748,10 +906,13 @@ impl App {
             DossierAction::Submit => {
                 row.at_org = self.level_above(d.proposer).await?;
                 row.return_reason = None;
+                // A vote belongs to one pass through the council: a resubmitted dossier is voted again.
+                row.poll = None;
+                row.vote = None;
                 // The answer at submission is kept with the dossier, whatever the rulebook says later.
                 let (_, book) = self.commendation_rules().await?;
                 let rule = book.rule_for(&d.title, d.year);
-                let h = self.history(Self::nominee_ref(d.nominee), rule, d.year, Some(d.proposer), None).await?;
+                let h = self.history(nominee_ref(d.nominee), rule, d.year, None).await?;
                 let e = judge(&book, &d.title, d.year, &h);
                 row.eligibility = Some(serde_json::to_string(&e).map_err(|e| AppError::Internal(thidua_store::StoreError::Corrupt(e.to_string())))?);
             }
@@ -768,9 +929,9 @@ impl App {
             }
             DossierAction::Vote => {
                 let (poll, option) = input.poll.ok_or_else(|| AppError::Invalid(vec![FieldProblem::new("poll", Invalid::Required)]))?;
-                let v = self.vote_facts(p, poll, option).await?;
+                let v = self.vote_facts(p, &d, poll, option).await?;
                 row.poll = Some((poll, option));
-                row.vote = Some(serde_json::json!({"yes": v.yes, "electorate": v.electorate, "cast": v.cast, "valid": v.valid, "poll": v.poll}).to_string());
+                row.vote = Some(serde_json::to_string(&v).map_err(|e| AppError::Internal(thidua_store::StoreError::Corrupt(e.to_string())))?);
             }
             DossierAction::Review | DossierAction::Withdraw | DossierAction::Decide => {}
         }
@@ -787,11 +948,16 @@ impl App {
     pub async fn add_dossier_file(&self, p: &Principal, id: i64, file: &NewAttachment) -> Result<(), AppError> {
         let d = self.store.dossier(id).await?.ok_or(AppError::NotFound)?;
         self.require_org(p, Action::ProposeCommendation, d.proposer, today()).await?;
+        let (name, content_type, hash, bytes, _) = self.prepare_attachment(file)?;
+        let mut tx = self.store.begin().await?;
+        // Checked and versioned in the transaction: no file lands on a dossier just submitted.
+        let d = tx.lock_dossier(id).await?.ok_or(AppError::NotFound)?;
         if !d.state.editable() {
             return Err(CommendationProblem::Step { from: d.state, action: DossierAction::Submit }.into());
         }
-        let (name, content_type, hash, bytes, _) = self.prepare_attachment(file)?;
-        let mut tx = self.store.begin().await?;
+        if !tx.update_dossier(&d).await? {
+            return Err(AppError::Conflict);
+        }
         tx.put_blob(&self.blobs, &hash, &bytes).await?;
         tx.add_dossier_file(&DossierFileRow { id: 0, dossier: id, hash, name, content_type: content_type.to_owned(), size: bytes.len() as i64 }).await?;
         tx.audit(p.user, &p.record("dossier.file", format!("dossier:{id}"), "")).await?;
@@ -826,20 +992,27 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let (_, book) = self.commendation_rules().await?;
-        let nominee = Self::nominee_ref(d.nominee);
+        let nominee = nominee_ref(d.nominee);
         let (_, nominee_name, _, _) = self.nominee_facts(nominee).await?;
         let names = self.org_names(&BTreeSet::from([d.proposer, d.at_org])).await?;
-        let vote: Option<VoteFacts> = d.vote.as_deref().and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok()).map(|v| VoteFacts {
-            yes: v["yes"].as_u64().unwrap_or(0) as u32,
-            electorate: v["electorate"].as_u64().unwrap_or(0) as u32,
-            cast: v["cast"].as_u64().unwrap_or(0) as u32,
-            valid: v["valid"].as_u64().unwrap_or(0) as u32,
-            poll: v["poll"].as_str().unwrap_or_default().to_owned(),
-        });
+        let vote = stored_vote(&d)?;
         let rule = book.rule_for(&d.title, d.year);
-        let h = self.history(nominee, rule, d.year, Some(d.proposer), vote.clone()).await?;
-        let current = judge(&book, &d.title, d.year, &h);
-        let captured = d.eligibility.as_deref().map(serde_json::from_str::<Eligibility>).transpose().map_err(|_| AppError::Internal(thidua_store::StoreError::Corrupt("eligibility".into())))?;
+        let h = self.history(nominee, rule, d.year, vote.clone()).await?;
+        let mut current = judge(&book, &d.title, d.year, &h);
+        let mut captured = d.eligibility.as_deref().map(serde_json::from_str::<Eligibility>).transpose().map_err(|_| AppError::Internal(thidua_store::StoreError::Corrupt("eligibility".into())))?;
+        // A member's yearly levels and discipline are member data: shown to those who may read
+        // the member's record (and the read audited), left out for the council and the cluster.
+        if let (_, _, _, Some(m)) = self.nominee_facts(nominee).await? {
+            if self.may_read_member(p, m).await? {
+                let mut tx = self.store.begin().await?;
+                tx.audit(p.user, &p.record("member.eligibility.read", format!("member:{}", m.0), "")).await?;
+                tx.commit().await?;
+            } else {
+                for e in captured.iter_mut().chain(std::iter::once(&mut current)) {
+                    redact_member_records(e);
+                }
+            }
+        }
         Ok(DossierView {
             nominee_name,
             title_name: book.entry(&d.title).map(|e| e.name.clone()).unwrap_or_else(|| d.title.clone()),
@@ -864,7 +1037,7 @@ impl App {
         let (_, book) = self.commendation_rules().await?;
         let mut out = Vec::new();
         for d in self.store.dossiers(&visible, year).await? {
-            let (_, name, _, _) = self.nominee_facts(Self::nominee_ref(d.nominee)).await?;
+            let (_, name, _, _) = self.nominee_facts(nominee_ref(d.nominee)).await?;
             let title = book.entry(&d.title).map(|e| e.name.clone()).unwrap_or_else(|| d.title.clone());
             out.push((d, name, title));
         }
@@ -891,7 +1064,7 @@ impl App {
         };
         let mut by_title: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for d in &dossiers {
-            let (_, name, _, _) = self.nominee_facts(Self::nominee_ref(d.nominee)).await?;
+            let (_, name, _, _) = self.nominee_facts(nominee_ref(d.nominee)).await?;
             by_title.entry(d.title.clone()).or_default().push(name);
         }
         let title_name = |code: &str| book.entry(code).map(|e| e.name.clone()).unwrap_or_else(|| code.to_owned());
@@ -914,10 +1087,13 @@ impl App {
             body.push("(Có danh sách và hồ sơ kèm theo.)".into());
             body.push("Kính đề nghị xem xét, quyết định.".into());
         }
+        // The unit's own issuer code from its document register (ĐU, CB, …); left for the clerk
+        // to write when the unit keeps no register here.
+        let code = self.store.register_code(proposer).await?.unwrap_or_else(|| "    ".into());
         let doc = thidua_office::PartyDocument {
             superior,
             issuer: issuer.clone(),
-            number: if list { "Số    -DS/ĐU".into() } else { "Số    -TTr/ĐU".into() },
+            number: format!("Số    -{}/{code}", if list { "DS" } else { "TTr" }),
             place_date: long_date(today()).replacen("ngày", "Ngày", 1),
             title: if list { "Danh sách".into() } else { "Tờ trình".into() },
             summary: Some(if list { format!("Đề nghị khen thưởng năm {year}") } else { format!("Về việc đề nghị khen thưởng năm {year}") }),
@@ -952,10 +1128,24 @@ impl App {
             return Err(AppError::Invalid(problems));
         }
         let (_, book) = self.commendation_rules().await?;
+        // An issuer confers what its level may, on those under it: a cell does not give a national title.
+        let reach = self.issuer_reach(new.issuer, new.decided_on).await?;
+        let mut under: HashSet<OrgId> = self.subtree(new.issuer, new.decided_on).await?.into_iter().collect();
+        under.extend(self.subtree(new.issuer, today()).await?);
         for a in &new.awards {
             check_year(a.year)?;
+            if a.year > new.decided_on.year() {
+                return Err(AppError::Invalid(vec![FieldProblem::new("year", Invalid::OutOfRange)]));
+            }
             let entry = Self::entry(&book, &a.title)?;
             self.fits(entry, a.nominee).await?;
+            if entry.level > reach {
+                return Err(CommendationProblem::AboveIssuer { title: entry.name.clone() }.into());
+            }
+            let (org, _, _, _) = self.nominee_facts(a.nominee).await?;
+            if !under.contains(&org) {
+                return Err(CommendationProblem::OutsideIssuer.into());
+            }
         }
         let mut tx = self.store.begin().await?;
         let row = DecisionRow { id: 0, issuer: new.issuer, number_symbol: number.clone(), decided_on: new.decided_on, signer, summary };
@@ -966,7 +1156,18 @@ impl App {
                 return Err(CommendationProblem::NotHere.into());
             }
             let to = d.state.after(DossierAction::Decide).ok_or(CommendationProblem::Step { from: d.state, action: DossierAction::Decide })?;
-            let award = tx.add_award(decision, &d.title, d.year, d.nominee).await?;
+            let entry = Self::entry(&book, &d.title)?;
+            if entry.level > reach {
+                return Err(CommendationProblem::AboveIssuer { title: entry.name.clone() }.into());
+            }
+            // A title the council votes on is decided only on a vote that carried.
+            if let Some(vote) = book.rule_for(&d.title, d.year).and_then(|r| r.conditions.iter().find(|c| matches!(c, Condition::Vote { .. }))) {
+                let facts = History { vote: stored_vote(&d)?, ..History::default() };
+                if d.state != DossierState::Voted || check(vote, &facts, d.year).outcome != Outcome::Held {
+                    return Err(CommendationProblem::VoteRequired { title: entry.name.clone() }.into());
+                }
+            }
+            let award = tx.add_award(decision, &d.title, d.year, d.nominee).await.map_err(|e| duplicate(e, &entry.name, d.year))?;
             let updated = DossierRow { state: to, award: Some(award), ..d.clone() };
             if !tx.update_dossier(&updated).await? {
                 return Err(AppError::Conflict);
@@ -978,7 +1179,7 @@ impl App {
                 NomineeRef::Org(o) => Nominee::Org(o),
                 other => Nominee::Person(self.ensure_person(&mut tx, p, other).await?),
             };
-            tx.add_award(decision, &a.title, a.year, nominee).await?;
+            tx.add_award(decision, &a.title, a.year, nominee).await.map_err(|e| duplicate(e, &a.title, a.year))?;
         }
         let count = new.dossiers.len() + new.awards.len();
         tx.audit(p.user, &p.record("decision.create", format!("decision:{decision}"), format!("{} ({count} awards)", row.number_symbol))).await?;
@@ -1053,16 +1254,8 @@ impl App {
             None => None,
             Some(o) => {
                 self.require_org(p, Action::ViewCommendation, o, today()).await?;
-                let mut orgs = self.subtree(o, today()).await?;
-                if predecessors {
-                    let mut i = 0;
-                    while i < orgs.len() && orgs.len() < 256 {
-                        let preds: Vec<OrgId> = self.store.org_lineage(orgs[i]).await?.into_iter().filter(|s| s.successor == orgs[i]).map(|s| s.predecessor).collect();
-                        orgs.extend(preds.into_iter().filter(|x| !orgs.contains(x)).collect::<Vec<_>>());
-                        i += 1;
-                    }
-                }
-                Some(orgs)
+                let orgs = self.subtree(o, today()).await?;
+                Some(if predecessors { self.with_predecessors(&orgs).await? } else { orgs })
             }
         };
         let filter = AwardFilter { orgs, title, from_year, to_year, with_revoked: true, ..AwardFilter::default() };
@@ -1098,6 +1291,8 @@ impl App {
         let recovery: String = r.recovery.trim().nfc().collect::<String>().chars().take(2000).collect();
         if r.decided_on > today() {
             problems.push(FieldProblem::new("decided_on", Invalid::InFuture));
+        } else if r.decided_on < a.decision.decided_on {
+            problems.push(FieldProblem::new("decided_on", Invalid::Period));
         }
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
@@ -1132,18 +1327,23 @@ impl App {
         let line = self.name_lines(vec![a.clone()]).await?.pop().ok_or(AppError::NotFound)?;
         let (_, book) = self.commendation_rules().await?;
         let entry = book.entry(&a.title);
-        let form = match entry.map(|e| e.level) {
-            Some(AwardLevel::Grassroots) | None => "GIẤY KHEN",
-            Some(_) => "BẰNG KHEN",
+        // A grassroots title is certified on a Giấy chứng nhận, a higher one on its Bằng (Bằng
+        // "Chiến sĩ thi đua toàn quốc"); a form is a Giấy khen at the grassroots, a Bằng khen above.
+        let title_reason = || format!("Đạt danh hiệu “{}” năm {}.", line.title_name, a.year);
+        let (form, reason) = match entry.map(|e| (e.kind, e.level)) {
+            Some((AwardKind::Title, AwardLevel::Grassroots)) => ("GIẤY CHỨNG NHẬN".to_owned(), title_reason()),
+            Some((AwardKind::Title, _)) => (format!("BẰNG {}", line.title_name.to_uppercase()), title_reason()),
+            Some((AwardKind::Form, AwardLevel::Grassroots)) | None => ("GIẤY KHEN".to_owned(), form_reason(&a.title, &line.title_name, a.year)),
+            Some((AwardKind::Form, _)) => ("BẰNG KHEN".to_owned(), form_reason(&a.title, &line.title_name, a.year)),
         };
         let cert = thidua_office::Certificate {
             issuer: line.issuer_name.to_uppercase(),
-            form: form.into(),
+            form,
             recipient: match a.nominee {
                 Nominee::Org(_) => line.recipient.clone(),
                 Nominee::Person(_) => format!("Đồng chí {}", line.recipient),
             },
-            reason: format!("Đã đạt danh hiệu, thành tích: {} năm {}.", line.title_name, a.year),
+            reason,
             decision_line: format!("Quyết định số {}, {}", a.decision.number_symbol, long_date(a.decision.decided_on)),
             signer: a.decision.signer.clone(),
         };

@@ -252,8 +252,10 @@ pub enum Missing {
     Vote,
     /// The nominee is not evaluated as a party member or party organization: no results to read.
     NotEvaluated,
-    /// No proposing unit to count a capped title in.
-    Unit,
+    /// No decision on the title recorded for the year judged (it may not have been taken yet).
+    Title { year: i16 },
+    /// Party members of the collective without an evaluation result for the year.
+    MemberEvaluations { year: i16, count: u32 },
 }
 
 /// Whether a condition holds.
@@ -299,13 +301,15 @@ pub struct Eligibility {
 /// A member of a collective in the year judged: titles held, evaluation level, heaviest discipline.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MemberFacts {
+    /// A party member, evaluated every year; other staff count only for titles.
+    pub evaluated: bool,
     pub titles: BTreeSet<String>,
     pub level: Option<Level>,
     pub discipline: Option<DisciplineForm>,
 }
 
 /// The council's vote on the nominee.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteFacts {
     pub yes: u32,
     pub electorate: u32,
@@ -323,6 +327,9 @@ pub type LevelsByYear = BTreeMap<i16, Vec<(Level, Option<String>)>>;
 pub struct History {
     /// Whether the nominee can be evaluated at all (a party member, or a party organization).
     pub evaluated: bool,
+    /// The first year the nominee could have been evaluated (a member's admission); earlier
+    /// years of a streak are simply not held. `None` when not known.
+    pub since: Option<i16>,
     /// Evaluation results by year (several for a year that merged predecessors).
     pub levels: LevelsByYear,
     /// Titles held by year, with the decision and (for a predecessor's) whose.
@@ -357,10 +364,18 @@ pub fn check(c: &Condition, h: &History, year: i16) -> Check {
             for y in window(year, *years) {
                 match h.titles.get(&y).and_then(|ts| ts.iter().find(|(t, _, _)| t == title)) {
                     Some((t, decision, of)) => used.push(Record::Title { year: y, title: t.clone(), decision: decision.clone(), of: of.clone() }),
+                    // The year judged's decision usually comes with this one: not known yet.
+                    None if y == year => missing.push(Missing::Title { year: y }),
                     None => all = false,
                 }
             }
-            if all { Outcome::Held } else { Outcome::NotHeld }
+            if !all {
+                Outcome::NotHeld
+            } else if missing.is_empty() {
+                Outcome::Held
+            } else {
+                Outcome::NeedsData
+            }
         }
         Condition::EvaluationStreak { years, at_least } => {
             if !h.evaluated {
@@ -376,6 +391,8 @@ pub fn check(c: &Condition, h: &History, year: i16) -> Check {
                                 below |= level < at_least;
                             }
                         }
+                        // Not yet a member that year: the streak is not there.
+                        None if h.since.is_some_and(|s| y < s) => below = true,
                         None => missing.push(Missing::Evaluation { year: y }),
                     }
                 }
@@ -411,27 +428,40 @@ pub fn check(c: &Condition, h: &History, year: i16) -> Check {
                 Some(members) => {
                     let of = u32::try_from(members.len()).unwrap_or(u32::MAX);
                     let count = |f: &dyn Fn(&MemberFacts) -> bool| u32::try_from(members.iter().filter(|m| f(m)).count()).unwrap_or(u32::MAX);
-                    let (n, held) = match c {
+                    // Evaluation levels are the party members' alone.
+                    let evaluated = count(&|m| m.evaluated);
+                    let unevaluated = count(&|m| m.evaluated && m.level.is_none());
+                    let (n, of, held) = match c {
                         Condition::MemberShare { title, pct, strict } => {
                             let n = count(&|m| m.titles.contains(title));
-                            (n, share(n, of, *pct, *strict))
+                            (n, of, Some(share(n, of, *pct, *strict)))
                         }
                         Condition::MemberLevelShare { at_least, pct } => {
                             let n = count(&|m| m.level.is_some_and(|l| l >= *at_least));
-                            (n, share(n, of, *pct, false))
+                            if evaluated == 0 {
+                                missing.push(Missing::Members);
+                            } else if unevaluated > 0 && !share(n, evaluated, *pct, false) {
+                                // Short of the share only for want of results: say which.
+                                missing.push(Missing::MemberEvaluations { year, count: unevaluated });
+                            }
+                            (n, evaluated, missing.is_empty().then(|| share(n, evaluated, *pct, false)))
                         }
                         Condition::MemberCount { title, count: at_least } => {
                             let n = count(&|m| m.titles.contains(title));
-                            (n, n >= *at_least)
+                            (n, of, Some(n >= *at_least))
                         }
                         Condition::NoMemberDiscipline { at_least } => {
                             let n = count(&|m| m.discipline.is_some_and(|d| d >= *at_least));
-                            (n, n == 0)
+                            (n, of, Some(n == 0))
                         }
-                        _ => (0, false),
+                        _ => (0, of, Some(false)),
                     };
                     used.push(Record::Count { count: n, of });
-                    if held { Outcome::Held } else { Outcome::NotHeld }
+                    match held {
+                        Some(true) => Outcome::Held,
+                        Some(false) => Outcome::NotHeld,
+                        None => Outcome::NeedsData,
+                    }
                 }
             }
         }
@@ -450,17 +480,13 @@ pub fn check(c: &Condition, h: &History, year: i16) -> Check {
                 if of > 0 && share(v.yes, of, *pct, false) { Outcome::Held } else { Outcome::NotHeld }
             }
         },
-        Condition::Cap { pct, .. } => match h.cap {
-            None => {
-                missing.push(Missing::Unit);
-                Outcome::NeedsData
-            }
-            Some((awarded, holders)) => {
-                used.push(Record::Count { count: awarded, of: holders });
-                // This nominee would be one more.
-                if (u64::from(awarded) + 1) * 100 <= u64::from(*pct) * u64::from(holders) { Outcome::Held } else { Outcome::NotHeld }
-            }
-        },
+        Condition::Cap { pct, .. } => {
+            // Without figures the unit has no holders: nobody can be within the cap.
+            let (awarded, holders) = h.cap.unwrap_or((0, 0));
+            used.push(Record::Count { count: awarded, of: holders });
+            // This nominee would be one more (the unit's figures leave the nominee out).
+            if (u64::from(awarded) + 1) * 100 <= u64::from(*pct) * u64::from(holders) { Outcome::Held } else { Outcome::NotHeld }
+        }
     };
     Check { condition: c.clone(), outcome, used, missing }
 }
@@ -680,6 +706,9 @@ mod tests {
         assert_eq!(e.checks[0].missing, [Missing::Evaluation { year: 2018 }]);
         let gap = levels(&[(2018, Htxsnv), (2019, Htxsnv), (2020, Httnv), (2021, Htxsnv), (2022, Htxsnv)]);
         assert_eq!(judge(&b, "dv_htxsnv_5_nam", 2022, &gap).verdict, Verdict::NotEligible);
+        // Admitted in 2019: the years before are not missing, the streak is simply not there.
+        let late = History { since: Some(2019), ..four.clone() };
+        assert_eq!(judge(&b, "dv_htxsnv_5_nam", 2022, &late).verdict, Verdict::NotEligible);
         // A non-member cannot be evaluated as one.
         let person = History::default();
         assert_eq!(judge(&b, "dv_htxsnv_5_nam", 2022, &person).checks[0].missing, [Missing::NotEvaluated]);
@@ -711,6 +740,13 @@ mod tests {
         assert_eq!(judge(&b, "cstd_tinh", 2024, &h).verdict, Verdict::NotEligible, "26/29 < 90% of all members");
         h.vote = Some(VoteFacts { yes: 27, electorate: 30, cast: 28, valid: 28, poll: "Hội đồng".into() });
         assert_eq!(judge(&b, "cstd_tinh", 2024, &h).verdict, Verdict::Eligible, "27/30 = 90%");
+        // This year's LĐTT not decided yet: a question, not a no.
+        let mut pending = levels(&[(2025, Level::Httnv)]);
+        pending.initiatives.push((2025, AwardLevel::Grassroots, "Sổ tay chi bộ điện tử".into()));
+        pending.cap = Some((0, 20));
+        let e = judge(&b, "cstd_cs", 2025, &pending);
+        assert_eq!(e.verdict, Verdict::NeedsData);
+        assert!(e.checks.iter().any(|c| c.missing == [Missing::Title { year: 2025 }]), "{e:?}");
         // A gap year in the titles breaks the run.
         let mut gap = levels(&[(2024, Level::Httnv)]);
         titles(&mut gap, "cstd_cs", &[2021, 2022, 2024]);
@@ -726,7 +762,7 @@ mod tests {
     #[test]
     fn collective_titles_count_their_members() {
         let b = book();
-        let member = |ldtt: bool, level: Level| MemberFacts { titles: if ldtt { BTreeSet::from(["ldtt".to_owned()]) } else { BTreeSet::new() }, level: Some(level), discipline: None };
+        let member = |ldtt: bool, level: Level| MemberFacts { evaluated: true, titles: if ldtt { BTreeSet::from(["ldtt".to_owned()]) } else { BTreeSet::new() }, level: Some(level), discipline: None };
         let mut h = History { members: Some(vec![member(true, Level::Httnv), member(false, Level::Htnv)]), ..History::default() };
         // > 50%: one of two is not enough; two of three is.
         assert_eq!(judge(&b, "ttldtt", 2024, &h).verdict, Verdict::NotEligible);
@@ -742,6 +778,15 @@ mod tests {
         x.members.as_mut().expect("members")[9].level = Some(Level::Htnv);
         x.members.as_mut().expect("members")[3].discipline = Some(DisciplineForm::Warning);
         assert_eq!(judge(&b, "ttldxs", 2024, &x).verdict, Verdict::NotEligible, "a member warned");
+        // Staff who are not party members have no evaluation level: they count for titles only.
+        x.members.as_mut().expect("members")[3].discipline = None;
+        x.members.as_mut().expect("members").push(MemberFacts { evaluated: false, titles: BTreeSet::from(["ldtt".to_owned()]), level: None, discipline: None });
+        assert_eq!(judge(&b, "ttldxs", 2024, &x).verdict, Verdict::Eligible, "a non-member among the staff");
+        // A member without a result: short of 100% for want of data.
+        x.members.as_mut().expect("members")[1].level = None;
+        let e = judge(&b, "ttldxs", 2024, &x);
+        assert_eq!(e.verdict, Verdict::NeedsData, "{e:?}");
+        assert!(e.checks.iter().any(|c| c.missing == [Missing::MemberEvaluations { year: 2024, count: 1 }]));
         let none = History::default();
         assert_eq!(judge(&b, "ttldtt", 2024, &none).verdict, Verdict::NeedsData);
     }

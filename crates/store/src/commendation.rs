@@ -148,6 +148,9 @@ pub struct DossierFileRow {
     pub size: i64,
 }
 
+/// Organizations per `IN (…)` list: well inside both backends' limits on bound parameters.
+const IN_CHUNK: usize = 500;
+
 /// Which awards to list.
 #[derive(Debug, Clone, Default)]
 pub struct AwardFilter {
@@ -464,7 +467,7 @@ impl Store {
     /// The people working in one of `orgs`.
     pub async fn persons_in(&self, orgs: &[OrgId]) -> Result<Vec<PersonRow>, StoreError> {
         let mut out = Vec::new();
-        for chunk in orgs.chunks(500) {
+        for chunk in orgs.chunks(IN_CHUNK) {
             let sql = format!("SELECT {PERSON_COLUMNS} FROM person WHERE org_id IN ({}) ORDER BY name_fold, id", placeholders(1, chunk.len()));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for o in chunk {
@@ -504,6 +507,14 @@ impl Store {
 
     /// Decisions of these issuers (all when `None`), newest first.
     pub async fn decisions(&self, issuers: Option<&[OrgId]>) -> Result<Vec<DecisionRow>, StoreError> {
+        if let Some(ids) = issuers.filter(|ids| ids.len() > IN_CHUNK) {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(IN_CHUNK) {
+                out.extend(Box::pin(self.decisions(Some(chunk))).await?);
+            }
+            out.sort_by_key(|d| std::cmp::Reverse((d.decided_on, d.id)));
+            return Ok(out);
+        }
         let (filter, ids) = match issuers {
             Some([]) => return Ok(Vec::new()),
             Some(ids) => (format!("WHERE issuer_org_id IN ({})", placeholders(1, ids.len())), ids),
@@ -524,6 +535,16 @@ impl Store {
 
     /// The awards of the registry that `f` picks, oldest year first.
     pub async fn awards(&self, f: &AwardFilter) -> Result<Vec<AwardRow>, StoreError> {
+        if let Some(orgs) = f.orgs.as_ref().filter(|o| o.len() > IN_CHUNK) {
+            // An award names one organization or one person of one organization: no award is
+            // in two chunks.
+            let mut out = Vec::new();
+            for chunk in orgs.chunks(IN_CHUNK) {
+                out.extend(Box::pin(self.awards(&AwardFilter { orgs: Some(chunk.to_vec()), ..f.clone() })).await?);
+            }
+            out.sort_by_key(|a| (a.year, a.decision.decided_on, a.id));
+            return Ok(out);
+        }
         let mut conds = Vec::new();
         let mut n = 0;
         let mut next = || {
@@ -590,6 +611,16 @@ impl Store {
         if orgs.is_empty() {
             return Ok(Vec::new());
         }
+        if orgs.len() > IN_CHUNK {
+            let mut out = Vec::new();
+            for chunk in orgs.chunks(IN_CHUNK) {
+                out.extend(Box::pin(self.dossiers(chunk, year)).await?);
+            }
+            // Proposed in one chunk and handled in another: listed once.
+            out.sort_by_key(|d| std::cmp::Reverse((d.year, d.id)));
+            out.dedup_by_key(|d| d.id);
+            return Ok(out);
+        }
         let a = placeholders(2, orgs.len());
         let b = placeholders(2 + orgs.len(), orgs.len());
         let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossier WHERE ($1 IS NULL OR year = $1) AND (proposer_org_id IN ({a}) OR at_org_id IN ({b})) ORDER BY year DESC, id DESC");
@@ -628,7 +659,7 @@ impl Store {
     /// Members' names and organizations, many at once.
     pub async fn member_names(&self, ids: &[MemberId]) -> Result<std::collections::HashMap<MemberId, (String, OrgId)>, StoreError> {
         let mut out = std::collections::HashMap::new();
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(IN_CHUNK) {
             let sql = format!("SELECT id, full_name, org_id FROM member WHERE id IN ({})", placeholders(1, chunk.len()));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for m in chunk {
@@ -641,11 +672,48 @@ impl Store {
         Ok(out)
     }
 
+    /// The members whose record is in `orgs` today.
+    pub async fn member_ids_in(&self, orgs: &[OrgId]) -> Result<Vec<MemberId>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in orgs.chunks(IN_CHUNK) {
+            let sql = format!("SELECT id FROM member WHERE org_id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for o in chunk {
+                q = q.bind(o.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(MemberId(r.try_get(0)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Evaluation results as rows `(member, year, level)` of the members `ids`, within `[from, to]`.
+    pub async fn member_level_rows_of(&self, ids: &[MemberId], from: i16, to: i16) -> Result<Vec<(MemberId, i16, thidua_core::evaluation::Level)>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let sql = format!(
+                "SELECT e.member_id, r.year, e.concluded_level FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+                 WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 AND e.member_id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from)).bind(i64::from(to));
+            for m in chunk {
+                q = q.bind(m.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(level_row(&r)?);
+            }
+        }
+        out.sort_by_key(|(m, y, _)| (*m, *y));
+        Ok(out)
+    }
+
     /// Members' evaluation results as rows `(member, year, level)` for the members of `orgs`
     /// (today's), sorted by member, within `[from, to]`: the bulk mode's input.
     pub async fn member_level_rows(&self, orgs: &[OrgId], from: i16, to: i16) -> Result<Vec<(MemberId, i16, thidua_core::evaluation::Level)>, StoreError> {
         let mut out = Vec::new();
-        for chunk in orgs.chunks(500) {
+        for chunk in orgs.chunks(IN_CHUNK) {
             let sql = format!(
                 "SELECT e.member_id, r.year, e.concluded_level FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id JOIN member m ON m.id = e.member_id \
                  WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 AND m.org_id IN ({}) ORDER BY e.member_id, r.year",
@@ -656,16 +724,17 @@ impl Store {
                 q = q.bind(o.0);
             }
             for r in q.fetch_all(&self.pool).await? {
-                let level: String = r.try_get(2)?;
-                out.push((
-                    MemberId(r.try_get(0)?),
-                    year_col(&r, "year")?,
-                    thidua_core::evaluation::Level::from_code(&level).ok_or_else(|| corrupt("level"))?,
-                ));
+                out.push(level_row(&r)?);
             }
         }
         // Chunks of organizations interleave members: keep the rows sorted by member.
         out.sort_by_key(|(m, y, _)| (*m, *y));
         Ok(out)
     }
+}
+
+/// `(member, year, level)` from the first three columns.
+fn level_row(r: &sqlx::any::AnyRow) -> Result<(MemberId, i16, thidua_core::evaluation::Level), StoreError> {
+    let level: String = r.try_get(2)?;
+    Ok((MemberId(r.try_get(0)?), year_col(r, "year")?, thidua_core::evaluation::Level::from_code(&level).ok_or_else(|| corrupt("level"))?))
 }

@@ -56,6 +56,13 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// Whether a write was refused by a unique index: the thing exists already.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
 /// The database: a pool and, on SQLite, the lock that queues writers in this process so they wait
 /// their turn instead of failing with "database is locked".
 #[derive(Clone)]

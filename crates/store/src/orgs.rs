@@ -276,6 +276,13 @@ impl Store {
         rows.iter().map(succession_from_row).collect()
     }
 
+    /// Every succession recorded: few (one per organization merged, split or renamed into
+    /// another), read at once by walks over many organizations.
+    pub async fn successions(&self) -> Result<Vec<Succession>, StoreError> {
+        let rows = sqlx::query("SELECT predecessor_id, successor_id, effective_on, kind, event_id FROM org_succession").fetch_all(&self.pool).await?;
+        rows.iter().map(succession_from_row).collect()
+    }
+
     /// Where a record addressed to `org` belongs on `date`: itself while live, else its nearest
     /// live successors.
     pub async fn org_successors_on(&self, org: OrgId, date: Date) -> Result<Vec<OrgId>, StoreError> {

@@ -15,6 +15,7 @@ use axum::Json;
 use thidua_app::auth::AccountError;
 use thidua_app::{AppError, BallotProblem, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
 use thidua_app::commendation::CommendationProblem;
+use thidua_core::commendation::RulebookError;
 use thidua_app::evaluation::EvalProblem;
 use thidua_core::ballot::PollError;
 use thidua_core::evaluation::EvaluationError;
@@ -120,7 +121,7 @@ impl Problem {
             Problem::App(AppError::Round(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Evaluation(EvalProblem::Exists | EvalProblem::Concluded | EvalProblem::NotConcluded | EvalProblem::Approved)) => StatusCode::CONFLICT,
             Problem::App(AppError::Evaluation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            Problem::App(AppError::Commendation(CommendationProblem::Step { .. } | CommendationProblem::DecisionTaken(_) | CommendationProblem::Revoked)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Commendation(CommendationProblem::Step { .. } | CommendationProblem::DecisionTaken(_) | CommendationProblem::Revoked | CommendationProblem::Duplicate { .. })) => StatusCode::CONFLICT,
             Problem::App(AppError::Commendation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
             Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -398,7 +399,17 @@ pub fn describe_scoring(e: &ScoringError, t: T) -> (&'static str, String) {
 
 fn describe_commendation(e: &CommendationProblem, t: T) -> (&'static str, String) {
     match e {
-        CommendationProblem::Rules(r) => ("commendation.rules", t.fmt("error.commendation.rules", &[("detail", &r.to_string())])),
+        CommendationProblem::Rules(r) => {
+            let detail = match r {
+                RulebookError::Parse(at) => t.fmt("error.rulebook.parse", &[("at", at)]),
+                RulebookError::DuplicateCode(code) => t.fmt("error.rulebook.duplicate_code", &[("code", code)]),
+                RulebookError::UnknownTitle(code) => t.fmt("error.rulebook.unknown_title", &[("code", code)]),
+                RulebookError::Periods(code) => t.fmt("error.rulebook.periods", &[("code", code)]),
+                RulebookError::UnknownCondition(code, title) => t.fmt("error.rulebook.unknown_condition", &[("code", code), ("title", title)]),
+                RulebookError::Figure(code) => t.fmt("error.rulebook.figure", &[("code", code)]),
+            };
+            ("commendation.rules", t.fmt("error.commendation.rules", &[("detail", &detail)]))
+        }
         CommendationProblem::UnknownTitle(code) => ("commendation.unknown_title", t.fmt("error.commendation.unknown_title", &[("code", code)])),
         CommendationProblem::WrongRecipient { title } => ("commendation.wrong_recipient", t.fmt("error.commendation.wrong_recipient", &[("title", title)])),
         CommendationProblem::OutsideUnit => ("commendation.outside_unit", t.get("error.commendation.outside_unit").into()),
@@ -411,6 +422,11 @@ fn describe_commendation(e: &CommendationProblem, t: T) -> (&'static str, String
         CommendationProblem::DecisionTaken(n) => ("commendation.decision_taken", t.fmt("error.commendation.decision_taken", &[("number", n)])),
         CommendationProblem::Revoked => ("commendation.revoked", t.get("error.commendation.revoked").into()),
         CommendationProblem::NoSuchOption => ("commendation.no_such_option", t.get("error.commendation.no_such_option").into()),
+        CommendationProblem::VoteNotForNominee => ("commendation.vote_not_for_nominee", t.get("error.commendation.vote_not_for_nominee").into()),
+        CommendationProblem::VoteRequired { title } => ("commendation.vote_required", t.fmt("error.commendation.vote_required", &[("title", title)])),
+        CommendationProblem::AboveIssuer { title } => ("commendation.above_issuer", t.fmt("error.commendation.above_issuer", &[("title", title)])),
+        CommendationProblem::OutsideIssuer => ("commendation.outside_issuer", t.get("error.commendation.outside_issuer").into()),
+        CommendationProblem::Duplicate { title, year } => ("commendation.duplicate", t.fmt("error.commendation.duplicate", &[("title", title), ("year", &year.to_string())])),
     }
 }
 

@@ -11,6 +11,7 @@ use thidua_app::auth::Principal;
 use thidua_app::commendation::{CommendationProblem, NewAward, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, StepInput};
 use thidua_app::evaluation::AssessmentInput;
 use thidua_app::{App, AppError};
+use thidua_core::access::{Grant, ResolvedGrant, Role, Scope};
 use thidua_core::commendation::{AwardLevel, DossierAction, DossierState, Outcome, Verdict};
 use thidua_core::evaluation::{Assessment, Level, SubjectKind, Tasks};
 use thidua_core::org::{OrgId, OrgKind};
@@ -90,6 +91,8 @@ async fn dossier_flow(db: TestDb) {
     assert!(matches!(app.create_dossier(system, &wrong).await, Err(AppError::Commendation(CommendationProblem::WrongRecipient { .. }))));
     let new = NewDossier { proposer: cell, achievements: "Năm năm liền hoàn thành xuất sắc nhiệm vụ".into(), ..outside };
     let id = app.create_dossier(system, &new).await.expect("dossier");
+    // One live dossier per nominee, title and year.
+    assert!(matches!(app.create_dossier(system, &new).await, Err(AppError::Commendation(CommendationProblem::Duplicate { year: 2024, .. }))));
     let step = |action, version, input: StepInput| {
         let app = app.clone();
         async move { app.dossier_step(&Principal::system(), id, version, action, &input).await }
@@ -106,6 +109,16 @@ async fn dossier_flow(db: TestDb) {
     let captured = v.captured.clone().expect("captured");
     assert_eq!(captured.verdict, Verdict::Eligible);
     assert_eq!(captured.checks[0].used.len(), 5);
+    // A council member sees the dossier and each condition's outcome, not the member's levels.
+    let council = Principal {
+        grants: vec![ResolvedGrant { grant: Grant { role: Role::CouncilMember, scope: Scope::Subtree(upper) }, roots: vec![upper] }],
+        ..Principal::system()
+    };
+    let seen = app.dossier_view(&council, id).await.expect("the council sees the dossier");
+    let seen_captured = seen.captured.expect("captured");
+    assert_eq!((seen_captured.verdict, seen_captured.checks[0].outcome), (Verdict::Eligible, Outcome::Held));
+    assert!(seen_captured.checks[0].used.is_empty() && seen.current.checks[0].used.is_empty(), "{seen_captured:?}");
+    assert!(matches!(app.eligibility(&council, NomineeRef::Member(m), "dv_htxsnv_5_nam", 2024).await, Err(AppError::Forbidden)));
     // A stale version loses.
     assert!(matches!(step(DossierAction::Review, 1, StepInput::default()).await, Err(AppError::Conflict)));
     // Returned with a reason (required), back at the proposing unit, then resubmitted.
@@ -172,6 +185,18 @@ async fn dossier_flow(db: TestDb) {
     let copy = app.copy_dossier(system, id).await.expect("copy");
     let v = app.dossier_view(system, copy).await.expect("view");
     assert_eq!((v.row.year, v.row.state, v.row.copied_from), (2025, DossierState::Draft, Some(id)));
+    assert!(matches!(app.copy_dossier(system, id).await, Err(AppError::Commendation(CommendationProblem::Duplicate { year: 2025, .. }))));
+
+    // A Cờ thi đua is decided on the council's vote alone: not straight from review.
+    let flag = app
+        .create_dossier(system, &NewDossier { year: 2024, title: "co_thi_dua".into(), nominee: NomineeRef::Org(upper), proposer: upper, achievements: "Dẫn đầu khối".into() })
+        .await
+        .expect("flag dossier");
+    app.dossier_step(system, flag, 1, DossierAction::Submit, &StepInput::default()).await.expect("submit");
+    app.dossier_step(system, flag, 2, DossierAction::Review, &StepInput::default()).await.expect("review");
+    let unvoted = NewDecision { issuer: province, number_symbol: "300-QĐ/TU".into(), decided_on: date(2025, 1, 25), signer: "Bí thư".into(), summary: "Tặng Cờ".into(), dossiers: vec![flag], awards: vec![] };
+    assert!(matches!(app.record_decision(system, &unvoted).await, Err(AppError::Commendation(CommendationProblem::VoteRequired { .. }))));
+    assert_eq!(app.dossier_view(system, flag).await.expect("view").row.state, DossierState::Reviewed, "nothing changed");
 }
 
 async fn registry(db: TestDb) {
@@ -198,6 +223,21 @@ async fn registry(db: TestDb) {
     app.record_decision(system, &NewDecision { issuer: board, number_symbol: "06-QĐ/BTCTU".into(), decided_on: date(2025, 1, 9), signer: "Trưởng Ban".into(), summary: "Bổ sung".into(), dossiers: vec![], awards: vec![NewAward { title: "cstd_cs".into(), year: 2024, nominee: NomineeRef::Person(people[2]) }] })
         .await
         .expect("third");
+    // Once given, the nominee's own award does not count against them.
+    assert_eq!(app.eligibility(system, NomineeRef::Person(people[2]), "cstd_cs", 2024).await.expect("eligibility").verdict, Verdict::Eligible);
+    // A title once a year; within what the issuer confers, to those under it; not for a later year.
+    let direct = |number: &str, award: NewAward| NewDecision { issuer: board, number_symbol: number.into(), decided_on: date(2025, 2, 1), signer: "Trưởng Ban".into(), summary: "Thử".into(), dossiers: vec![], awards: vec![award] };
+    let again = NewAward { title: "ldtt".into(), year: 2024, nominee: NomineeRef::Person(people[0]) };
+    assert!(matches!(app.record_decision(system, &direct("07-QĐ/BTCTU", again.clone())).await, Err(AppError::Commendation(CommendationProblem::Duplicate { year: 2024, .. }))));
+    let national = NewAward { title: "cstd_tq".into(), ..again.clone() };
+    assert!(matches!(app.record_decision(system, &direct("08-QĐ/BTCTU", national)).await, Err(AppError::Commendation(CommendationProblem::AboveIssuer { .. }))));
+    let elsewhere = org(&app, start, "Tỉnh ủy Bên cạnh", OrgKind::ProvincialCommittee, None).await;
+    let stranger = app.add_person(system, &NewPerson { full_name: "Người ngoài".into(), org: elsewhere, position: None }).await.expect("person");
+    let outside = NewAward { nominee: NomineeRef::Person(stranger), ..again.clone() };
+    assert!(matches!(app.record_decision(system, &direct("09-QĐ/BTCTU", outside)).await, Err(AppError::Commendation(CommendationProblem::OutsideIssuer))));
+    let later = NewAward { year: 2026, ..again.clone() };
+    assert!(matches!(app.record_decision(system, &direct("10-QĐ/BTCTU", later)).await, Err(AppError::Invalid(_))));
+    assert!(app.decisions(system).await.expect("decisions").iter().all(|(d, _)| !["07-QĐ/BTCTU", "08-QĐ/BTCTU", "09-QĐ/BTCTU", "10-QĐ/BTCTU"].contains(&d.number_symbol.as_str())), "refused decisions leave nothing");
     app.add_initiative(system, NomineeRef::Person(people[3]), &NewInitiative { name: "Sổ tay nghiệp vụ".into(), level: AwardLevel::Grassroots, recognized_on: date(2024, 10, 1), decision: "10-QĐ".into() }).await.expect("initiative");
     let e = app.eligibility(system, NomineeRef::Person(people[3]), "cstd_cs", 2024).await.expect("eligibility");
     assert_eq!(e.verdict, Verdict::NotEligible);
@@ -211,6 +251,7 @@ async fn registry(db: TestDb) {
     let award = lines.iter().find(|l| l.award.title == "cstd_cs").expect("cstd").award.id;
     let r = NewRevocation { decided_on: date(2025, 6, 1), decision: "20-QĐ/BTCTU".into(), reason: "Sáng kiến không đúng sự thật".into(), recovery: "Thu hồi giấy chứng nhận và tiền thưởng".into() };
     assert!(matches!(app.revoke_award(system, award, &NewRevocation { reason: " ".into(), ..r.clone() }).await, Err(AppError::Invalid(_))));
+    assert!(matches!(app.revoke_award(system, award, &NewRevocation { decided_on: date(2024, 12, 31), ..r.clone() }).await, Err(AppError::Invalid(_))), "before the decision it annuls");
     app.revoke_award(system, award, &r).await.expect("revoke");
     assert!(matches!(app.revoke_award(system, award, &r).await, Err(AppError::Commendation(CommendationProblem::Revoked))));
     assert!(matches!(app.certificate_docx(system, award).await, Err(AppError::Commendation(CommendationProblem::Revoked))));
@@ -276,6 +317,9 @@ async fn eligibility(db: TestDb) {
     let bulk: BTreeSet<NomineeRef> = bulk.iter().map(|e| e.nominee).collect();
     assert_eq!(bulk.len(), 1, "{bulk:?}");
     assert_eq!(bulk, one_by_one.into_iter().collect::<BTreeSet<_>>());
+    // Asked of the merged cell, formed in 2025, about 2024: its predecessors' members then.
+    let through_merge: BTreeSet<NomineeRef> = app.eligible_in(system, merged, "dv_htxsnv_5_nam", 2024).await.expect("bulk").iter().map(|e| e.nominee).collect();
+    assert_eq!(through_merge, bulk);
 }
 
 async fn get(s: &Server, path: &str) -> Value {
@@ -338,7 +382,8 @@ async fn documents(s: Server) {
     assert_eq!(r.status(), StatusCode::OK);
     let p = thidua_office::docx_paragraphs(&r.bytes().await.expect("bytes")).expect("a docx that opens");
     let at = |text: &str| p.iter().position(|x| x == text).unwrap_or_else(|| panic!("{text:?} not in {p:#?}"));
-    assert!(at("BẰNG KHEN") < at("Đồng chí Chu Đình Động"));
+    assert!(at("BẰNG CHIẾN SĨ THI ĐUA TOÀN QUỐC") < at("Đồng chí Chu Đình Động"));
+    assert!(at("Đạt danh hiệu “Chiến sĩ thi đua toàn quốc” năm 2023.") > at("Đồng chí Chu Đình Động"));
     assert!(p.iter().any(|x| x.starts_with("Quyết định số 318/QĐ-TTg (minh họa), ngày 12 tháng 4 năm 2024")), "{p:#?}");
     // The submission letter and the list of the Chi bộ Phòng Quản lý đầu tư's 2022 dossiers.
     let cell = org_id(&s, "Chi bộ Phòng Quản lý đầu tư").await;

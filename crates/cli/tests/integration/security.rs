@@ -370,7 +370,7 @@ async fn authorization_matrix(s: Server) {
         let person = s.app.add_person(&system, &NewPerson { full_name: "Nguyễn Văn Thử".into(), org: cell_id, position: None }).await.expect("person");
         let dossier = s.app.create_dossier(&system, &NewDossier { year: 2024, title: "giay_khen".into(), nominee: NomineeRef::Org(cell_id), proposer: cell_id, achievements: "Thành tích".into() }).await.expect("dossier");
         s.app.add_dossier_file(&system, dossier, &thidua_app::documents::NewAttachment { name: "thanh-tich.txt".into(), bytes: b"bao cao thanh tich".to_vec() }).await.expect("file");
-        s.app.dossier_step(&system, dossier, 1, thidua_core::commendation::DossierAction::Submit, &StepInput::default()).await.expect("submit");
+        s.app.dossier_step(&system, dossier, 2, thidua_core::commendation::DossierAction::Submit, &StepInput::default()).await.expect("submit (the file moved the version)");
         let file = s.app.dossier_view(&system, dossier).await.expect("view").files[0].id;
         let award = |n: i16| NewAward { title: "giay_khen".into(), year: 2020 + n, nominee: NomineeRef::Org(cell_id) };
         let decision = NewDecision { issuer: thidua_core::org::OrgId(committee), number_symbol: format!("{cell}-QĐ/ĐU"), decided_on: thidua_app::today(), signer: "Bí thư".into(), summary: "Khen thưởng".into(), dossiers: vec![], awards: vec![award(1), award(2)] };

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use thidua_app::commendation::{NewAward, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, Nominee, NomineeRef, RegistryLine, StepInput};
+use thidua_app::commendation::{nominee_ref, NewAward, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, RegistryLine, StepInput};
 use thidua_app::{App, AppError, FieldProblem, Invalid};
 use thidua_core::commendation::{AwardLevel, DossierAction, Eligibility};
 use thidua_core::date::{iso, parse_date};
@@ -23,13 +23,6 @@ use crate::pages::parse_id;
 
 fn nominee(raw: &str) -> Result<NomineeRef, Problem> {
     parse_nominee(raw).ok_or_else(|| Problem::App(AppError::Invalid(vec![FieldProblem::new("nominee", Invalid::Choice)])))
-}
-
-fn nominee_text(n: Nominee) -> String {
-    match n {
-        Nominee::Org(o) => format!("org:{}", o.0),
-        Nominee::Person(p) => format!("person:{p}"),
-    }
 }
 
 fn date(raw: &str, field: &'static str) -> Result<jiff::civil::Date, Problem> {
@@ -137,11 +130,7 @@ pub async fn eligible(State(app): State<App>, caller: Caller, query: Result<Quer
         found
             .into_iter()
             .map(|e| EligibleDto {
-                nominee: match e.nominee {
-                    NomineeRef::Org(o) => format!("org:{}", o.0),
-                    NomineeRef::Person(p) => format!("person:{p}"),
-                    NomineeRef::Member(m) => format!("member:{}", m.0),
-                },
+                nominee: e.nominee.code(),
                 name: e.name,
                 org_id: e.org.0,
             })
@@ -180,7 +169,7 @@ pub async fn dossiers(State(app): State<App>, caller: Caller, query: Result<Quer
                 year: d.year,
                 title: d.title,
                 title_name: title,
-                nominee: nominee_text(d.nominee),
+                nominee: nominee_ref(d.nominee).code(),
                 nominee_name: name,
                 proposer_id: d.proposer.0,
                 at_org_id: d.at_org.0,
@@ -248,7 +237,7 @@ async fn dossier_dto(app: &App, t: T, caller: &Caller, id: i64) -> Result<Dossie
             year: v.row.year,
             title: v.row.title.clone(),
             title_name: v.title_name.clone(),
-            nominee: nominee_text(v.row.nominee),
+            nominee: nominee_ref(v.row.nominee).code(),
             nominee_name: v.nominee_name.clone(),
             proposer_id: v.row.proposer.0,
             at_org_id: v.row.at_org.0,
@@ -383,7 +372,7 @@ fn award_dto(l: RegistryLine) -> AwardDto {
         title: l.award.title.clone(),
         title_name: l.title_name,
         year: l.award.year,
-        nominee: nominee_text(l.award.nominee),
+        nominee: nominee_ref(l.award.nominee).code(),
         recipient: l.recipient,
         decision_id: l.award.decision.id,
         number_symbol: l.award.decision.number_symbol.clone(),

@@ -67,8 +67,8 @@ pub fn describe_record(t: T, book: &Rulebook, r: &Record) -> String {
         Record::Title { year, title, decision, of: who } => t.fmt("record.title", &[("year", &year.to_string()), ("title", &title_name(book, title)), ("decision", decision)]) + &of(who),
         Record::Initiative { year, level, name } => t.fmt("record.initiative", &[("year", &year.to_string()), ("level", t.get(&format!("award_level.{}", level.code()))), ("name", name)]),
         Record::Discipline { year, form } => format!("{year}: {}", t.get(&format!("discipline.{}", form.code()))),
-        Record::Count { count, of } => t.fmt("record.count", &[("count", &count.to_string()), ("of", &of.to_string())]),
-        Record::Vote { yes, electorate, cast, poll, .. } => t.fmt("record.vote", &[("yes", &yes.to_string()), ("electorate", &electorate.to_string()), ("cast", &cast.to_string()), ("poll", poll)]),
+        Record::Count { count, of } => t.fmt("record.count", &[("count", &t.int(&(*count as usize))), ("of", &t.int(&(*of as usize)))]),
+        Record::Vote { yes, electorate, cast, poll, .. } => t.fmt("record.vote", &[("yes", &t.int(&(*yes as usize))), ("electorate", &t.int(&(*electorate as usize))), ("cast", &t.int(&(*cast as usize))), ("poll", poll)]),
     }
 }
 
@@ -78,7 +78,8 @@ pub fn describe_missing(t: T, m: &Missing) -> String {
         Missing::Members => t.get("missing.members").into(),
         Missing::Vote => t.get("missing.vote").into(),
         Missing::NotEvaluated => t.get("missing.not_evaluated").into(),
-        Missing::Unit => t.get("missing.unit").into(),
+        Missing::Title { year } => t.fmt("missing.title", &[("year", &year.to_string())]),
+        Missing::MemberEvaluations { year, count } => t.fmt("missing.member_evaluations", &[("year", &year.to_string()), ("count", &t.int(&(*count as usize)))]),
     }
 }
 
@@ -129,14 +130,6 @@ pub fn explain(t: T, book: &Rulebook, e: &Eligibility) -> Explanation {
 
 fn state_label(t: T, s: DossierState) -> &'static str {
     t.get(&format!("dossier.state.{}", s.code()))
-}
-
-fn nominee_code(n: NomineeRef) -> String {
-    match n {
-        NomineeRef::Org(o) => format!("org:{}", o.0),
-        NomineeRef::Person(p) => format!("person:{p}"),
-        NomineeRef::Member(m) => format!("member:{}", m.0),
-    }
 }
 
 /// Reads `org:1`, `person:2` or `member:3`.
@@ -258,7 +251,7 @@ async fn dossier_form(app: &App, t: T, caller: &Caller, proposer: OrgId, f: Form
         proposer_name,
         titles: title_choices(&book),
         collectives: app.collectives_in(&caller.principal, proposer).await?.into_iter().map(|(o, n, _)| (format!("org:{}", o.0), n)).collect(),
-        people: app.people_in(&caller.principal, proposer).await?.into_iter().map(|(n, name)| (nominee_code(n), name)).collect(),
+        people: app.people_in(&caller.principal, proposer).await?.into_iter().map(|(n, name)| (n.code(), name)).collect(),
         f,
     })
 }
@@ -363,7 +356,7 @@ async fn dossier_page(app: &App, t: T, caller: &Caller, id: i64, f: Option<FormS
         files: v.files.iter().map(|x| Link { href: format!("/dossiers/{id}/files/{}", x.id), text: format!("{} ({} KiB)", x.name, (x.size + 1023) / 1024) }).collect(),
         captured: v.captured.as_ref().map(|e| explain(t, &book, e)),
         current: explain(t, &book, &v.current),
-        vote: v.vote.as_ref().map(|x| t.fmt("record.vote", &[("yes", &x.yes.to_string()), ("electorate", &x.electorate.to_string()), ("cast", &x.cast.to_string()), ("poll", &x.poll)])),
+        vote: v.vote.as_ref().map(|x| t.fmt("record.vote", &[("yes", &t.int(&(x.yes as usize))), ("electorate", &t.int(&(x.electorate as usize))), ("cast", &t.int(&(x.cast as usize))), ("poll", &x.poll)])),
         steps,
         titles: title_choices(&book),
         actions_proposer: if v.may_propose { actions(true) } else { Vec::new() },
@@ -622,7 +615,7 @@ pub struct AwardsPage {
     rows: Vec<AwardLine>,
     /// Titles as columns, then a row per year.
     stats_titles: Vec<String>,
-    stats: Vec<(i16, Vec<u32>)>,
+    stats: Vec<(i16, Vec<String>)>,
     f: FormState,
 }
 
@@ -648,7 +641,7 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
         let counts = app.registry_stats(&caller.principal, o, first, last).await?;
         let titles: std::collections::BTreeSet<String> = counts.values().flat_map(|m| m.keys().cloned()).collect();
         stats_titles = titles.iter().cloned().collect();
-        stats = counts.iter().map(|(y, m)| (*y, stats_titles.iter().map(|tt| m.get(tt).copied().unwrap_or(0)).collect())).collect();
+        stats = counts.iter().map(|(y, m)| (*y, stats_titles.iter().map(|tt| t.int(&(m.get(tt).copied().unwrap_or(0) as usize))).collect())).collect();
     }
     let mut sent = Vec::new();
     for (k, v) in [("org", &q.org), ("title", &q.title), ("from", &q.from), ("to", &q.to), ("predecessors", &q.predecessors)] {
@@ -708,7 +701,7 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
         let raw = q.year.clone().unwrap_or_default();
         let year = raw.trim().parse::<i16>().map_err(|_| Problem::BadYear(raw.chars().take(10).collect()))?;
         let found = app.eligible_in(&caller.principal, scope, &title, year).await?;
-        heading = t.fmt("eligibility.found", &[("count", &found.len().to_string()), ("title", &title_name(&book, &title)), ("year", &year.to_string())]);
+        heading = t.fmt("eligibility.found", &[("count", &t.int(&found.len())), ("title", &title_name(&book, &title)), ("year", &year.to_string())]);
         rows = found
             .iter()
             .map(|e| EligibleLine {
