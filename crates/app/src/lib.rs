@@ -14,6 +14,7 @@ pub mod documents;
 pub mod emulation;
 mod error;
 pub mod evaluation;
+pub mod import;
 pub mod members;
 pub mod orgs;
 pub mod package;

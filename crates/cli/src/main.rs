@@ -92,6 +92,20 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Import an xlsx or CSV file (`members`); every problem is listed by sheet, row and column.
+    /// The file is imported whole or not at all; importing it again updates, never duplicates.
+    Import {
+        #[command(flatten)]
+        db: Db,
+        /// What the file holds: members.
+        #[arg(value_name = "KIND")]
+        kind: String,
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Check the file and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -264,6 +278,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("Search index rebuilt: {n} documents indexed ({indexed} index entries for {documents} documents).");
             Ok(())
         }
+        Command::Import { db, kind, file, dry_run } => import(db, &kind, &file, dry_run).await,
         Command::User { command } => user(command).await,
         Command::Token { command } => token(command).await,
         Command::Audit { command: AuditCommand::Verify { db } } => {
@@ -446,6 +461,46 @@ async fn load_demo(app: &App) -> Result<(), String> {
     }
     println!();
     Ok(())
+}
+
+/// Imports a file as the administrator at the console, with a progress bar on standard error and
+/// the report in Vietnamese; problems make the command fail.
+async fn import(db: Db, kind: &str, file: &std::path::Path, dry_run: bool) -> Result<(), String> {
+    use thidua_app::import::{ImportKind, Phase};
+    let kind = ImportKind::from_code(kind).ok_or_else(|| format!("unknown kind {kind:?}: members"))?;
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let app = db.open(false).await?;
+    let started = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let show = |phase: Phase, done: u32| {
+        let line = match phase {
+            Phase::Checking => format!("Kiểm tra: {done} dòng"),
+            Phase::Writing { total } => {
+                let filled = (u64::from(done) * 30 / u64::from(total.max(1))) as usize;
+                format!("Ghi: [{}{}] {done}/{total} dòng", "#".repeat(filled.min(30)), "-".repeat(30 - filled.min(30)))
+            }
+        };
+        if tty {
+            eprint!("\r{line:60}");
+        } else if done.is_multiple_of(100_000) && done > 0 {
+            eprintln!("{line}");
+        }
+    };
+    let report = app.import(&Principal::system(), kind, &bytes, dry_run, &show).await.map_err(describe)?;
+    if tty {
+        eprintln!();
+    }
+    app.close().await;
+    let t = thidua_web::i18n::T::new(thidua_web::i18n::Lang::Vi);
+    let outcome = thidua_web::pages::import::outcome(t, &report, dry_run);
+    println!("{}", outcome.heading);
+    println!("{}", outcome.counts);
+    for p in &outcome.problems {
+        println!("{} | dòng {} | {} | {}", p.sheet, p.row, p.column, p.text);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    eprintln!("{} rows in {elapsed:.1} s ({:.0} rows/s)", report.rows, f64::from(report.rows) / elapsed.max(1e-9));
+    if report.problems.is_empty() { Ok(()) } else { Err(format!("{} problems; nothing was written", report.problems.len())) }
 }
 
 fn describe(e: AppError) -> String {

@@ -274,6 +274,28 @@ impl Store {
         row.as_ref().map(member_from_row).transpose()
     }
 
+    /// Every member with a CCCD, by it: the key an import matches rows on.
+    pub async fn member_ids_by_cccd(&self) -> Result<std::collections::HashMap<String, MemberId>, StoreError> {
+        let rows = sqlx::query("SELECT cccd, id FROM member WHERE cccd IS NOT NULL").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, MemberId(r.try_get(1)?)))).collect()
+    }
+
+    /// Members by id, many at once.
+    pub async fn members_by_ids(&self, ids: &[MemberId]) -> Result<Vec<MemberRow>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT {MEMBER_COLUMNS} FROM member WHERE id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(member_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn member_by_cccd(&self, cccd: &Cccd) -> Result<Option<MemberId>, StoreError> {
         let row = sqlx::query("SELECT id FROM member WHERE cccd = $1").bind(cccd.as_str()).fetch_optional(&self.pool).await?;
         Ok(match row {

@@ -40,6 +40,9 @@ pub struct RouteDef {
 /// Room for one attachment at its limit and the form around it; the app enforces the limit itself.
 const ATTACHMENT_LIMIT: usize = thidua_app::documents::MAX_ATTACHMENT_BYTES + 256 * 1024;
 
+/// An import file: a province's members as xlsx, or a few million evaluation rows as CSV.
+const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+
 /// A package carries a member's files (10 MiB each at most) in base64.
 const PACKAGE_LIMIT: usize = 64 * 1024 * 1024;
 
@@ -112,6 +115,10 @@ fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
         ),
         r(Method::GET, "/members/{id}/files/{file}", SignedIn, get(pages::members::download)),
         r(Method::POST, "/members/{id}/discipline", SignedIn, post(pages::evaluations::discipline)),
+        r(Method::GET, "/import", SignedIn, get(pages::import::form)),
+        r(Method::POST, "/import", SignedIn, post(pages::import::upload).layer(DefaultBodyLimit::max(IMPORT_LIMIT))),
+        r(Method::GET, "/import/{kind}/template.xlsx", SignedIn, get(pages::import::template)),
+        r(Method::POST, "/api/v1/import/{kind}", SignedIn, post(api::import::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT))),
         r(Method::GET, "/dossiers", SignedIn, get(pages::commendation::dossiers)),
         r(Method::POST, "/dossiers", SignedIn, post(pages::commendation::create_dossier)),
         r(Method::GET, "/dossiers/new", SignedIn, get(pages::commendation::new_dossier)),

@@ -18,6 +18,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("a_voter_votes_on_a_phone_and_finds_the_receipt_after_the_close", |s| Box::pin(phone_vote(s))),
     ("a_cell_of_thirty_is_entered_in_one_grid_and_concluded_within_the_quota", |s| Box::pin(evaluation_grid(s))),
     ("a_dossier_is_prepared_submitted_and_returned_with_a_reason", |s| Box::pin(dossier_returned(s))),
+    ("a_members_spreadsheet_is_checked_fixed_and_imported", |s| Box::pin(members_import(s))),
 ];
 
 fn on_path(name: &str) -> bool {
@@ -465,5 +466,54 @@ async fn dossier_returned(s: Server) {
     assert!(history.contains("Bị trả lại (thuky)"), "{history}");
     // Returned, it can be submitted again.
     assert!(c.find(Locator::Id("action-submit")).await.is_ok());
+    c.close().await.expect("close");
+}
+
+/// A members spreadsheet for the browser to upload, written to a temporary file.
+fn members_sheet(name: &str, gender: &str) -> std::path::PathBuf {
+    use thidua_office::{Cell, Sheet};
+    let headers = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Ngày vào Đảng", "Tổ chức đảng"];
+    let row = vec![
+        Cell::Text("Hồ Thị Nhập".into()),
+        Cell::Date(1988, 6, 1),
+        Cell::Text(gender.into()),
+        Cell::Text("079188123456".into()),
+        Cell::Date(2015, 9, 2),
+        Cell::Text("Chi bộ Văn phòng Tổng Công ty Thương mại Sài Gòn".into()),
+    ];
+    let sheet = Sheet { name: "Dữ liệu".into(), title: None, headers: headers.iter().map(|h| (*h).into()).collect(), widths: vec![], rows: vec![row] };
+    let path = std::env::temp_dir().join(format!("thidua-import-{}-{name}.xlsx", std::process::id()));
+    std::fs::write(&path, thidua_office::xlsx(&[sheet]).expect("xlsx")).expect("write");
+    path
+}
+
+async fn members_import(s: Server) {
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "chuyenvien", "/import").await;
+    heading_becomes(&c, "Nhập dữ liệu từ Excel, CSV").await;
+    // A dry run of a file with a wrong gender: the problem by row and column, nothing written.
+    let wrong = members_sheet("sai", "Khác");
+    c.find(Locator::Id("file")).await.expect("file").send_keys(&wrong.display().to_string()).await.expect("choose");
+    c.find(Locator::Id("import-submit")).await.expect("submit").click().await.expect("click");
+    text_becomes(&c, "#import-heading", "Tệp có 1 lỗi; chưa có dữ liệu nào được ghi.").await;
+    let problems = text_of(&c, "#import-problems tbody").await;
+    assert!(problems.contains("Giới tính") && problems.contains("“Khác”") && problems.contains("Dữ liệu"), "{problems}");
+    // Fixed, the dry run passes; then imported for real.
+    let fixed = members_sheet("dung", "Nữ");
+    c.find(Locator::Id("file")).await.expect("file").send_keys(&fixed.display().to_string()).await.expect("choose");
+    c.find(Locator::Id("import-submit")).await.expect("submit").click().await.expect("click");
+    text_becomes(&c, "#import-heading", "Chạy thử: tệp hợp lệ, chưa ghi dữ liệu. Bỏ chọn “Chạy thử” để nhập.").await;
+    c.find(Locator::Id("file")).await.expect("file").send_keys(&fixed.display().to_string()).await.expect("choose");
+    c.find(Locator::Id("dry_run")).await.expect("dry run").click().await.expect("untick");
+    c.find(Locator::Id("import-submit")).await.expect("submit").click().await.expect("click");
+    text_becomes(&c, "#import-heading", "Đã nhập xong.").await;
+    text_becomes(&c, "#import-counts", "1 dòng dữ liệu: 1 thêm mới, 0 cập nhật, 0 không đổi.").await;
+    c.goto(&s.url("/members?q=Hồ Thị Nhập")).await.expect("open");
+    heading_becomes(&c, "Đảng viên").await;
+    let list = text_of(&c, "main").await;
+    assert!(list.contains("Hồ Thị Nhập"), "{list}");
+    for f in [wrong, fixed] {
+        let _ = std::fs::remove_file(f);
+    }
     c.close().await.expect("close");
 }

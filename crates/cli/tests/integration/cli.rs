@@ -12,6 +12,7 @@ pub const TESTS: &[(&str, fn())] = &[
     ("rules_dir_replaces_shipped_figures_and_a_bad_file_stops_the_start", rules_dir_replaces_shipped_figures_and_a_bad_file_stops_the_start),
     ("user_and_token_commands_manage_accounts", user_and_token_commands),
     ("audit_verify_finds_edited_deleted_reordered_and_truncated_entries", audit_verify_finds_tampering),
+    ("import_reports_problems_in_vietnamese_then_imports_once", import_members),
 ];
 
 fn thidua() -> Command {
@@ -249,4 +250,29 @@ fn audit_verify_finds_tampering() {
         assert!(err.contains(expected), "{name}: {err}");
         remove_db(&path);
     }
+}
+
+fn import_members() {
+    let (url, path) = temp_db("import");
+    assert!(thidua().args(["demo", "--db", &url]).output().expect("run").status.success());
+    let file = std::env::temp_dir().join(format!("thidua_cli_{}_import.csv", std::process::id()));
+    let header = "Họ và tên,Ngày sinh,Giới tính,Số CCCD,Ngày vào Đảng,Tổ chức đảng";
+    std::fs::write(&file, format!("{header}\nĐỗ Văn Nhập,01/06/1988,Nam,079088765432,02/09/2015,Chi bộ Không Có\n")).expect("write");
+    let out = thidua().args(["import", "members"]).arg(&file).args(["--db", &url]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(stdout.contains("Tệp có 1 lỗi; chưa có dữ liệu nào được ghi."), "{stdout}");
+    assert!(stdout.contains("CSV | dòng 2 | Tổ chức đảng | Không có tổ chức đảng đang hoạt động tên “Chi bộ Không Có”."), "{stdout}");
+    std::fs::write(&file, format!("{header}\nĐỗ Văn Nhập,01/06/1988,Nam,079088765432,02/09/2015,Chi bộ Văn phòng Tổng Công ty Thương mại Sài Gòn\n")).expect("write");
+    let dry = thidua().args(["import", "members"]).arg(&file).args(["--db", &url, "--dry-run"]).output().expect("run");
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("1 thêm mới"));
+    for expected in ["1 dòng dữ liệu: 1 thêm mới, 0 cập nhật, 0 không đổi.", "1 dòng dữ liệu: 0 thêm mới, 0 cập nhật, 1 không đổi."] {
+        let out = thidua().args(["import", "members"]).arg(&file).args(["--db", &url]).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(expected), "{stdout}");
+    }
+    let _ = std::fs::remove_file(&file);
+    remove_db(&path);
 }

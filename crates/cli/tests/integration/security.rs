@@ -202,7 +202,7 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("GET", "/members/{id}" | "/api/v1/members/{id}") => ViewMember,
         ("GET", "/members/{id}/edit") | ("POST", "/members/{id}" | "/members/{id}/gaps" | "/members/{id}/positions" | "/members/{id}/badges" | "/members/{id}/files") => EditMember,
         ("GET", "/members/{id}/files/{file}") => ReadFile,
-        ("GET", "/members/new" | "/transfers/import") => AnyEditMember,
+        ("GET", "/members/new" | "/transfers/import" | "/import" | "/import/{kind}/template.xlsx") | ("POST", "/import" | "/api/v1/import/{kind}") => AnyEditMember,
         ("GET", "/transfers/{id}/package" | "/api/v1/transfers/{id}/package") => ExportPackage,
         ("POST", "/transfers/import" | "/api/v1/transfer-packages") => ImportPackage,
         ("POST", "/members" | "/api/v1/members") => CreateMember,
@@ -450,7 +450,7 @@ async fn authorization_matrix(s: Server) {
         for (caller, client) in &callers {
             for (inside, side, id, file) in &targets {
                 n += 1;
-                let mut path = route.path.replace("{id}", &id.to_string()).replace("{file}", &file.to_string()).replace("{code}", "en");
+                let mut path = route.path.replace("{id}", &id.to_string()).replace("{file}", &file.to_string()).replace("{code}", "en").replace("{kind}", "members");
                 if route.path == "/transfers/new" {
                     path = format!("{path}?member={id}");
                 }
@@ -512,6 +512,12 @@ async fn authorization_matrix(s: Server) {
                         http.post(url).multipart(reqwest::multipart::Form::new().text("org", id.to_string()).part("file", file))
                     }
                     ("POST", "/api/v1/transfer-packages") => http.post(url).body("{}"),
+                    // A dry run of a file with no rows: a report, nothing written.
+                    ("POST", "/import") => {
+                        let file = reqwest::multipart::Part::bytes("Họ và tên\n".as_bytes().to_vec()).file_name("dang-vien.csv");
+                        http.post(url).multipart(reqwest::multipart::Form::new().text("kind", "members").text("dry_run", "1").part("file", file))
+                    }
+                    ("POST", "/api/v1/import/{kind}") => http.post(url).body("Họ và tên\n"),
                     ("POST", "/documents") => {
                         let form = reqwest::multipart::Form::new()
                             .text("direction", "incoming")

@@ -8,6 +8,7 @@ pub mod commendation;
 pub mod documents;
 pub mod emulation;
 pub mod evaluations;
+pub mod import;
 pub mod members;
 pub mod orgs;
 pub mod scoring;
@@ -105,6 +106,7 @@ use utoipa::{Modify, OpenApi};
         commendation::create_person,
         commendation::person,
         commendation::add_initiative,
+        import::import,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
     tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm, chấm điểm"), (name = "ballots", description = "Bỏ phiếu kín"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm"), (name = "evaluation", description = "Kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng, đảng viên"), (name = "commendation", description = "Khen thưởng: danh mục, tiêu chuẩn, xét điều kiện, hồ sơ, quyết định, sổ khen thưởng")),

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod emulation;
 pub mod evaluations;
 pub mod home;
+pub mod import;
 pub mod members;
 pub mod orgs;
 pub mod scoring;
@@ -56,6 +57,9 @@ impl Chrome {
             }
             if c.principal.may(Action::ManageTransfers) {
                 nav.push(("transfers", "/transfers", "nav.transfers"));
+            }
+            if c.principal.may(Action::EditMember) {
+                nav.push(("import", "/import", "nav.import"));
             }
             if c.principal.may(Action::ViewDocuments) {
                 nav.push(("documents", "/documents", "nav.documents"));

@@ -1,0 +1,496 @@
+//! Importing spreadsheets from units that do not use thidua yet: a template per kind, a dry run
+//! that reports every problem by sheet, row and column and changes nothing, and an import that is
+//! all-or-nothing and idempotent (a row matching a record by its key updates it, or leaves it be).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::ControlFlow;
+
+use jiff::civil::Date;
+use thidua_core::access::Action;
+use thidua_core::date::parse_date;
+use thidua_core::member::{check_party_card, Cccd, Gender, MemberError, MemberId, MemberRecord};
+use thidua_core::org::OrgId;
+use thidua_core::vi::fold;
+use thidua_office::table::{for_each_row, Format, Value};
+use thidua_office::{Cell, Sheet};
+use thidua_store::MemberRow;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::auth::{now_unix, Principal};
+use crate::{today, App, AppError};
+
+/// What can be imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportKind {
+    /// Đảng viên, matched by CCCD.
+    Members,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 1] = [ImportKind::Members];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportKind::Members => "members",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ImportKind> {
+        ImportKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The template's columns: header (Vietnamese, as printed), whether required, width.
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            ImportKind::Members => MEMBER_COLUMNS,
+        }
+    }
+}
+
+/// A column of an import file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The field it fills, as problems name it.
+    pub field: &'static str,
+    /// The header printed in the template; files are matched on it without regard to case or
+    /// diacritics.
+    pub header: &'static str,
+    pub required: bool,
+    pub width: u8,
+}
+
+const MEMBER_COLUMNS: &[Column] = &[
+    Column { field: "full_name", header: "Họ và tên", required: true, width: 28 },
+    Column { field: "birth_date", header: "Ngày sinh", required: true, width: 12 },
+    Column { field: "gender", header: "Giới tính", required: true, width: 10 },
+    Column { field: "cccd", header: "Số CCCD", required: true, width: 16 },
+    Column { field: "party_card", header: "Số thẻ đảng viên", required: false, width: 16 },
+    Column { field: "admitted_on", header: "Ngày vào Đảng", required: true, width: 14 },
+    Column { field: "official_on", header: "Ngày chính thức", required: false, width: 14 },
+    Column { field: "org", header: "Tổ chức đảng", required: true, width: 36 },
+    Column { field: "phone", header: "Điện thoại", required: false, width: 14 },
+    Column { field: "email", header: "Thư điện tử", required: false, width: 24 },
+    Column { field: "address", header: "Địa chỉ", required: false, width: 36 },
+];
+
+/// What is wrong with a cell, a row or the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportIssue {
+    /// The file is not a readable xlsx or UTF-8 CSV.
+    Unreadable,
+    /// The file has no data row under its header.
+    Empty,
+    /// More rows than one import takes.
+    TooManyRows { max: u32 },
+    /// A required column is not in the header row.
+    MissingColumn,
+    /// The value is not one of those the column takes.
+    NotInList { value: String, allowed: &'static str },
+    /// No live party organization by this name that the importer may edit.
+    UnknownOrg(String),
+    /// Several organizations have this name.
+    AmbiguousOrg(String),
+    /// The organization is outside what the importer may change.
+    OutsideScope(String),
+    /// The same key appears on an earlier row.
+    DuplicateInFile { first_row: u32 },
+    /// The member is already recorded in another organization: that changes by a transfer.
+    OrgDiffers { current: String },
+    Member(MemberError),
+}
+
+/// One problem, where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    pub sheet: String,
+    /// The row as the spreadsheet numbers it (0 for the file as a whole).
+    pub row: u32,
+    /// The column's header (empty for the file or the row as a whole).
+    pub column: String,
+    pub issue: ImportIssue,
+}
+
+/// What an import did, or would do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportReport {
+    pub rows: u32,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub problems: Vec<ImportProblem>,
+    /// Whether the database was changed (never on a dry run or with problems).
+    pub written: bool,
+}
+
+/// Most data rows one import takes.
+pub const MAX_ROWS: u32 = 2_000_000;
+/// Most problems listed: enough to fix a file, not a flood.
+pub const MAX_PROBLEMS: usize = 1000;
+
+/// Where an import stands, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Rows read and checked so far (the total is known only at the end of the file).
+    Checking,
+    /// Rows written out of `total`.
+    Writing { total: u32 },
+}
+
+/// The header row matched to the kind's columns: the index of each column found.
+struct Header {
+    at: HashMap<&'static str, usize>,
+}
+
+fn header_key(text: &str) -> String {
+    fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+impl Header {
+    fn read(kind: ImportKind, cells: &[Value]) -> Header {
+        let mut at = HashMap::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let key = header_key(&cell.text());
+            if let Some(c) = kind.columns().iter().find(|c| header_key(c.header) == key) {
+                at.entry(c.field).or_insert(i);
+            }
+        }
+        Header { at }
+    }
+
+    fn get<'c>(&self, cells: &'c [Value], field: &str) -> Option<&'c Value> {
+        self.at.get(field).and_then(|i| cells.get(*i)).filter(|v| !v.is_empty())
+    }
+}
+
+/// A row read into a member record, with where it is.
+struct MemberLine {
+    row: u32,
+    record: MemberRecord,
+}
+
+/// Organizations an import may name: live today, by folded name.
+struct OrgNames {
+    by_name: HashMap<String, Vec<OrgId>>,
+    editable: HashSet<OrgId>,
+    names: HashMap<OrgId, String>,
+}
+
+fn cell_date(v: &Value) -> Option<Date> {
+    match v {
+        Value::Date(y, m, d) => Date::new(*y, *m, *d).ok(),
+        other => parse_date(&other.text()),
+    }
+}
+
+fn clean_text(v: &Value) -> String {
+    v.text().nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl App {
+    /// The template of a kind: its header row, an example row, and a sheet explaining the columns.
+    pub fn import_template(&self, kind: ImportKind) -> Result<Vec<u8>, AppError> {
+        let columns = kind.columns();
+        let example: Vec<Cell> = match kind {
+            ImportKind::Members => vec![
+                Cell::Text("Nguyễn Văn An".into()),
+                Cell::Date(1985, 3, 14),
+                Cell::Text("Nam".into()),
+                Cell::Text("079085001234".into()),
+                Cell::Text("".into()),
+                Cell::Date(2010, 5, 19),
+                Cell::Date(2011, 5, 19),
+                Cell::Text("Chi bộ …".into()),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ],
+        };
+        let data = Sheet {
+            name: "Dữ liệu".into(),
+            title: None,
+            headers: columns.iter().map(|c| c.header.to_owned()).collect(),
+            widths: columns.iter().map(|c| f64::from(c.width)).collect(),
+            rows: vec![example],
+        };
+        let guide = Sheet {
+            name: "Hướng dẫn".into(),
+            title: Some("Hướng dẫn điền mẫu nhập dữ liệu".into()),
+            headers: vec!["Cột".into(), "Bắt buộc".into(), "Cách ghi".into()],
+            widths: vec![22.0, 10.0, 80.0],
+            rows: columns.iter().map(|c| vec![Cell::Text(c.header.into()), Cell::Text(if c.required { "Có" } else { "Không" }.into()), Cell::Text(column_hint(c.field).into())]).collect(),
+        };
+        Ok(thidua_office::xlsx(&[data, guide])?)
+    }
+
+    /// Checks a file and, unless `dry_run` or a problem is found, imports it in one transaction.
+    /// `progress(phase, done)` is called every few hundred rows.
+    pub async fn import(&self, p: &Principal, kind: ImportKind, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
+        match kind {
+            ImportKind::Members => self.import_members(p, bytes, dry_run, progress).await,
+        }
+    }
+
+    async fn importable_orgs(&self, p: &Principal, action: Action) -> Result<OrgNames, AppError> {
+        let versions = self.store.orgs_on(today()).await?;
+        let mut by_name: HashMap<String, Vec<OrgId>> = HashMap::new();
+        let mut names = HashMap::new();
+        for v in &versions {
+            by_name.entry(fold(&v.name)).or_default().push(v.org);
+            names.insert(v.org, v.name.clone());
+        }
+        let editable = self.visible_for(p, action, versions).await?.into_iter().map(|v| v.org).collect();
+        Ok(OrgNames { by_name, editable, names })
+    }
+
+    async fn import_members(&self, p: &Principal, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
+        let orgs = self.importable_orgs(p, Action::EditMember).await?;
+        if orgs.editable.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let existing = self.store.member_ids_by_cccd().await?;
+        let today = today();
+        let mut report = ImportReport::default();
+        let mut lines: Vec<MemberLine> = Vec::new();
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        let mut header: Option<(String, Header)> = None;
+        let read = for_each_row(bytes, Format::sniff(bytes), &mut |sheet, row, cells| {
+            // The first sheet holds the data; the template's guide sheet is not read.
+            match &header {
+                Some((first, _)) if first != sheet => return ControlFlow::Break(()),
+                None if cells.iter().all(Value::is_empty) => return ControlFlow::Continue(()),
+                None => {
+                    let h = Header::read(ImportKind::Members, cells);
+                    for c in MEMBER_COLUMNS.iter().filter(|c| c.required && !h.at.contains_key(c.field)) {
+                        report.problems.push(ImportProblem { sheet: sheet.into(), row, column: c.header.into(), issue: ImportIssue::MissingColumn });
+                    }
+                    header = Some((sheet.to_owned(), h));
+                    return if report.problems.is_empty() { ControlFlow::Continue(()) } else { ControlFlow::Break(()) };
+                }
+                Some(_) => {}
+            }
+            if cells.iter().all(Value::is_empty) {
+                return ControlFlow::Continue(());
+            }
+            report.rows += 1;
+            if report.rows > MAX_ROWS {
+                report.problems.push(ImportProblem { sheet: sheet.into(), row, column: String::new(), issue: ImportIssue::TooManyRows { max: MAX_ROWS } });
+                return ControlFlow::Break(());
+            }
+            let Some((_, h)) = &header else { return ControlFlow::Break(()) };
+            let mut problems: Vec<(&'static str, ImportIssue)> = Vec::new();
+            if let Some(record) = member_row(h, cells, &orgs, today, &mut problems) {
+                if let Some(key) = record.cccd.as_ref().map(|c| c.as_str().to_owned()) {
+                    match seen.get(&key) {
+                        Some(first_row) => problems.push(("cccd", ImportIssue::DuplicateInFile { first_row: *first_row })),
+                        None => {
+                            seen.insert(key, row);
+                        }
+                    }
+                }
+                if problems.is_empty() {
+                    lines.push(MemberLine { row, record });
+                }
+            }
+            for (field, issue) in problems {
+                if report.problems.len() < MAX_PROBLEMS {
+                    report.problems.push(ImportProblem { sheet: sheet.into(), row, column: header_of(MEMBER_COLUMNS, field), issue });
+                }
+            }
+            if report.rows.is_multiple_of(500) {
+                progress(Phase::Checking, report.rows);
+            }
+            ControlFlow::Continue(())
+        });
+        if read.is_err() {
+            report.problems.push(ImportProblem { sheet: String::new(), row: 0, column: String::new(), issue: ImportIssue::Unreadable });
+        } else if report.problems.is_empty() && report.rows == 0 {
+            report.problems.push(ImportProblem { sheet: header.as_ref().map(|(s, _)| s.clone()).unwrap_or_default(), row: 0, column: String::new(), issue: ImportIssue::Empty });
+        }
+        progress(Phase::Checking, report.rows);
+
+        // The members already recorded: updated when the file says something new, never moved.
+        let known: Vec<MemberId> = lines.iter().filter_map(|l| l.record.cccd.as_ref().and_then(|c| existing.get(c.as_str())).copied()).collect();
+        let current: HashMap<MemberId, MemberRow> = self.store.members_by_ids(&known).await?.into_iter().map(|r| (r.id, r)).collect();
+        let mut plan: Vec<(MemberRecord, Option<(MemberId, i64)>)> = Vec::with_capacity(lines.len());
+        for line in lines {
+            let found = line.record.cccd.as_ref().and_then(|c| existing.get(c.as_str())).and_then(|id| current.get(id));
+            match found {
+                None => {
+                    report.created += 1;
+                    plan.push((line.record, None));
+                }
+                Some(row) if row.record.org != line.record.org => {
+                    let name = orgs.names.get(&row.record.org).cloned().unwrap_or_default();
+                    if report.problems.len() < MAX_PROBLEMS {
+                        report.problems.push(ImportProblem { sheet: String::new(), row: line.row, column: header_of(MEMBER_COLUMNS, "org"), issue: ImportIssue::OrgDiffers { current: name } });
+                    }
+                }
+                Some(row) if !orgs.editable.contains(&row.record.org) => {
+                    report.problems.push(ImportProblem { sheet: String::new(), row: line.row, column: header_of(MEMBER_COLUMNS, "org"), issue: ImportIssue::OutsideScope(String::new()) });
+                }
+                Some(row) => {
+                    // What the file does not carry stays as recorded.
+                    let merged = MemberRecord { seriously_ill: row.record.seriously_ill, ..line.record };
+                    if merged == row.record {
+                        report.unchanged += 1;
+                    } else {
+                        report.updated += 1;
+                        plan.push((merged, Some((row.id, row.version))));
+                    }
+                }
+            }
+        }
+        let sheet = header.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
+        for problem in report.problems.iter_mut().filter(|x| x.sheet.is_empty() && x.row > 0) {
+            problem.sheet = sheet.clone();
+        }
+        report.problems.sort_by_key(|x| x.row);
+        if dry_run || !report.problems.is_empty() {
+            return Ok(report);
+        }
+
+        let now = now_unix();
+        let total = u32::try_from(plan.len()).unwrap_or(u32::MAX);
+        let mut tx = self.store.begin().await?;
+        for (done, (record, known)) in plan.iter().enumerate() {
+            match known {
+                None => {
+                    let id = tx.create_member(record, now).await?;
+                    tx.add_member_change(id, &p.username, "imported", now).await?;
+                }
+                Some((id, version)) => {
+                    if !tx.update_member(*id, record, *version).await? {
+                        return Err(AppError::Conflict);
+                    }
+                    tx.add_member_change(*id, &p.username, "updated by import", now).await?;
+                }
+            }
+            if done % 500 == 499 {
+                progress(Phase::Writing { total }, u32::try_from(done + 1).unwrap_or(u32::MAX));
+            }
+        }
+        let summary = format!("{} rows: {} created, {} updated, {} unchanged", report.rows, report.created, report.updated, report.unchanged);
+        tx.audit(p.user, &p.record("import.members", "system", summary)).await?;
+        tx.commit().await?;
+        progress(Phase::Writing { total }, total);
+        report.written = true;
+        Ok(report)
+    }
+}
+
+fn header_of(columns: &[Column], field: &str) -> String {
+    columns.iter().find(|c| c.field == field).map(|c| c.header.to_owned()).unwrap_or_default()
+}
+
+/// How a column is written, for the template's guide.
+fn column_hint(field: &str) -> &'static str {
+    match field {
+        "full_name" => "Họ và tên đầy đủ, có dấu.",
+        "birth_date" | "admitted_on" => "Ngày theo dạng dd/mm/yyyy, ví dụ 19/05/2010.",
+        "official_on" => "Ngày chính thức (dd/mm/yyyy), để trống nếu đang là đảng viên dự bị.",
+        "gender" => "Nam hoặc Nữ.",
+        "cccd" => "12 chữ số; dùng để nhận biết đảng viên khi nhập lại tệp.",
+        "party_card" => "6 đến 12 chữ số.",
+        "org" => "Tên chi bộ, đảng bộ đúng như trong chương trình.",
+        "phone" | "email" | "address" => "Không bắt buộc.",
+        _ => "",
+    }
+}
+
+/// Reads one member row; problems are pushed with their field. `None` when the row cannot make a
+/// record at all.
+fn member_row(h: &Header, cells: &[Value], orgs: &OrgNames, today: Date, problems: &mut Vec<(&'static str, ImportIssue)>) -> Option<MemberRecord> {
+    let text = |field: &str| h.get(cells, field).map(clean_text).filter(|s| !s.is_empty());
+    let mut required = |field: &'static str| {
+        let v = text(field);
+        if v.is_none() {
+            problems.push((field, ImportIssue::Member(MemberError::Required { field })));
+        }
+        v
+    };
+    let full_name = required("full_name");
+    let gender_text = required("gender");
+    let cccd_text = required("cccd");
+    let org_text = required("org");
+    let birth_text = required("birth_date");
+    let admitted_text = required("admitted_on");
+    let mut date = |field: &'static str, present: bool| -> Option<Date> {
+        if !present {
+            return None;
+        }
+        let d = h.get(cells, field).and_then(cell_date);
+        if d.is_none() {
+            problems.push((field, ImportIssue::Member(MemberError::BadDate { field })));
+        }
+        d
+    };
+    let birth_date = date("birth_date", birth_text.is_some());
+    let admitted_on = date("admitted_on", admitted_text.is_some());
+    let official_on = date("official_on", text("official_on").is_some());
+    let gender = gender_text.as_deref().and_then(|g| match fold(g).as_str() {
+        "nam" | "male" | "m" => Some(Gender::Male),
+        "nu" | "female" | "f" => Some(Gender::Female),
+        _ => {
+            problems.push(("gender", ImportIssue::NotInList { value: g.to_owned(), allowed: "Nam, Nữ" }));
+            None
+        }
+    });
+    let org = org_text.as_deref().and_then(|name| match orgs.by_name.get(&fold(name)).map(Vec::as_slice) {
+        None | Some([]) => {
+            problems.push(("org", ImportIssue::UnknownOrg(name.to_owned())));
+            None
+        }
+        Some([one]) if !orgs.editable.contains(one) => {
+            problems.push(("org", ImportIssue::OutsideScope(name.to_owned())));
+            None
+        }
+        Some([one]) => Some(*one),
+        Some(_) => {
+            problems.push(("org", ImportIssue::AmbiguousOrg(name.to_owned())));
+            None
+        }
+    });
+    let party_card = text("party_card").and_then(|c| match check_party_card(&c) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(("party_card", ImportIssue::Member(e)));
+            None
+        }
+    });
+    let (full_name, birth_date, gender, admitted_on, org) = (full_name?, birth_date?, gender?, admitted_on?, org?);
+    let cccd = match cccd_text.as_deref().map(|c| Cccd::parse(c, birth_date, gender)) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            problems.push(("cccd", ImportIssue::Member(e)));
+            None
+        }
+        None => None,
+    };
+    let record = MemberRecord {
+        full_name,
+        birth_date,
+        gender,
+        cccd,
+        party_card,
+        admitted_on,
+        official_on,
+        org,
+        phone: text("phone"),
+        email: text("email"),
+        address: text("address"),
+        seriously_ill: false,
+    };
+    for e in record.validate(today) {
+        problems.push((e.field(), ImportIssue::Member(e)));
+    }
+    record.cccd.is_some().then_some(record)
+}
+
+/// Problems by row, for a report read top to bottom.
+pub fn by_row(problems: &[ImportProblem]) -> BTreeMap<u32, Vec<&ImportProblem>> {
+    let mut out: BTreeMap<u32, Vec<&ImportProblem>> = BTreeMap::new();
+    for p in problems {
+        out.entry(p.row).or_default().push(p);
+    }
+    out
+}

@@ -1,0 +1,218 @@
+//! Importing members from xlsx and CSV: a file with twenty kinds of problem is reported row by row
+//! and column by column and changes nothing; a clean file imports; the same file again changes
+//! nothing; over HTTP, the template and the report in Vietnamese.
+
+use jiff::civil::date;
+use reqwest::StatusCode;
+use serde_json::Value as Json;
+use thidua_app::auth::Principal;
+use thidua_app::import::{ImportIssue, ImportKind, ImportReport};
+use thidua_app::App;
+use thidua_core::access::{Grant, ResolvedGrant, Role, Scope};
+use thidua_core::member::MemberError;
+use thidua_core::org::OrgKind;
+use thidua_office::{Cell, Sheet};
+
+use crate::emulation::org;
+use crate::support::{ApiTest, Server, StoreTest, TestDb};
+
+pub const STORE_TESTS: &[(&str, StoreTest)] = &[("a_members_file_is_checked_whole_imported_whole_and_again_changes_nothing", |db| Box::pin(members(db)))];
+
+pub const TESTS: &[(&str, ApiTest)] = &[("the_template_downloads_and_the_report_is_in_vietnamese", |s| Box::pin(over_http(s)))];
+
+const HEADERS: [&str; 11] = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Số thẻ đảng viên", "Ngày vào Đảng", "Ngày chính thức", "Tổ chức đảng", "Điện thoại", "Thư điện tử", "Địa chỉ"];
+
+/// A member row: name, birth, gender, CCCD, card, admitted, official, organization, phone, e-mail.
+fn row(fields: [&str; 10]) -> Vec<Cell> {
+    let mut cells: Vec<Cell> = fields.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text((*f).into()) }).collect();
+    cells.push(Cell::Empty);
+    cells
+}
+
+fn workbook(rows: Vec<Vec<Cell>>) -> Vec<u8> {
+    let sheet = Sheet { name: "Dữ liệu".into(), title: None, headers: HEADERS.iter().map(|h| (*h).into()).collect(), widths: vec![], rows };
+    thidua_office::xlsx(&[sheet]).expect("xlsx")
+}
+
+/// What a problem must be.
+type IssueTest = dyn Fn(&ImportIssue) -> bool + Send + Sync;
+
+const CELL: &str = "Chi bộ Sở Tư pháp";
+
+fn good() -> Vec<Vec<Cell>> {
+    vec![
+        // Dates as real date cells for one, typed text for the other.
+        {
+            let mut r = row(["Nguyễn Văn An", "", "Nam", "079085001234", "123456", "", "", CELL, "0901234567", "an@example.vn"]);
+            r[1] = Cell::Date(1985, 3, 14);
+            r[5] = Cell::Date(2010, 5, 19);
+            r[6] = Cell::Date(2011, 5, 19);
+            r
+        },
+        row(["Trần Thị Bình", "02/09/1990", "Nữ", "001190000111", "", "03/02/2015", "03/02/2016", CELL, "", ""]),
+    ]
+}
+
+async fn count_members(app: &App) -> usize {
+    app.members(&Principal::system(), None, 10_000, 0).await.expect("members").len()
+}
+
+fn has(report: &ImportReport, row: u32, column: &str, issue: impl Fn(&ImportIssue) -> bool) -> bool {
+    report.problems.iter().any(|p| p.row == row && p.column == column && p.sheet == "Dữ liệu" && issue(&p.issue))
+}
+
+async fn members(db: TestDb) {
+    let app = db.app().await;
+    let start = date(2015, 1, 1);
+    let province = org(&app, start, "Tỉnh ủy Thử nghiệm", OrgKind::ProvincialCommittee, None).await;
+    let upper = org(&app, start, "Đảng ủy Khối Cơ quan tỉnh", OrgKind::UpperGrassrootsCommittee, Some(province)).await;
+    org(&app, start, CELL, OrgKind::Cell, Some(upper)).await;
+    org(&app, start, "Chi bộ Trùng tên", OrgKind::Cell, Some(upper)).await;
+    org(&app, start, "Chi bộ Trùng tên", OrgKind::Cell, Some(upper)).await;
+    let elsewhere = org(&app, start, "Tỉnh ủy Bên cạnh", OrgKind::ProvincialCommittee, None).await;
+    org(&app, start, "Chi bộ Sở Y tế Bên cạnh", OrgKind::Cell, Some(elsewhere)).await;
+    // An officer of the Đảng ủy Khối imports for the organizations under it.
+    let officer = Principal { grants: vec![ResolvedGrant { grant: Grant { role: Role::UnitOfficer, scope: Scope::Subtree(upper) }, roots: vec![upper] }], ..Principal::system() };
+    let none = &|_, _| {};
+
+    // Twenty kinds of problem, one or more per row, from row 4 on (rows 2 and 3 are good).
+    let long = "Nguyễn ".repeat(20);
+    let phone = "0".repeat(40);
+    let mut rows = good();
+    rows.extend([
+        row(["", "14/03/1985", "Nam", "079085001235", "", "19/05/2010", "", CELL, "", ""]),
+        row([&long, "14/03/1985", "Nam", "079085001236", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Ngày", "31/02/1985", "Nam", "079085001237", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Tương", "01/01/2030", "Nam", "079230000001", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Giới", "14/03/1985", "Khác", "079085001238", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Ngắn", "14/03/1985", "Nam", "12345", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Chữ", "14/03/1985", "Nam", "07908500123A", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Tỉnh", "14/03/1985", "Nam", "999085001234", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Năm", "14/03/1985", "Nam", "079090001234", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Nữ", "14/03/1985", "Nam", "079185001234", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Trùng", "14/03/1985", "Nam", "079085001234", "", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Thẻ", "14/03/1985", "Nam", "079085001239", "12ab", "19/05/2010", "", CELL, "", ""]),
+        row(["Lê Văn Lạc", "14/03/1985", "Nam", "079085001240", "", "19/05/2010", "", "Chi bộ Không Có", "", ""]),
+        row(["Lê Văn Hai", "14/03/1985", "Nam", "079085001241", "", "19/05/2010", "", "chi bo trung ten", "", ""]),
+        row(["Lê Văn Ngoài", "14/03/1985", "Nam", "079085001242", "", "19/05/2010", "", "Chi bộ Sở Y tế Bên cạnh", "", ""]),
+        row(["Lê Văn Trẻ", "14/03/1985", "Nam", "079085001243", "", "19/05/2000", "", CELL, "", ""]),
+        row(["Lê Văn Sớm", "14/03/1985", "Nam", "079085001244", "", "19/05/2099", "", CELL, "", ""]),
+        row(["Lê Văn Vội", "14/03/1985", "Nam", "079085001245", "", "19/05/2010", "19/08/2010", CELL, "", ""]),
+        row(["Lê Văn Mai", "14/03/1985", "Nam", "079085001246", "", "19/05/2010", "19/05/2099", CELL, "", ""]),
+        row(["Lê Văn Thư", "14/03/1985", "Nam", "079085001247", "", "19/05/2010", "", CELL, "", "khong-hop-le"]),
+        row(["Lê Văn Số", "14/03/1985", "Nam", "079085001248", "", "19/05/2010", "", CELL, &phone, ""]),
+        row(["Lê Văn Thiếu", "14/03/1985", "Nam", "079085001249", "", "", "", CELL, "", ""]),
+    ]);
+    let bad = workbook(rows);
+    let before = count_members(&app).await;
+    let report = app.import(&officer, ImportKind::Members, &bad, false, none).await.expect("report");
+    use ImportIssue as I;
+    use MemberError as M;
+    let expected: Vec<(u32, &str, Box<IssueTest>)> = vec![
+        (4, "Họ và tên", Box::new(|i| matches!(i, I::Member(M::Required { field: "full_name" })))),
+        (5, "Họ và tên", Box::new(|i| matches!(i, I::Member(M::TooLong { field: "full_name" })))),
+        (6, "Ngày sinh", Box::new(|i| matches!(i, I::Member(M::BadDate { field: "birth_date" })))),
+        (7, "Ngày sinh", Box::new(|i| matches!(i, I::Member(M::BornInFuture)))),
+        (8, "Giới tính", Box::new(|i| matches!(i, I::NotInList { value, .. } if value == "Khác"))),
+        (9, "Số CCCD", Box::new(|i| matches!(i, I::Member(M::CccdLength { got: 5 })))),
+        (10, "Số CCCD", Box::new(|i| matches!(i, I::Member(M::CccdNotDigits)))),
+        (11, "Số CCCD", Box::new(|i| matches!(i, I::Member(M::CccdProvince { .. })))),
+        (12, "Số CCCD", Box::new(|i| matches!(i, I::Member(M::CccdBirthYear { .. })))),
+        (13, "Số CCCD", Box::new(|i| matches!(i, I::Member(M::CccdGender)))),
+        (14, "Số CCCD", Box::new(|i| matches!(i, I::DuplicateInFile { first_row: 2 }))),
+        (15, "Số thẻ đảng viên", Box::new(|i| matches!(i, I::Member(M::PartyCard)))),
+        (16, "Tổ chức đảng", Box::new(|i| matches!(i, I::UnknownOrg(n) if n == "Chi bộ Không Có"))),
+        (17, "Tổ chức đảng", Box::new(|i| matches!(i, I::AmbiguousOrg(_)))),
+        (18, "Tổ chức đảng", Box::new(|i| matches!(i, I::OutsideScope(_)))),
+        (19, "Ngày vào Đảng", Box::new(|i| matches!(i, I::Member(M::AdmittedTooYoung)))),
+        (20, "Ngày vào Đảng", Box::new(|i| matches!(i, I::Member(M::AdmittedInFuture)))),
+        (21, "Ngày chính thức", Box::new(|i| matches!(i, I::Member(M::OfficialTooEarly)))),
+        (22, "Ngày chính thức", Box::new(|i| matches!(i, I::Member(M::OfficialInFuture)))),
+        (23, "Thư điện tử", Box::new(|i| matches!(i, I::Member(M::Email)))),
+        (24, "Điện thoại", Box::new(|i| matches!(i, I::Member(M::TooLong { field: "phone" })))),
+        (25, "Ngày vào Đảng", Box::new(|i| matches!(i, I::Member(M::Required { field: "admitted_on" })))),
+    ];
+    for (r, column, issue) in &expected {
+        assert!(has(&report, *r, column, issue), "row {r}, {column}: {:#?}", report.problems);
+    }
+    // Every problem is on a row of the file, rows 2 and 3 have none, and nothing was written.
+    assert!(report.problems.iter().all(|p| (4..=25).contains(&p.row)), "{:#?}", report.problems);
+    assert_eq!(report.rows, 24);
+    assert!(!report.written);
+    assert_eq!(count_members(&app).await, before, "a file with problems changes nothing");
+
+    // A missing required column is named, on the header row.
+    let mut no_cccd = good();
+    for r in &mut no_cccd {
+        r[3] = Cell::Empty;
+    }
+    let headers: Vec<String> = HEADERS.iter().filter(|h| **h != "Số CCCD").map(|h| (*h).into()).collect();
+    let short = thidua_office::xlsx(&[Sheet { name: "Dữ liệu".into(), title: None, headers, widths: vec![], rows: vec![] }]).expect("xlsx");
+    let report = app.import(&officer, ImportKind::Members, &short, true, none).await.expect("report");
+    assert!(has(&report, 1, "Số CCCD", |i| matches!(i, I::MissingColumn)), "{:#?}", report.problems);
+    // Not a spreadsheet at all.
+    let report = app.import(&officer, ImportKind::Members, b"PK\x03\x04 not a zip", true, none).await.expect("report");
+    assert!(matches!(report.problems[0].issue, I::Unreadable));
+
+    // The clean file: a dry run writes nothing, then the import writes both members.
+    let clean = workbook(good());
+    let dry = app.import(&officer, ImportKind::Members, &clean, true, none).await.expect("dry run");
+    assert_eq!((dry.created, dry.problems.len(), dry.written), (2, 0, false));
+    assert_eq!(count_members(&app).await, before);
+    let done = app.import(&officer, ImportKind::Members, &clean, false, none).await.expect("import");
+    assert_eq!((done.created, done.updated, done.unchanged, done.written), (2, 0, 0, true));
+    assert_eq!(count_members(&app).await, before + 2);
+    let listed = app.members(&Principal::system(), Some("Trần Thị Bình"), 10, 0).await.expect("members");
+    assert_eq!(listed.len(), 1);
+    // The same file again, and the same rows as CSV with semicolons: nothing changes.
+    let again = app.import(&officer, ImportKind::Members, &clean, false, none).await.expect("again");
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
+    let csv = format!(
+        "\u{feff}{}\r\nNguyễn Văn An;14/03/1985;Nam;079085001234;123456;19/05/2010;19/05/2011;{CELL};0901234567;an@example.vn;\r\nTrần Thị Bình;02/09/1990;Nữ;001190000111;;03/02/2015;03/02/2016;{CELL};;;\r\n",
+        HEADERS.join(";")
+    );
+    let as_csv = app.import(&officer, ImportKind::Members, csv.as_bytes(), false, none).await.expect("csv");
+    assert_eq!((as_csv.created, as_csv.updated, as_csv.unchanged), (0, 0, 2), "{:#?}", as_csv.problems);
+    assert_eq!(count_members(&app).await, before + 2);
+    // A changed phone updates that member; another organization is a transfer, not an import.
+    let changed = csv.replace("0901234567", "0912345678");
+    let update = app.import(&officer, ImportKind::Members, changed.as_bytes(), false, none).await.expect("update");
+    assert_eq!((update.created, update.updated, update.unchanged), (0, 1, 1));
+    let moved = changed.replace(&format!("03/02/2016;{CELL}"), "03/02/2016;Chi bộ Trùng tên");
+    let report = app.import(&Principal::system(), ImportKind::Members, moved.as_bytes(), false, none).await.expect("moved");
+    assert!(report.problems.iter().any(|p| p.row == 3 && matches!(p.issue, I::AmbiguousOrg(_))));
+    org(&app, start, "Chi bộ Sở Nội vụ", OrgKind::Cell, Some(upper)).await;
+    let moved = changed.replace(&format!("03/02/2016;{CELL}"), "03/02/2016;Chi bộ Sở Nội vụ");
+    let report = app.import(&Principal::system(), ImportKind::Members, moved.as_bytes(), false, none).await.expect("moved");
+    assert!(report.problems.iter().any(|p| p.row == 3 && p.column == "Tổ chức đảng" && matches!(&p.issue, I::OrgDiffers { current } if current == CELL)), "{:#?}", report.problems);
+    assert!(!report.written);
+}
+
+async fn over_http(s: Server) {
+    // The template opens with the columns in Vietnamese.
+    let r = s.admin.get(s.url("/import/members/template.xlsx")).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes");
+    let mut header = Vec::new();
+    thidua_office::table::for_each_row(&bytes, thidua_office::table::Format::Xlsx, &mut |_, row, cells| {
+        // The first row of the first sheet; the guide sheet follows.
+        header = cells.iter().map(|c| c.text()).collect();
+        assert_eq!(row, 1);
+        std::ops::ControlFlow::Break(())
+    })
+    .expect("read back");
+    assert_eq!(header, HEADERS);
+    assert_eq!(s.admin.get(s.url("/import/khong-co/template.xlsx")).send().await.expect("get").status(), StatusCode::BAD_REQUEST);
+    // A file with a problem: 422, the message in Vietnamese with its row and column, nothing written.
+    let rows = vec![row(["Ngô Văn Sai", "14/03/1985", "Nam", "079085001234", "", "19/05/2010", "", "Chi bộ Không Có", "", ""])];
+    let r = s.admin.post(s.url("/api/v1/import/members?dry_run=false")).body(workbook(rows)).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: Json = r.json().await.expect("json");
+    assert_eq!(report["written"], false);
+    assert_eq!(report["problems"][0]["row"], 2);
+    assert_eq!(report["problems"][0]["column"], "Tổ chức đảng");
+    assert_eq!(report["problems"][0]["message"], "Không có tổ chức đảng đang hoạt động tên “Chi bộ Không Có”.");
+    // The import page is in the menu for those who register members.
+    let html = s.admin.get(s.url("/import")).send().await.expect("get").text().await.expect("html");
+    assert!(html.contains("Nhập dữ liệu từ Excel, CSV") && html.contains("/import/members/template.xlsx"), "{html}");
+}
