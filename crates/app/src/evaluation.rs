@@ -149,7 +149,7 @@ fn year_span(year: i16) -> Result<(Date, Date), AppError> {
 
 /// Whether `v` is a grassroots party organization: a đảng bộ cơ sở, or a chi bộ directly under a
 /// higher committee (chi bộ cơ sở).
-fn is_grassroots(v: &OrgVersion, versions: &HashMap<OrgId, OrgVersion>) -> bool {
+pub(crate) fn is_grassroots(v: &OrgVersion, versions: &HashMap<OrgId, OrgVersion>) -> bool {
     match v.kind {
         OrgKind::GrassrootsCommittee => true,
         OrgKind::Cell => v.parent.and_then(|p| versions.get(&p)).is_some_and(|p| p.kind != OrgKind::GrassrootsCommittee && p.kind != OrgKind::Cell),

@@ -9,14 +9,16 @@ use jiff::civil::Date;
 use thidua_core::access::Action;
 use thidua_core::date::parse_date;
 use thidua_core::member::{check_party_card, Cccd, Gender, MemberError, MemberId, MemberRecord};
-use thidua_core::org::OrgId;
+use thidua_core::evaluation::{Level, SubjectKind};
+use thidua_core::org::{OrgId, OrgVersion};
 use thidua_core::vi::fold;
 use thidua_office::table::{for_each_row, Format, Value};
 use thidua_office::{Cell, Sheet};
-use thidua_store::MemberRow;
+use thidua_store::{EvalRoundRow, MemberRow, NewSubject};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::auth::{now_unix, Principal};
+use crate::evaluation::is_grassroots;
 use crate::{today, App, AppError};
 
 /// What can be imported.
@@ -24,14 +26,17 @@ use crate::{today, App, AppError};
 pub enum ImportKind {
     /// Đảng viên, matched by CCCD.
     Members,
+    /// Kết quả xếp loại chất lượng đảng viên of past years, matched by CCCD and year.
+    Evaluations,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 1] = [ImportKind::Members];
+    pub const ALL: [ImportKind; 2] = [ImportKind::Members, ImportKind::Evaluations];
 
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Members => "members",
+            ImportKind::Evaluations => "evaluations",
         }
     }
 
@@ -43,6 +48,7 @@ impl ImportKind {
     pub fn columns(self) -> &'static [Column] {
         match self {
             ImportKind::Members => MEMBER_COLUMNS,
+            ImportKind::Evaluations => EVALUATION_COLUMNS,
         }
     }
 }
@@ -73,6 +79,13 @@ const MEMBER_COLUMNS: &[Column] = &[
     Column { field: "address", header: "Địa chỉ", required: false, width: 36 },
 ];
 
+const EVALUATION_COLUMNS: &[Column] = &[
+    Column { field: "cccd", header: "Số CCCD", required: true, width: 16 },
+    Column { field: "full_name", header: "Họ và tên", required: false, width: 28 },
+    Column { field: "year", header: "Năm", required: true, width: 8 },
+    Column { field: "level", header: "Xếp loại", required: true, width: 36 },
+];
+
 /// What is wrong with a cell, a row or the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportIssue {
@@ -96,6 +109,19 @@ pub enum ImportIssue {
     DuplicateInFile { first_row: u32 },
     /// The member is already recorded in another organization: that changes by a transfer.
     OrgDiffers { current: String },
+    /// No member has this CCCD.
+    UnknownMember(String),
+    /// The name in the file is not the recorded name of the member with this CCCD.
+    NameDiffers { recorded: String },
+    /// Not a year between 1930 and this one.
+    BadYear(String),
+    /// The member was admitted after that year.
+    BeforeAdmission { year: i16 },
+    /// The member's organization has no grassroots organization above it to hold the round.
+    NoGrassroots,
+    /// That year's round of the member's grassroots organization is under way: its results are
+    /// entered there, step by step.
+    RoundOpen { year: i16 },
     Member(MemberError),
 }
 
@@ -191,6 +217,7 @@ impl App {
     pub fn import_template(&self, kind: ImportKind) -> Result<Vec<u8>, AppError> {
         let columns = kind.columns();
         let example: Vec<Cell> = match kind {
+            ImportKind::Evaluations => vec![Cell::Text("079085001234".into()), Cell::Text("Nguyễn Văn An".into()), Cell::Int(2024), Cell::Text("HTXSNV".into())],
             ImportKind::Members => vec![
                 Cell::Text("Nguyễn Văn An".into()),
                 Cell::Date(1985, 3, 14),
@@ -227,6 +254,7 @@ impl App {
     pub async fn import(&self, p: &Principal, kind: ImportKind, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
         match kind {
             ImportKind::Members => self.import_members(p, bytes, dry_run, progress).await,
+            ImportKind::Evaluations => self.import_evaluations(p, bytes, dry_run, progress).await,
         }
     }
 
@@ -249,36 +277,10 @@ impl App {
         }
         let existing = self.store.member_ids_by_cccd().await?;
         let today = today();
-        let mut report = ImportReport::default();
         let mut lines: Vec<MemberLine> = Vec::new();
         let mut seen: HashMap<String, u32> = HashMap::new();
-        let mut header: Option<(String, Header)> = None;
-        let read = for_each_row(bytes, Format::sniff(bytes), &mut |sheet, row, cells| {
-            // The first sheet holds the data; the template's guide sheet is not read.
-            match &header {
-                Some((first, _)) if first != sheet => return ControlFlow::Break(()),
-                None if cells.iter().all(Value::is_empty) => return ControlFlow::Continue(()),
-                None => {
-                    let h = Header::read(ImportKind::Members, cells);
-                    for c in MEMBER_COLUMNS.iter().filter(|c| c.required && !h.at.contains_key(c.field)) {
-                        report.problems.push(ImportProblem { sheet: sheet.into(), row, column: c.header.into(), issue: ImportIssue::MissingColumn });
-                    }
-                    header = Some((sheet.to_owned(), h));
-                    return if report.problems.is_empty() { ControlFlow::Continue(()) } else { ControlFlow::Break(()) };
-                }
-                Some(_) => {}
-            }
-            if cells.iter().all(Value::is_empty) {
-                return ControlFlow::Continue(());
-            }
-            report.rows += 1;
-            if report.rows > MAX_ROWS {
-                report.problems.push(ImportProblem { sheet: sheet.into(), row, column: String::new(), issue: ImportIssue::TooManyRows { max: MAX_ROWS } });
-                return ControlFlow::Break(());
-            }
-            let Some((_, h)) = &header else { return ControlFlow::Break(()) };
-            let mut problems: Vec<(&'static str, ImportIssue)> = Vec::new();
-            if let Some(record) = member_row(h, cells, &orgs, today, &mut problems) {
+        let (mut report, sheet) = read_file(ImportKind::Members, bytes, progress, &mut |row, h, cells, problems| {
+            if let Some(record) = member_row(h, cells, &orgs, today, problems) {
                 if let Some(key) = record.cccd.as_ref().map(|c| c.as_str().to_owned()) {
                     match seen.get(&key) {
                         Some(first_row) => problems.push(("cccd", ImportIssue::DuplicateInFile { first_row: *first_row })),
@@ -291,22 +293,7 @@ impl App {
                     lines.push(MemberLine { row, record });
                 }
             }
-            for (field, issue) in problems {
-                if report.problems.len() < MAX_PROBLEMS {
-                    report.problems.push(ImportProblem { sheet: sheet.into(), row, column: header_of(MEMBER_COLUMNS, field), issue });
-                }
-            }
-            if report.rows.is_multiple_of(500) {
-                progress(Phase::Checking, report.rows);
-            }
-            ControlFlow::Continue(())
         });
-        if read.is_err() {
-            report.problems.push(ImportProblem { sheet: String::new(), row: 0, column: String::new(), issue: ImportIssue::Unreadable });
-        } else if report.problems.is_empty() && report.rows == 0 {
-            report.problems.push(ImportProblem { sheet: header.as_ref().map(|(s, _)| s.clone()).unwrap_or_default(), row: 0, column: String::new(), issue: ImportIssue::Empty });
-        }
-        progress(Phase::Checking, report.rows);
 
         // The members already recorded: updated when the file says something new, never moved.
         let known: Vec<MemberId> = lines.iter().filter_map(|l| l.record.cccd.as_ref().and_then(|c| existing.get(c.as_str())).copied()).collect();
@@ -321,12 +308,10 @@ impl App {
                 }
                 Some(row) if row.record.org != line.record.org => {
                     let name = orgs.names.get(&row.record.org).cloned().unwrap_or_default();
-                    if report.problems.len() < MAX_PROBLEMS {
-                        report.problems.push(ImportProblem { sheet: String::new(), row: line.row, column: header_of(MEMBER_COLUMNS, "org"), issue: ImportIssue::OrgDiffers { current: name } });
-                    }
+                    report.add(&sheet, line.row, header_of(MEMBER_COLUMNS, "org"), ImportIssue::OrgDiffers { current: name });
                 }
                 Some(row) if !orgs.editable.contains(&row.record.org) => {
-                    report.problems.push(ImportProblem { sheet: String::new(), row: line.row, column: header_of(MEMBER_COLUMNS, "org"), issue: ImportIssue::OutsideScope(String::new()) });
+                    report.add(&sheet, line.row, header_of(MEMBER_COLUMNS, "org"), ImportIssue::OutsideScope(String::new()));
                 }
                 Some(row) => {
                     // What the file does not carry stays as recorded.
@@ -339,10 +324,6 @@ impl App {
                     }
                 }
             }
-        }
-        let sheet = header.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
-        for problem in report.problems.iter_mut().filter(|x| x.sheet.is_empty() && x.row > 0) {
-            problem.sheet = sheet.clone();
         }
         report.problems.sort_by_key(|x| x.row);
         if dry_run || !report.problems.is_empty() {
@@ -378,6 +359,195 @@ impl App {
     }
 }
 
+impl ImportReport {
+    /// Records a problem, up to `MAX_PROBLEMS`.
+    fn add(&mut self, sheet: &str, row: u32, column: String, issue: ImportIssue) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(ImportProblem { sheet: sheet.to_owned(), row, column, issue });
+        }
+    }
+}
+
+/// What is done with each data row: its number, the header, the cells, and where its problems go
+/// (by field).
+type RowCheck<'a> = dyn FnMut(u32, &Header, &[Value], &mut Vec<(&'static str, ImportIssue)>) + 'a;
+
+/// Reads the first sheet of a file of `kind` (the template's guide sheet is not read): the header
+/// row, then every data row through `each`. Returns the report of what was read, with the
+/// problems found, and the sheet's name.
+fn read_file(kind: ImportKind, bytes: &[u8], progress: &(dyn Fn(Phase, u32) + Sync), each: &mut RowCheck<'_>) -> (ImportReport, String) {
+    let columns = kind.columns();
+    let mut report = ImportReport::default();
+    let mut header: Option<(String, Header)> = None;
+    let mut problems: Vec<(&'static str, ImportIssue)> = Vec::new();
+    let read = for_each_row(bytes, Format::sniff(bytes), &mut |sheet, row, cells| {
+        let blank = cells.iter().all(Value::is_empty);
+        let Some((first, h)) = &header else {
+            if blank {
+                return ControlFlow::Continue(());
+            }
+            let h = Header::read(kind, cells);
+            for c in columns.iter().filter(|c| c.required && !h.at.contains_key(c.field)) {
+                report.add(sheet, row, c.header.into(), ImportIssue::MissingColumn);
+            }
+            header = Some((sheet.to_owned(), h));
+            return if report.problems.is_empty() { ControlFlow::Continue(()) } else { ControlFlow::Break(()) };
+        };
+        if first != sheet {
+            return ControlFlow::Break(());
+        }
+        if blank {
+            return ControlFlow::Continue(());
+        }
+        report.rows += 1;
+        if report.rows > MAX_ROWS {
+            report.add(sheet, row, String::new(), ImportIssue::TooManyRows { max: MAX_ROWS });
+            return ControlFlow::Break(());
+        }
+        problems.clear();
+        each(row, h, cells, &mut problems);
+        for (field, issue) in problems.drain(..) {
+            report.add(sheet, row, header_of(columns, field), issue);
+        }
+        if report.rows.is_multiple_of(1000) {
+            progress(Phase::Checking, report.rows);
+        }
+        ControlFlow::Continue(())
+    });
+    let sheet = header.map(|(s, _)| s).unwrap_or_default();
+    if read.is_err() {
+        report.add("", 0, String::new(), ImportIssue::Unreadable);
+    } else if report.problems.is_empty() && report.rows == 0 {
+        report.add(&sheet, 0, String::new(), ImportIssue::Empty);
+    }
+    progress(Phase::Checking, report.rows);
+    (report, sheet)
+}
+
+impl App {
+    async fn import_evaluations(&self, p: &Principal, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
+        let today = today();
+        let versions = self.store.orgs_on(today).await?;
+        let by_id: HashMap<OrgId, OrgVersion> = versions.iter().map(|v| (v.org, v.clone())).collect();
+        // Results go to the round of the member's grassroots organization (as the tree stands today).
+        let grassroots_of = |org: OrgId| -> Option<OrgId> {
+            let mut at = by_id.get(&org);
+            for _ in 0..64 {
+                let v = at?;
+                if is_grassroots(v, &by_id) {
+                    return Some(v.org);
+                }
+                at = v.parent.and_then(|p| by_id.get(&p));
+            }
+            None
+        };
+        let editable: HashSet<OrgId> = self.visible_for(p, Action::EditOrgs, versions.clone()).await?.into_iter().map(|v| v.org).collect();
+        if editable.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let by_cccd = self.store.member_ids_by_cccd().await?;
+        let facts: HashMap<MemberId, (String, OrgId, i16)> = self.store.member_basics().await?;
+        let mut lines: Vec<ResultLine> = Vec::new();
+        let mut seen: HashMap<(MemberId, i16), u32> = HashMap::new();
+        let (mut report, sheet) = read_file(ImportKind::Evaluations, bytes, progress, &mut |row, h, cells, problems| {
+            let text = |field: &str| h.get(cells, field).map(clean_text).filter(|s| !s.is_empty());
+            let member: Option<MemberId> = required(h, cells, "cccd", problems, |c| {
+                let digits: String = c.chars().filter(|c| !c.is_whitespace()).collect();
+                by_cccd.get(&digits).copied().ok_or(ImportIssue::UnknownMember(c))
+            });
+            let year: Option<i16> = required(h, cells, "year", problems, |y| y.parse::<i16>().ok().filter(|y| (1930..=today.year()).contains(y)).ok_or(ImportIssue::BadYear(y)));
+            let level: Option<Level> = required(h, cells, "level", problems, |l| parse_level(&l).ok_or(ImportIssue::NotInList { value: l, allowed: "HTXSNV, HTTNV, HTNV, KHTNV" }));
+            let Some(member) = member else { return };
+            let Some((name, org, admitted)) = facts.get(&member) else { return };
+            if let Some(written) = text("full_name")
+                && fold(&written) != fold(name)
+            {
+                problems.push(("full_name", ImportIssue::NameDiffers { recorded: name.clone() }));
+            }
+            match grassroots_of(*org) {
+                None => problems.push(("cccd", ImportIssue::NoGrassroots)),
+                Some(g) if !editable.contains(&g) => problems.push(("cccd", ImportIssue::OutsideScope(by_id.get(&g).map(|v| v.name.clone()).unwrap_or_default()))),
+                Some(_) => {}
+            }
+            let (Some(year), Some(level)) = (year, level) else { return };
+            if year < *admitted {
+                problems.push(("year", ImportIssue::BeforeAdmission { year }));
+            }
+            match seen.get(&(member, year)) {
+                Some(first_row) => problems.push(("year", ImportIssue::DuplicateInFile { first_row: *first_row })),
+                None => {
+                    seen.insert((member, year), row);
+                }
+            }
+            if problems.is_empty() {
+                lines.push(ResultLine { row, member, year, level });
+            }
+        });
+        drop(seen);
+
+        // What is recorded already: a result of that member and year is updated or left be; a
+        // round under way is not written into.
+        let (first, last) = lines.iter().fold((i16::MAX, i16::MIN), |(a, b), l| (a.min(l.year), b.max(l.year)));
+        let recorded: HashMap<(MemberId, i16), (i64, Option<Level>)> =
+            if lines.is_empty() { HashMap::new() } else { self.store.member_results(first, last).await?.into_iter().map(|(m, y, id, l)| ((m, y), (id, l))).collect() };
+        let rounds: HashMap<(OrgId, i16), EvalRoundRow> = self.store.eval_rounds().await?.into_iter().map(|r| ((r.org, r.year), r)).collect();
+        let mut changes: Vec<(i64, Level)> = Vec::new();
+        let mut additions: BTreeMap<(OrgId, i16), Vec<(NewSubject, Level)>> = BTreeMap::new();
+        for line in &lines {
+            let Some((_, org, _)) = facts.get(&line.member) else { continue };
+            let Some(grassroots) = grassroots_of(*org) else { continue };
+            if rounds.get(&(grassroots, line.year)).is_some_and(|r| r.concluded.is_none()) {
+                report.add(&sheet, line.row, header_of(EVALUATION_COLUMNS, "year"), ImportIssue::RoundOpen { year: line.year });
+                continue;
+            }
+            match recorded.get(&(line.member, line.year)) {
+                Some((_, Some(level))) if *level == line.level => report.unchanged += 1,
+                Some((id, _)) => {
+                    report.updated += 1;
+                    changes.push((*id, line.level));
+                }
+                None => {
+                    report.created += 1;
+                    additions.entry((grassroots, line.year)).or_default().push((NewSubject { kind: SubjectKind::Member, member: Some(line.member), org: None, cell: *org }, line.level));
+                }
+            }
+        }
+        report.problems.sort_by_key(|x| x.row);
+        if dry_run || !report.problems.is_empty() {
+            return Ok(report);
+        }
+
+        let total = report.created + report.updated;
+        let mut done = 0u32;
+        let mut tx = self.store.begin().await?;
+        tx.set_concluded_levels(&changes, &p.username, today).await?;
+        done += u32::try_from(changes.len()).unwrap_or(u32::MAX);
+        progress(Phase::Writing { total }, done);
+        for ((org, year), subjects) in &additions {
+            let round = match rounds.get(&(*org, *year)) {
+                Some(r) => r.id,
+                None => {
+                    let source = self.rules.evaluation_for(*year).map(|r| r.source.clone()).unwrap_or_default();
+                    let id = tx.create_eval_round(*org, *year, &source, &p.username).await?.ok_or(AppError::Conflict)?;
+                    if !tx.set_round_concluded(id, 1, true, &p.username, today).await? {
+                        return Err(AppError::Conflict);
+                    }
+                    id
+                }
+            };
+            tx.add_concluded(round, subjects, &p.username, today).await?;
+            tx.touch_eval_round(round).await?;
+            done += u32::try_from(subjects.len()).unwrap_or(u32::MAX);
+            progress(Phase::Writing { total }, done);
+        }
+        let summary = format!("{} rows: {} created, {} updated, {} unchanged", report.rows, report.created, report.updated, report.unchanged);
+        tx.audit(p.user, &p.record("import.evaluations", "system", summary)).await?;
+        tx.commit().await?;
+        report.written = true;
+        Ok(report)
+    }
+}
+
 fn header_of(columns: &[Column], field: &str) -> String {
     columns.iter().find(|c| c.field == field).map(|c| c.header.to_owned()).unwrap_or_default()
 }
@@ -389,10 +559,12 @@ fn column_hint(field: &str) -> &'static str {
         "birth_date" | "admitted_on" => "Ngày theo dạng dd/mm/yyyy, ví dụ 19/05/2010.",
         "official_on" => "Ngày chính thức (dd/mm/yyyy), để trống nếu đang là đảng viên dự bị.",
         "gender" => "Nam hoặc Nữ.",
-        "cccd" => "12 chữ số; dùng để nhận biết đảng viên khi nhập lại tệp.",
+        "cccd" => "12 chữ số; dùng để nhận biết đảng viên (đã có trong chương trình khi nhập kết quả xếp loại).",
         "party_card" => "6 đến 12 chữ số.",
         "org" => "Tên chi bộ, đảng bộ đúng như trong chương trình.",
         "phone" | "email" | "address" => "Không bắt buộc.",
+        "year" => "Năm đánh giá, ví dụ 2024.",
+        "level" => "HTXSNV, HTTNV, HTNV, KHTNV hoặc ghi đầy đủ (Hoàn thành xuất sắc nhiệm vụ…).",
         _ => "",
     }
 }
@@ -484,6 +656,39 @@ fn member_row(h: &Header, cells: &[Value], orgs: &OrgNames, today: Date, problem
         problems.push((e.field(), ImportIssue::Member(e)));
     }
     record.cccd.is_some().then_some(record)
+}
+
+/// A required cell read by `parse`, which names what is wrong with a value it refuses.
+fn required<T>(h: &Header, cells: &[Value], field: &'static str, problems: &mut Vec<(&'static str, ImportIssue)>, parse: impl FnOnce(String) -> Result<T, ImportIssue>) -> Option<T> {
+    match h.get(cells, field).map(clean_text).filter(|s| !s.is_empty()) {
+        None => {
+            problems.push((field, ImportIssue::Member(MemberError::Required { field })));
+            None
+        }
+        Some(v) => parse(v).map_err(|issue| problems.push((field, issue))).ok(),
+    }
+}
+
+/// A level as written: the abbreviation or the words, with or without diacritics.
+fn parse_level(text: &str) -> Option<Level> {
+    let key = header_key(text);
+    Level::ALL.into_iter().find(|l| {
+        let words = match l {
+            Level::Htxsnv => "hoanthanhxuatsacnhiemvu",
+            Level::Httnv => "hoanthanhtotnhiemvu",
+            Level::Htnv => "hoanthanhnhiemvu",
+            Level::Khtnv => "khonghoanthanhnhiemvu",
+        };
+        key == header_key(l.abbreviation()) || key == words
+    })
+}
+
+/// One result row, checked.
+struct ResultLine {
+    row: u32,
+    member: MemberId,
+    year: i16,
+    level: Level,
 }
 
 /// Problems by row, for a report read top to bottom.

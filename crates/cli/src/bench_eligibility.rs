@@ -23,13 +23,8 @@ use thidua_store::{NewSubject, Store};
 
 #[derive(Parser)]
 struct Args {
-    #[arg(long)]
-    db: Option<String>,
-    #[arg(long, default_value_t = 400_000)]
-    members: usize,
-    /// Grassroots party organizations, ten cells each.
-    #[arg(long, default_value_t = 40)]
-    orgs: usize,
+    #[command(flatten)]
+    size: bench_world::Size,
     /// Years of results, ending with 2025.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i16).range(5..=30))]
     years: i16,
@@ -55,11 +50,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let work = std::env::temp_dir().join(format!("thidua_bench_elig_{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
+    let url = args.size.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
     let app = App::open(&url).await?;
     let store = Store::open(&url).await?;
     let system = Principal::system();
-    let World { root, grassroots, members, members_loaded: loaded_members, .. } = bench_world::build(&app, &store, date(2010, 1, 1), args.orgs, args.members).await?;
+    let World { root, grassroots, members, members_loaded: loaded_members, .. } = bench_world::build(&app, &store, date(2010, 1, 1), args.size.orgs, args.size.members).await?;
 
     // Ten years of concluded results, one round per grassroots organization and year.
     let started = Instant::now();
@@ -84,11 +79,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!();
     let loaded_results = started.elapsed();
     println!("backend: {}", store.backend().name());
-    println!("members: {} loaded in {}", args.members, rate(args.members, loaded_members));
+    println!("members: {} loaded in {}", args.size.members, rate(args.size.members, loaded_members));
     println!("evaluation results: {rows} ({} years) loaded in {}", args.years, rate(rows, loaded_results));
 
     // The application's bulk mode, over the whole province.
-    let window_rows = args.members * usize::from(STREAK.unsigned_abs());
+    let window_rows = args.size.members * usize::from(STREAK.unsigned_abs());
     let t = Instant::now();
     let found = app.eligible_in(&system, root, "dv_htxsnv_5_nam", LAST_YEAR).await?;
     let engine = t.elapsed();

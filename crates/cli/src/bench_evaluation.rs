@@ -24,13 +24,8 @@ use thidua_store::Store;
 
 #[derive(Parser)]
 struct Args {
-    #[arg(long)]
-    db: Option<String>,
-    #[arg(long, default_value_t = 400_000)]
-    members: usize,
-    /// Grassroots party organizations (đảng bộ cơ sở), ten cells each.
-    #[arg(long, default_value_t = 40)]
-    orgs: usize,
+    #[command(flatten)]
+    size: bench_world::Size,
     /// Years evaluated, ending with 2025 (five give "5 năm liền").
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i16).range(1..=8))]
     years: i16,
@@ -81,15 +76,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let work = std::env::temp_dir().join(format!("thidua_bench_eval_{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
+    let url = args.size.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
     let app = App::open(&url).await?;
     let store = Store::open(&url).await?;
     let system = Principal::system();
-    let world = bench_world::build(&app, &store, date(2015, 1, 1), args.orgs, args.members).await?;
+    let world = bench_world::build(&app, &store, date(2015, 1, 1), args.size.orgs, args.size.members).await?;
     let grassroots: Vec<OrgId> = world.grassroots.iter().map(|(g, _)| *g).collect();
     let index_of: BTreeMap<MemberId, usize> = world.members.iter().map(|(m, i, _)| (*m, *i)).collect();
     println!("backend: {}", store.backend().name());
-    println!("members: {} in {} grassroots organizations of {CELLS_PER_ORG} cells, loaded in {}", args.members, args.orgs, rate(args.members, world.members_loaded));
+    println!("members: {} in {} grassroots organizations of {CELLS_PER_ORG} cells, loaded in {}", args.size.members, args.size.orgs, rate(args.size.members, world.members_loaded));
 
     let rulebook = thidua_core::rulebook::Rulebook::shipped()?;
     let first_year = LAST_YEAR - args.years + 1;

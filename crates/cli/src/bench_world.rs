@@ -14,6 +14,19 @@ use thidua_store::Store;
 
 pub const CELLS_PER_ORG: usize = 10;
 
+/// The size of the province, as every benchmark takes it on its command line.
+#[derive(clap::Args)]
+pub struct Size {
+    /// The database (a fresh SQLite file when absent); it must hold no organization yet.
+    #[arg(long)]
+    pub db: Option<String>,
+    #[arg(long, default_value_t = 400_000)]
+    pub members: usize,
+    /// Grassroots party organizations (đảng bộ cơ sở), ten cells each.
+    #[arg(long, default_value_t = 40)]
+    pub orgs: usize,
+}
+
 pub struct World {
     pub root: OrgId,
     /// Each grassroots organization with its cells.

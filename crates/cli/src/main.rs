@@ -97,7 +97,7 @@ enum Command {
     Import {
         #[command(flatten)]
         db: Db,
-        /// What the file holds: members.
+        /// What the file holds: members, or evaluations (members' results by year).
         #[arg(value_name = "KIND")]
         kind: String,
         #[arg(value_name = "FILE")]
@@ -467,7 +467,7 @@ async fn load_demo(app: &App) -> Result<(), String> {
 /// the report in Vietnamese; problems make the command fail.
 async fn import(db: Db, kind: &str, file: &std::path::Path, dry_run: bool) -> Result<(), String> {
     use thidua_app::import::{ImportKind, Phase};
-    let kind = ImportKind::from_code(kind).ok_or_else(|| format!("unknown kind {kind:?}: members"))?;
+    let kind = ImportKind::from_code(kind).ok_or_else(|| format!("unknown kind {kind:?}: members or evaluations"))?;
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let app = db.open(false).await?;
     let started = std::time::Instant::now();

@@ -280,6 +280,18 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, MemberId(r.try_get(1)?)))).collect()
     }
 
+    /// Every member's name, organization and year of admission: what an import of results checks
+    /// its rows against.
+    pub async fn member_basics(&self) -> Result<std::collections::HashMap<MemberId, (String, OrgId, i16)>, StoreError> {
+        let rows = sqlx::query("SELECT id, full_name, org_id, admitted_on FROM member").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let admitted = crate::db::date_col(r, "admitted_on")?;
+                Ok((MemberId(r.try_get(0)?), (r.try_get(1)?, OrgId(r.try_get(2)?), admitted.year())))
+            })
+            .collect()
+    }
+
     /// Members by id, many at once.
     pub async fn members_by_ids(&self, ids: &[MemberId]) -> Result<Vec<MemberRow>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());

@@ -16,7 +16,10 @@ use thidua_office::{Cell, Sheet};
 use crate::emulation::org;
 use crate::support::{ApiTest, Server, StoreTest, TestDb};
 
-pub const STORE_TESTS: &[(&str, StoreTest)] = &[("a_members_file_is_checked_whole_imported_whole_and_again_changes_nothing", |db| Box::pin(members(db)))];
+pub const STORE_TESTS: &[(&str, StoreTest)] = &[
+    ("a_members_file_is_checked_whole_imported_whole_and_again_changes_nothing", |db| Box::pin(members(db))),
+    ("evaluation_results_of_past_years_import_into_concluded_rounds", |db| Box::pin(evaluations(db))),
+];
 
 pub const TESTS: &[(&str, ApiTest)] = &[("the_template_downloads_and_the_report_is_in_vietnamese", |s| Box::pin(over_http(s)))];
 
@@ -215,4 +218,71 @@ async fn over_http(s: Server) {
     // The import page is in the menu for those who register members.
     let html = s.admin.get(s.url("/import")).send().await.expect("get").text().await.expect("html");
     assert!(html.contains("Nhập dữ liệu từ Excel, CSV") && html.contains("/import/members/template.xlsx"), "{html}");
+}
+
+async fn evaluations(db: TestDb) {
+    let app = db.app().await;
+    let system = &Principal::system();
+    let start = date(2015, 1, 1);
+    let province = org(&app, start, "Tỉnh ủy Thử nghiệm", OrgKind::ProvincialCommittee, None).await;
+    let upper = org(&app, start, "Đảng ủy Khối Cơ quan tỉnh", OrgKind::UpperGrassrootsCommittee, Some(province)).await;
+    let cell = org(&app, start, CELL, OrgKind::Cell, Some(upper)).await;
+    let none = &|_, _| {};
+    assert!(app.import(system, ImportKind::Members, &workbook(good()), false, none).await.expect("members").written);
+    let header = "Số CCCD;Họ và tên;Năm;Xếp loại";
+    let mut bad = format!("{header}\n");
+    for line in [
+        "079085001234;Nguyễn Văn An;2021;HTXSNV",
+        "079000000000;;2021;HTXSNV",
+        "079085001234;;20x4;HTXSNV",
+        "079085001234;;2099;HTXSNV",
+        "079085001234;;2022;Xuất sắc",
+        "079085001234;Nguyễn Văn Anh;2023;HTXSNV",
+        "079085001234;;2005;HTTNV",
+        "079085001234;;2021;HTTNV",
+        "001190000111;;2022;",
+    ] {
+        bad.push_str(line);
+        bad.push('\n');
+    }
+    let report = app.import(system, ImportKind::Evaluations, bad.as_bytes(), false, none).await.expect("report");
+    use ImportIssue as I;
+    let at = |row: u32, column: &str| report.problems.iter().find(|p| p.row == row && p.column == column).map(|p| p.issue.clone());
+    assert!(matches!(at(3, "Số CCCD"), Some(I::UnknownMember(_))), "{:#?}", report.problems);
+    assert!(matches!(at(4, "Năm"), Some(I::BadYear(_))));
+    assert!(matches!(at(5, "Năm"), Some(I::BadYear(_))));
+    assert!(matches!(at(6, "Xếp loại"), Some(I::NotInList { .. })));
+    assert!(matches!(at(7, "Họ và tên"), Some(I::NameDiffers { .. })));
+    assert!(matches!(at(8, "Năm"), Some(I::BeforeAdmission { year: 2005 })));
+    assert!(matches!(at(9, "Năm"), Some(I::DuplicateInFile { first_row: 2 })));
+    assert!(matches!(at(10, "Xếp loại"), Some(I::Member(MemberError::Required { field: "level" }))));
+    assert!(!report.written);
+    let an = app.members(system, Some("Nguyễn Văn An"), 10, 0).await.expect("members")[0].id;
+    assert!(app.member(system, an).await.expect("member").levels.is_empty(), "nothing written");
+
+    // Five years, the words with or without diacritics: the rounds are made, concluded.
+    let mut clean = format!("{header}\n");
+    for (year, level) in [(2020, "HTXSNV"), (2021, "Hoàn thành xuất sắc nhiệm vụ"), (2022, "hoan thanh xuat sac nhiem vu"), (2023, "htxsnv"), (2024, "HTXSNV")] {
+        clean.push_str(&format!("079085001234;Nguyễn Văn An;{year};{level}\n"));
+    }
+    clean.push_str("001190000111;Trần Thị Bình;2024;Hoàn thành tốt nhiệm vụ\n");
+    let done = app.import(system, ImportKind::Evaluations, clean.as_bytes(), false, none).await.expect("import");
+    assert_eq!((done.created, done.updated, done.unchanged, done.written), (6, 0, 0, true), "{:#?}", done.problems);
+    let levels = app.member(system, an).await.expect("member").levels;
+    assert_eq!(levels.len(), 5);
+    assert!(levels.iter().all(|(_, l)| *l == thidua_core::evaluation::Level::Htxsnv));
+    let e = app.eligibility(system, thidua_app::commendation::NomineeRef::Member(an), "dv_htxsnv_5_nam", 2024).await.expect("eligibility");
+    assert_eq!(e.verdict, thidua_core::commendation::Verdict::Eligible, "imported results count for commendation: {e:?}");
+    // Again: nothing changes; one level corrected: one update.
+    let again = app.import(system, ImportKind::Evaluations, clean.as_bytes(), false, none).await.expect("again");
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 6));
+    let corrected = clean.replace("2024;Hoàn thành tốt nhiệm vụ", "2024;HTNV");
+    let fix = app.import(system, ImportKind::Evaluations, corrected.as_bytes(), false, none).await.expect("fix");
+    assert_eq!((fix.created, fix.updated, fix.unchanged), (0, 1, 5));
+    // A round under way takes its results step by step, not from a file.
+    let year = thidua_app::today().year();
+    app.open_eval_round(system, cell, year).await.expect("round under way");
+    let current = format!("{header}\n079085001234;;{year};HTXSNV\n");
+    let report = app.import(system, ImportKind::Evaluations, current.as_bytes(), false, none).await.expect("report");
+    assert!(matches!(report.problems[0].issue, I::RoundOpen { .. }), "{:#?}", report.problems);
 }

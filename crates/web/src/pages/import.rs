@@ -31,6 +31,12 @@ pub fn describe_issue(issue: &ImportIssue, t: T) -> String {
         ImportIssue::OutsideScope(name) => t.fmt("import.issue.outside_scope", &[("name", name)]),
         ImportIssue::DuplicateInFile { first_row } => t.fmt("import.issue.duplicate_in_file", &[("row", &first_row.to_string())]),
         ImportIssue::OrgDiffers { current } => t.fmt("import.issue.org_differs", &[("current", current)]),
+        ImportIssue::UnknownMember(cccd) => t.fmt("import.issue.unknown_member", &[("cccd", cccd)]),
+        ImportIssue::NameDiffers { recorded } => t.fmt("import.issue.name_differs", &[("name", recorded)]),
+        ImportIssue::BadYear(value) => t.fmt("import.issue.bad_year", &[("value", value)]),
+        ImportIssue::BeforeAdmission { year } => t.fmt("import.issue.before_admission", &[("year", &year.to_string())]),
+        ImportIssue::NoGrassroots => t.get("import.issue.no_grassroots").into(),
+        ImportIssue::RoundOpen { year } => t.fmt("import.issue.round_open", &[("year", &year.to_string())]),
         ImportIssue::Member(e) => describe_member(e, t),
     }
 }
@@ -62,6 +68,7 @@ pub struct Outcome {
 fn kind_name(kind: ImportKind) -> &'static str {
     match kind {
         ImportKind::Members => "import.kind.members",
+        ImportKind::Evaluations => "import.kind.evaluations",
     }
 }
 
