@@ -501,7 +501,7 @@ impl App {
     }
 
     /// `orgs` with every organization they succeeded, however far back.
-    async fn with_predecessors(&self, orgs: &[OrgId]) -> Result<Vec<OrgId>, AppError> {
+    pub(crate) async fn with_predecessors(&self, orgs: &[OrgId]) -> Result<Vec<OrgId>, AppError> {
         Ok(predecessors_in(&self.store.successions().await?, orgs))
     }
 

@@ -149,7 +149,7 @@ pub struct ImportReport {
 }
 
 /// Most data rows one import takes.
-pub const MAX_ROWS: u32 = 2_000_000;
+pub const MAX_ROWS: u32 = 10_000_000;
 /// Most problems listed: enough to fix a file, not a flood.
 pub const MAX_PROBLEMS: usize = 1000;
 

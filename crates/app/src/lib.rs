@@ -9,6 +9,7 @@ pub mod auth;
 pub mod ballots;
 pub mod clusters;
 pub mod commendation;
+pub mod dashboards;
 pub mod demo;
 pub mod documents;
 pub mod emulation;

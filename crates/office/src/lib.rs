@@ -3,6 +3,7 @@
 //! type and summary, the body, recipients and the signature block; Times New Roman 14 on A4.
 #![deny(clippy::unwrap_used)]
 
+pub mod chart;
 pub mod table;
 mod text;
 mod xlsx;

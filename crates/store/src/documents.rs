@@ -625,6 +625,30 @@ impl Store {
     }
 
     /// Counts for the processing statistics: `(all, by unit)` of one direction in a register and period.
+    /// A register's incoming documents of `year` by month of arrival: `(month, arrived, handled or
+    /// filed since)`.
+    pub async fn incoming_by_month(&self, org: OrgId, year: i16) -> Result<[(i64, i64); 12], StoreError> {
+        let rows = sqlx::query(
+            "SELECT arrival_on, status FROM document WHERE org_id = $1 AND direction = 'incoming' AND arrival_on >= $2 AND arrival_on <= $3",
+        )
+        .bind(org.0)
+        .bind(format!("{year:04}-01-01"))
+        .bind(format!("{year:04}-12-31"))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = [(0i64, 0i64); 12];
+        for r in rows {
+            let Some(on) = opt_date_col(&r, "arrival_on")? else { continue };
+            let status: String = r.try_get("status")?;
+            let month = &mut out[usize::try_from(on.month() - 1).unwrap_or(0)];
+            month.0 += 1;
+            if matches!(status.as_str(), "handled" | "filed") {
+                month.1 += 1;
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn document_counts(&self, org: OrgId, unit: OrgId, direction: Direction, from: Date, to: Date) -> Result<(i64, i64), StoreError> {
         let row = sqlx::query(
             "SELECT count(*), coalesce(sum(CASE WHEN unit_id = $2 THEN 1 ELSE 0 END), 0) FROM document \

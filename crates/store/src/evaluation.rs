@@ -485,6 +485,29 @@ impl Store {
     }
 
     /// A member's standing levels by year (as a member, not as a leader).
+    /// Members' final levels (approved, else concluded) counted by year and level, over the rounds
+    /// of `orgs`.
+    pub async fn member_level_counts(&self, orgs: &[OrgId]) -> Result<Vec<(i16, Level, i64)>, StoreError> {
+        let mut counts: BTreeMap<(i16, Level), i64> = BTreeMap::new();
+        for chunk in orgs.chunks(500) {
+            let sql = format!(
+                "SELECT r.year, COALESCE(e.approved_level, e.concluded_level) AS level, COUNT(*) FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+                 WHERE e.kind = 'member' AND r.org_id IN ({}) AND COALESCE(e.approved_level, e.concluded_level) IS NOT NULL GROUP BY r.year, COALESCE(e.approved_level, e.concluded_level)",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for o in chunk {
+                q = q.bind(o.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let year = i16::try_from(r.try_get::<i64, _>(0)?).map_err(|_| corrupt("year"))?;
+                let level: String = r.try_get(1)?;
+                *counts.entry((year, Level::from_code(&level).ok_or_else(|| corrupt("level"))?)).or_default() += r.try_get::<i64, _>(2)?;
+            }
+        }
+        Ok(counts.into_iter().map(|((y, l), n)| (y, l, n)).collect())
+    }
+
     /// Every member's result of `[from, to]`: `(member, year, evaluation id, concluded level)`,
     /// the latest step when a round was approved.
     pub async fn member_results(&self, from: i16, to: i16) -> Result<Vec<(MemberId, i16, i64, Option<Level>)>, StoreError> {

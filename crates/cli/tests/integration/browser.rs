@@ -19,6 +19,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("a_cell_of_thirty_is_entered_in_one_grid_and_concluded_within_the_quota", |s| Box::pin(evaluation_grid(s))),
     ("a_dossier_is_prepared_submitted_and_returned_with_a_reason", |s| Box::pin(dossier_returned(s))),
     ("a_members_spreadsheet_is_checked_fixed_and_imported", |s| Box::pin(members_import(s))),
+    ("a_cluster_dashboard_draws_its_charts_with_their_figures", |s| Box::pin(dashboard(s))),
 ];
 
 fn on_path(name: &str) -> bool {
@@ -515,5 +516,31 @@ async fn members_import(s: Server) {
     for f in [wrong, fixed] {
         let _ = std::fs::remove_file(f);
     }
+    c.close().await.expect("close");
+}
+
+async fn dashboard(s: Server) {
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "admin", "/dashboards").await;
+    heading_becomes(&c, "Bảng điều khiển").await;
+    // Cụm 6's 2023: the closed round ranks its five units; tasks and meetings by quarter.
+    let link = c.find(Locator::LinkText("Cụm thi đua số 6 – Ngành Tổ chức xây dựng Đảng")).await.expect("cluster link");
+    let href = link.attr("href").await.expect("href").expect("href");
+    let path = href.split('?').next().expect("path").to_owned();
+    c.goto(&s.url(&format!("{path}?year=2023"))).await.expect("open");
+    heading_becomes(&c, "Cụm thi đua số 6 – Ngành Tổ chức xây dựng Đảng – năm 2023").await;
+    let charts = c.find_all(Locator::Css("figure.chart svg[role='img']")).await.expect("charts");
+    assert_eq!(charts.len(), 3);
+    let bars = c.find_all(Locator::Css("#ranking rect")).await.expect("bars");
+    assert_eq!(bars.len(), 5, "one bar per unit");
+    // Drawn for real: the browser lays the bars out with a width.
+    let size = c.execute("return document.querySelector('#ranking rect').getBBox().width", vec![]).await.expect("bbox");
+    assert!(size.as_f64().is_some_and(|w| w > 10.0), "{size:?}");
+    let caption = text_of(&c, "figure.chart figcaption").await;
+    assert_eq!(caption, "Điểm và xếp hạng thi đua năm 2023");
+    // The figures are there as a table for screen readers and print.
+    c.find(Locator::Css("figure.chart details summary")).await.expect("summary").click().await.expect("open");
+    let table = text_of(&c, "figure.chart details table").await;
+    assert!(table.contains("Ban Tổ chức Đảng ủy Khối Doanh nghiệp Trung ương"), "{table}");
     c.close().await.expect("close");
 }

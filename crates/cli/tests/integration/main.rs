@@ -15,6 +15,7 @@ mod emulation;
 mod evaluation;
 mod import;
 mod members;
+mod reports;
 mod security;
 mod store;
 mod support;
@@ -60,6 +61,9 @@ fn main() {
     }
     for (name, test) in commendation::TESTS {
         trials.push(Trial::test(format!("commendation::{name}"), move || support::run_api_test(*test)));
+    }
+    for (name, test) in reports::TESTS {
+        trials.push(Trial::test(format!("reports::{name}"), move || support::run_api_test(*test)));
     }
     for (name, test) in import::TESTS {
         trials.push(Trial::test(format!("import::{name}"), move || support::run_api_test(*test)));

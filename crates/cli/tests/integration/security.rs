@@ -147,7 +147,10 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("GET", "/login" | "/healthz" | "/static/app.css" | "/api/v1/openapi.json" | "/lang/{code}") | ("POST", "/login") => Public,
         ("GET", "/documents" | "/records" | "/documents/stats" | "/api/v1/documents") => SignedIn,
         ("GET", "/documents/new") => AnyEditDocs,
-        ("GET", "/documents/{id}" | "/api/v1/documents/{id}" | "/documents/{id}/attachments/{file}" | "/records/{id}" | "/api/v1/document-stats") => ViewDoc,
+        ("GET", "/documents/{id}" | "/api/v1/documents/{id}" | "/documents/{id}/attachments/{file}" | "/records/{id}" | "/api/v1/document-stats" | "/dashboards/documents/{id}") => ViewDoc,
+        ("GET", "/dashboards" | "/dashboards/transfers") => SignedIn,
+        ("GET", "/dashboards/orgs/{id}") => ViewOrg,
+        ("GET", "/dashboards/clusters/{id}") => ViewCluster,
         ("POST", "/documents/{id}/withdraw" | "/documents/{id}/status" | "/documents/{id}/records" | "/documents/{id}/attachments" | "/api/v1/documents/{id}/status" | "/records/{id}/close") => EditDoc,
         ("POST", "/documents" | "/api/v1/documents" | "/records" | "/records/archive") => CreateDoc,
         ("GET", "/" | "/orgs" | "/clusters" | "/api/v1/orgs" | "/api/v1/clusters" | "/members" | "/badges" | "/transfers")
@@ -415,7 +418,7 @@ async fn authorization_matrix(s: Server) {
             }
             Guard::CreateMember | Guard::ImportPackage => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
             Guard::ViewDoc | Guard::EditDoc if route.path.starts_with("/records/") => vec![(true, Side::Satra, satra_record, 0), (true, Side::Resco, resco_record, 0)],
-            Guard::ViewDoc if route.path == "/api/v1/document-stats" => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
+            Guard::ViewDoc if matches!(route.path, "/api/v1/document-stats" | "/dashboards/documents/{id}") => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
             Guard::ViewDoc | Guard::EditDoc => vec![(true, Side::Satra, satra_doc, satra_attachment), (true, Side::Resco, resco_doc, resco_attachment)],
             Guard::CreateDoc => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
             Guard::ViewTransfer | Guard::TransferStep | Guard::ExportPackage => vec![(true, Side::Satra, satra_transfer, 0), (true, Side::Resco, resco_transfer, 0)],

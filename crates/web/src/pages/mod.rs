@@ -5,6 +5,7 @@ pub mod admin;
 pub mod ballots;
 pub mod clusters;
 pub mod commendation;
+pub mod dashboards;
 pub mod documents;
 pub mod emulation;
 pub mod evaluations;
@@ -46,7 +47,7 @@ impl Chrome {
     pub fn new(t: T, active: &'static str, path: &str, caller: Option<&Caller>) -> Chrome {
         let mut nav = Vec::new();
         if let Some(c) = caller {
-            nav.extend([("home", "/", "nav.home"), ("orgs", "/orgs", "nav.orgs"), ("clusters", "/clusters", "nav.clusters")]);
+            nav.extend([("home", "/", "nav.home"), ("dashboards", "/dashboards", "nav.dashboards"), ("orgs", "/orgs", "nav.orgs"), ("clusters", "/clusters", "nav.clusters")]);
             if c.principal.may(Action::ViewMember) {
                 nav.push(("members", "/members", "nav.members"));
                 nav.push(("badges", "/badges", "nav.badges"));
