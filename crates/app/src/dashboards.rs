@@ -51,7 +51,7 @@ pub struct DocumentDashboard {
 pub struct TransferDashboard {
     /// How many are in each state.
     pub by_state: Vec<(TransferState, usize)>,
-    /// Under way (introduced, reported or received), and of those past a deadline.
+    /// Under way, and of those past a deadline.
     pub open: usize,
     pub overdue: usize,
 }
@@ -109,7 +109,7 @@ impl App {
         let mut out = TransferDashboard::default();
         for t in &transfers {
             by_state.entry(t.row.state.code()).or_insert((t.row.state, 0)).1 += 1;
-            if matches!(t.row.state, TransferState::Introduced | TransferState::Reported | TransferState::Received) {
+            if t.row.state.is_open() {
                 out.open += 1;
                 if t.overdue_since.is_some() {
                     out.overdue += 1;

@@ -15,10 +15,12 @@ pub mod documents;
 pub mod emulation;
 mod error;
 pub mod evaluation;
+pub mod export;
 pub mod import;
 pub mod members;
 pub mod orgs;
 pub mod package;
+pub mod reports;
 pub mod scoring;
 pub mod transfers;
 

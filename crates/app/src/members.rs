@@ -192,6 +192,16 @@ impl App {
         Ok(out)
     }
 
+    /// Every member the principal may see whose name contains `query`, for a download: the
+    /// export is recorded in the audit log with its size (not the names).
+    pub async fn export_members(&self, p: &Principal, query: Option<&str>) -> Result<Vec<MemberSummary>, AppError> {
+        let out = self.members(p, query, 10_000_000, 0).await?;
+        let mut tx = self.store.begin().await?;
+        tx.audit(p.user, &p.record("member.export", "members", format!("{} members", out.len()))).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// A member's full record. Opening it is recorded in the audit log.
     pub async fn member(&self, p: &Principal, id: MemberId) -> Result<MemberDetail, AppError> {
         let row = self.existing_member(id).await?;

@@ -92,12 +92,21 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
-    /// Import an xlsx or CSV file (`members`); every problem is listed by sheet, row and column.
-    /// The file is imported whole or not at all; importing it again updates, never duplicates.
+    /// Write every table as one JSON document; the same data gives the same bytes, on either
+    /// database. `thidua import json FILE` restores it into an empty database.
+    Export {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+    /// Import an xlsx or CSV file (`members`, `evaluations`); every problem is listed by sheet,
+    /// row and column. The file is imported whole or not at all; importing it again updates,
+    /// never duplicates. `json` restores a `thidua export` into an empty database.
     Import {
         #[command(flatten)]
         db: Db,
-        /// What the file holds: members, or evaluations (members' results by year).
+        /// What the file holds: members, evaluations (members' results by year), or json.
         #[arg(value_name = "KIND")]
         kind: String,
         #[arg(value_name = "FILE")]
@@ -276,6 +285,27 @@ async fn run(cli: Cli) -> Result<(), String> {
             let (documents, indexed) = app.index_counts().await.map_err(describe)?;
             app.close().await;
             println!("Search index rebuilt: {n} documents indexed ({indexed} index entries for {documents} documents).");
+            Ok(())
+        }
+        Command::Export { db, out } => {
+            let app = db.open(false).await?;
+            let file = std::fs::File::create(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            let mut writer = std::io::BufWriter::new(file);
+            let rows = app.export_json(&mut writer).await.map_err(describe)?;
+            std::io::Write::flush(&mut writer).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            app.close().await;
+            println!("Exported {rows} rows to {}.", out.display());
+            Ok(())
+        }
+        Command::Import { db, kind, file, .. } if kind == "json" => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let app = db.open(false).await?;
+            let rows = app.restore_json(&bytes).await.map_err(|e| match e {
+                AppError::NotEmpty => "the database already holds data: an export is restored into an empty database".into(),
+                other => describe(other),
+            })?;
+            app.close().await;
+            println!("Restored {rows} rows from {}.", file.display());
             Ok(())
         }
         Command::Import { db, kind, file, dry_run } => import(db, &kind, &file, dry_run).await,

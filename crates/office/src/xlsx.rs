@@ -72,6 +72,23 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, OfficeError> {
     book.save_to_buffer().map_err(err)
 }
 
+/// The sheet as CSV for spreadsheets and scripts: UTF-8 with a byte-order mark (so Excel reads
+/// the diacritics), the header row, dates as dd/mm/yyyy, numbers as digits.
+pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, OfficeError> {
+    let mut out = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(&sheet.headers).map_err(|e| OfficeError(e.to_string()))?;
+    for row in &sheet.rows {
+        let fields = row.iter().map(|c| match c {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Date(y, m, d) => format!("{d:02}/{m:02}/{y:04}"),
+            Cell::Empty => String::new(),
+        });
+        out.write_record(fields).map_err(|e| OfficeError(e.to_string()))?;
+    }
+    out.into_inner().map_err(|e| OfficeError(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +113,18 @@ mod tests {
         assert!(sheet.contains("<pane ") && sheet.contains("state=\"frozen\""), "frozen header");
         assert!(sheet.contains("<v>44929</v>"), "03/01/2023 stored as a date serial: {sheet}");
         assert!(sheet.contains("<v>12</v>"));
+    }
+
+    #[test]
+    fn csv_has_a_bom_the_header_and_quoted_fields() {
+        let sheet = Sheet {
+            name: "x".into(),
+            title: Some("ignored".into()),
+            headers: vec!["Tên".into(), "Ngày".into(), "Số".into()],
+            widths: vec![],
+            rows: vec![vec![Cell::Text("Lê, Văn \"A\"".into()), Cell::Date(2024, 9, 2), Cell::Int(4290)]],
+        };
+        let text = String::from_utf8(csv(&sheet).expect("csv")).expect("utf-8");
+        assert_eq!(text, "\u{feff}Tên,Ngày,Số\n\"Lê, Văn \"\"A\"\"\",02/09/2024,4290\n");
     }
 }

@@ -81,6 +81,17 @@ pub struct NewSubject {
     pub cell: OrgId,
 }
 
+/// A subject's result of a year, for the year-end package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearResult {
+    /// The subject kind's code (`member`, `organization`, …).
+    pub kind: String,
+    pub member_name: Option<String>,
+    pub org: Option<OrgId>,
+    pub cell: OrgId,
+    pub level: Option<Level>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalReopeningRow {
     pub reason: String,
@@ -485,6 +496,36 @@ impl Store {
     }
 
     /// A member's standing levels by year (as a member, not as a leader).
+    /// The results of `year` in the rounds of `orgs`: every subject with its final level
+    /// (approved, else concluded), members by name.
+    pub async fn year_results(&self, orgs: &[OrgId], year: i16) -> Result<Vec<YearResult>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in orgs.chunks(500) {
+            let sql = format!(
+                "SELECT e.kind, m.full_name, e.org_id, e.cell_id, COALESCE(e.approved_level, e.concluded_level) AS level FROM evaluation e \
+                 JOIN evaluation_round r ON r.id = e.round_id LEFT JOIN member m ON m.id = e.member_id \
+                 WHERE r.year = $1 AND r.org_id IN ({}) ORDER BY e.cell_id, e.id",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year));
+            for o in chunk {
+                q = q.bind(o.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let level: Option<String> = r.try_get("level")?;
+                let org: Option<i64> = r.try_get("org_id")?;
+                out.push(YearResult {
+                    kind: r.try_get("kind")?,
+                    member_name: r.try_get("full_name")?,
+                    org: org.map(OrgId),
+                    cell: OrgId(r.try_get("cell_id")?),
+                    level: level.as_deref().and_then(Level::from_code),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Members' final levels (approved, else concluded) counted by year and level, over the rounds
     /// of `orgs`.
     pub async fn member_level_counts(&self, orgs: &[OrgId]) -> Result<Vec<(i16, Level, i64)>, StoreError> {

@@ -14,6 +14,7 @@ mod db;
 mod documents;
 mod emulation;
 mod evaluation;
+mod export;
 mod members;
 mod orgs;
 mod scoring;
@@ -26,7 +27,8 @@ pub use commendation::{AwardFilter, AwardRow, DecisionRow, DossierFileRow, Dossi
 pub use db::{Backend, Store, StoreError, Tx};
 pub use documents::{index_terms, AttachmentRow, BlobPlace, Direction, DocumentRow, SearchFilter, TermRow, WorkRecordRow};
 pub use emulation::{AttendeeRow, CampaignRow, KeyTaskRow, MeetingRow, RegistrationRow, TaskNoteRow, TopicRow};
-pub use evaluation::{DisciplineRow, EvalReopeningRow, EvalRoundRow, EvalRow, NewSubject, Step};
+pub use export::{EXPORT_FORMAT, EXPORT_VERSION};
+pub use evaluation::{DisciplineRow, EvalReopeningRow, EvalRoundRow, EvalRow, NewSubject, Step, YearResult};
 pub use members::{BadgeRow, ChangeRow, FileMeta, MemberRow, PositionRow};
 pub use scoring::{AdjustmentRow, LineRow, ReopeningRow, RoundRow, ScoreFileRow, SheetRow};
 pub use transfers::{StepRow, TransferRow};

@@ -13,6 +13,7 @@ pub const TESTS: &[(&str, fn())] = &[
     ("user_and_token_commands_manage_accounts", user_and_token_commands),
     ("audit_verify_finds_edited_deleted_reordered_and_truncated_entries", audit_verify_finds_tampering),
     ("import_reports_problems_in_vietnamese_then_imports_once", import_members),
+    ("export_then_import_json_gives_the_same_file", export_round_trip),
 ];
 
 fn thidua() -> Command {
@@ -275,4 +276,27 @@ fn import_members() {
     }
     let _ = std::fs::remove_file(&file);
     remove_db(&path);
+}
+
+fn export_round_trip() {
+    let (url, path) = temp_db("export_from");
+    let (copy_url, copy_path) = temp_db("export_to");
+    assert!(thidua().args(["demo", "--db", &url]).output().expect("run").status.success());
+    let first = std::env::temp_dir().join(format!("thidua_cli_{}_first.json", std::process::id()));
+    let second = std::env::temp_dir().join(format!("thidua_cli_{}_second.json", std::process::id()));
+    let out = thidua().args(["export", "--db", &url, "--out"]).arg(&first).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Exported "));
+    let out = thidua().args(["import", "json"]).arg(&first).args(["--db", &copy_url]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Not twice: the copy now holds data.
+    let again = thidua().args(["import", "json"]).arg(&first).args(["--db", &copy_url]).output().expect("run");
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already holds data"));
+    assert!(thidua().args(["export", "--db", &copy_url, "--out"]).arg(&second).output().expect("run").status.success());
+    assert!(std::fs::read(&first).expect("first") == std::fs::read(&second).expect("second"), "the same bytes");
+    for f in [first, second] {
+        let _ = std::fs::remove_file(f);
+    }
+    remove_db(&path);
+    remove_db(&copy_path);
 }

@@ -84,6 +84,8 @@ enum Guard {
     EditOrg,
     AdminOnly,
     ViewMember,
+    /// The members of an organization, listed (the year-end package).
+    ViewMembersOf,
     EditMember,
     ReadFile,
     /// May register members somewhere.
@@ -150,7 +152,9 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("GET", "/documents/{id}" | "/api/v1/documents/{id}" | "/documents/{id}/attachments/{file}" | "/records/{id}" | "/api/v1/document-stats" | "/dashboards/documents/{id}") => ViewDoc,
         ("GET", "/dashboards" | "/dashboards/transfers") => SignedIn,
         ("GET", "/dashboards/orgs/{id}") => ViewOrg,
-        ("GET", "/dashboards/clusters/{id}") => ViewCluster,
+        ("GET", "/dashboards/clusters/{id}" | "/clusters/{id}/report.docx") => ViewCluster,
+        ("GET", "/decisions/{id}/list.docx") => ViewCommendation,
+        ("GET", "/orgs/{id}/year-end.xlsx") => ViewMembersOf,
         ("POST", "/documents/{id}/withdraw" | "/documents/{id}/status" | "/documents/{id}/records" | "/documents/{id}/attachments" | "/api/v1/documents/{id}/status" | "/records/{id}/close") => EditDoc,
         ("POST", "/documents" | "/api/v1/documents" | "/records" | "/records/archive") => CreateDoc,
         ("GET", "/" | "/orgs" | "/clusters" | "/api/v1/orgs" | "/api/v1/clusters" | "/members" | "/badges" | "/transfers")
@@ -248,7 +252,7 @@ fn allowed(caller: &str, guard: Guard, inside: bool, side: Side) -> bool {
         ExplainRound | EditRound | ManagePoll => inside && caller == "cumtruong",
         Sheet => caller == "cumtruong" || officer_of(side),
         EditOrg => inside && caller == "chuyenvien",
-        ViewMember | ViewEvaluation => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
+        ViewMember | ViewMembersOf | ViewEvaluation => matches!(caller, "thuky" | "lanhdao") || officer_of(side),
         // Each side's officer opens, enters, concludes and (as the superior committee of the
         // side's cells) approves.
         OpenEvaluation | EditEvaluation => officer_of(side),
@@ -422,7 +426,7 @@ async fn authorization_matrix(s: Server) {
             Guard::ViewDoc | Guard::EditDoc => vec![(true, Side::Satra, satra_doc, satra_attachment), (true, Side::Resco, resco_doc, resco_attachment)],
             Guard::CreateDoc => vec![(true, Side::Satra, satra_register, 0), (true, Side::Resco, resco_register, 0)],
             Guard::ViewTransfer | Guard::TransferStep | Guard::ExportPackage => vec![(true, Side::Satra, satra_transfer, 0), (true, Side::Resco, resco_transfer, 0)],
-            Guard::OpenEvaluation => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
+            Guard::OpenEvaluation | Guard::ViewMembersOf => vec![(true, Side::Satra, satra_cell, 0), (true, Side::Resco, resco_cell, 0)],
             Guard::ProposeCommendation | Guard::ViewCommendation | Guard::HandleCommendation => {
                 // The id slot as each route reads it: a cell, a dossier, a person, a decision, an award.
                 let pick = |c: &(i64, i64, i64, i64, i64, i64), cell: i64, committee: i64| -> (i64, i64) {

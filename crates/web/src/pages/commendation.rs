@@ -17,9 +17,10 @@ use thidua_core::access::Action;
 use thidua_core::commendation::{AwardLevel, Check, Condition, DossierAction, DossierState, Eligibility, Missing, Outcome, Record, Rulebook, Verdict};
 use thidua_core::date::{format_date, parse_date};
 use thidua_core::org::OrgId;
+use thidua_office::{Cell, Sheet};
 
 use super::emulation::{answer, see_other, FormState};
-use super::{parse_id, today, Chrome, Link};
+use super::{date_cell, parse_id, today, Chrome, Export, Link};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -182,6 +183,8 @@ pub struct DossierLine {
 #[template(path = "dossiers.html")]
 pub struct DossiersPage {
     c: Chrome,
+    /// The query of this page, for its download links.
+    export_query: String,
     rows: Vec<DossierLine>,
     proposers: Vec<(String, String)>,
     year: String,
@@ -190,18 +193,37 @@ pub struct DossiersPage {
 #[derive(Deserialize)]
 pub struct YearQuery {
     year: Option<String>,
+    format: Option<String>,
 }
 
-pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Result<Query<YearQuery>, QueryRejection>) -> Result<DossiersPage, Problem> {
+pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Result<Query<YearQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
+    let export = Export::requested(q.format.as_deref())?;
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         Some(y) => Some(y.parse::<i16>().map_err(|_| Problem::BadYear(y.chars().take(10).collect()))?),
         None => None,
     };
     let list = app.dossiers(&caller.principal, year).await?;
-    let orgs: std::collections::BTreeSet<OrgId> = list.iter().map(|(d, _, _)| d.at_org).collect();
+    let orgs: std::collections::BTreeSet<OrgId> = list.iter().flat_map(|(d, _, _)| [d.at_org, d.proposer]).collect();
     let names = app.org_names(&orgs).await?;
+    if let Some(export) = export {
+        let sheet = Sheet {
+            name: t.get("dossiers.title").into(),
+            title: Some(t.get("dossiers.title").into()),
+            headers: ["export.year", "export.award", "export.nominee", "export.proposer", "export.state", "export.at"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![8.0, 40.0, 36.0, 36.0, 16.0, 36.0],
+            rows: list
+                .iter()
+                .map(|(d, name, title)| {
+                    let org = |o: &OrgId| Cell::Text(names.get(o).cloned().unwrap_or_default());
+                    vec![Cell::Int(i64::from(d.year)), Cell::Text(title.clone()), Cell::Text(name.clone()), org(&d.proposer), Cell::Text(state_label(t, d.state).into()), org(&d.at_org)]
+                })
+                .collect(),
+        };
+        return export.respond("ho-so-de-nghi-khen-thuong", sheet);
+    }
     Ok(DossiersPage {
+        export_query: year.map(|y| format!("year={y}")).unwrap_or_default(),
         c: Chrome::new(t, "commendation", "/dossiers", Some(&caller)),
         rows: list
             .into_iter()
@@ -215,7 +237,8 @@ pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Resul
             .collect(),
         proposers: org_choices(app.commendation_orgs(&caller.principal, Action::ProposeCommendation).await?),
         year: year.map(|y| y.to_string()).unwrap_or_default(),
-    })
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -604,11 +627,38 @@ pub struct RegistryQuery {
     title: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    format: Option<String>,
+}
+
+/// The registry as a sheet: one award a row, dates and years typed.
+fn registry_sheet(t: T, lines: &[RegistryLine]) -> Sheet {
+    Sheet {
+        name: t.get("awards.title").into(),
+        title: Some(t.get("awards.title").into()),
+        headers: ["export.year", "export.award", "export.recipient", "export.issuer", "export.decision", "export.decided_on", "export.revoked_on"].iter().map(|k| t.get(k).to_owned()).collect(),
+        widths: vec![8.0, 40.0, 36.0, 36.0, 22.0, 12.0, 12.0],
+        rows: lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::Int(i64::from(l.award.year)),
+                    Cell::Text(l.title_name.clone()),
+                    Cell::Text(l.recipient.clone()),
+                    Cell::Text(l.issuer_name.clone()),
+                    Cell::Text(l.award.decision.number_symbol.clone()),
+                    date_cell(Some(l.award.decision.decided_on)),
+                    date_cell(l.award.revocation.as_ref().map(|r| r.decided_on)),
+                ]
+            })
+            .collect(),
+    }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "awards.html")]
 pub struct AwardsPage {
+    /// The query of this page, for its download links.
+    export_query: String,
     c: Chrome,
     orgs: Vec<(String, String)>,
     titles: Vec<(String, String)>,
@@ -626,13 +676,17 @@ fn opt_year(raw: Option<&str>) -> Result<Option<i16>, Problem> {
     }
 }
 
-pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<Query<RegistryQuery>, QueryRejection>) -> Result<AwardsPage, Problem> {
+pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<Query<RegistryQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
+    let export = Export::requested(q.format.as_deref())?;
     let org = q.org.as_deref().filter(|s| !s.trim().is_empty()).map(parse_id).transpose()?.map(OrgId);
     let (from, to) = (opt_year(q.from.as_deref())?, opt_year(q.to.as_deref())?);
     let title = q.title.clone().filter(|s| !s.trim().is_empty());
     let predecessors = q.predecessors.is_some();
     let lines = app.registry(&caller.principal, org, predecessors, title.clone(), from, to).await?;
+    if let Some(export) = export {
+        return export.respond("so-khen-thuong", registry_sheet(t, &lines));
+    }
     let (_, book) = app.commendation_rules().await?;
     let (mut stats_titles, mut stats) = (Vec::new(), Vec::new());
     if let Some(o) = org {
@@ -650,6 +704,7 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
         }
     }
     Ok(AwardsPage {
+        export_query: sent.iter().map(|(k, v)| format!("{k}={}", crate::auth::encode(v))).collect::<Vec<_>>().join("&"),
         c: Chrome::new(t, "commendation", "/awards", Some(&caller)),
         orgs: org_choices(app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?),
         titles: title_choices(&book),
@@ -657,7 +712,8 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
         stats_titles,
         stats,
         f: FormState::sent(sent),
-    })
+    }
+    .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,9 +18,10 @@ use thidua_app::{App, AppError};
 use thidua_core::date::{format_date, iso, parse_date};
 use thidua_core::docnum::DOC_TYPES;
 use thidua_core::org::OrgId;
+use thidua_office::{Cell, Sheet};
 use thidua_core::vi::{format_int, format_percent};
 
-use super::{parse_id, today, Chrome, Link};
+use super::{date_cell, parse_id, today, Chrome, Export, Link};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -98,12 +99,15 @@ pub struct ListQuery {
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    format: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "documents.html")]
 pub struct ListPage {
     c: Chrome,
+    /// The query of this page, for its download links.
+    export_query: String,
     q: String,
     direction: String,
     doc_type: String,
@@ -142,18 +146,51 @@ pub fn filter_from(direction: &Option<String>, doc_type: &Option<String>, issuer
     })
 }
 
-pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<ListPage, Problem> {
+pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
+    let export = Export::requested(q.format.as_deref())?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
     let filter = filter_from(&q.direction, &q.doc_type, &q.issuer, &q.status, &q.from, &q.to)?;
     let query = text(&q.q);
+    // A download takes the whole register as filtered; the page shows the first rows.
+    let limit = if export.is_some() { 1_000_000 } else { 200 };
     let rows = if query.is_empty() {
-        app.documents(&caller.principal, filter, 200, 0).await?
+        app.documents(&caller.principal, filter, limit, 0).await?
     } else {
-        app.search_documents(&caller.principal, &query, filter, 100).await?
+        app.search_documents(&caller.principal, &query, filter, limit.min(10_000)).await?
     };
+    if let Some(export) = export {
+        let sheet = Sheet {
+            name: t.get("docs.title").into(),
+            title: Some(t.get("docs.title").into()),
+            headers: ["docs.col.symbol", "export.issued_on", "export.doc_type", "docs.col.summary", "export.arrival_number", "export.arrival_on", "export.deadline", "export.state"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![16.0, 12.0, 10.0, 60.0, 10.0, 12.0, 12.0, 16.0],
+            rows: rows
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.symbol.clone().map_or(Cell::Empty, Cell::Text),
+                        date_cell(d.issued_on),
+                        Cell::Text(d.doc_type.clone()),
+                        Cell::Text(d.summary.clone()),
+                        d.arrival_number.map_or(Cell::Empty, Cell::Int),
+                        date_cell(d.arrival_on),
+                        date_cell(d.deadline),
+                        Cell::Text(status_label(t, &d.status).into()),
+                    ]
+                })
+                .collect(),
+        };
+        return export.respond("so-van-ban", sheet);
+    }
+    let export_query = [("q", &q.q), ("direction", &q.direction), ("doc_type", &q.doc_type), ("issuer", &q.issuer), ("status", &q.status), ("from", &q.from), ("to", &q.to)]
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| format!("{k}={}", crate::auth::encode(v))))
+        .collect::<Vec<_>>()
+        .join("&");
     let statuses = ["issued", "withdrawn"].iter().chain(INCOMING_STATUSES.iter()).map(|s| (*s, status_label(t, s))).collect();
     Ok(ListPage {
+        export_query,
         count: t.fmt("docs.results", &[("count", &t.int(&rows.len()))]),
         lines: rows.iter().map(|d| line(t, d)).collect(),
         may_add: caller.principal.may(thidua_core::access::Action::EditDocuments),
@@ -167,7 +204,8 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
         to: text(&q.to),
         types: DOC_TYPES.to_vec(),
         statuses,
-    })
+    }
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]

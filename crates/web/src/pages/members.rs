@@ -19,8 +19,9 @@ use thidua_core::access::Action;
 use thidua_core::date::{format_date, iso, parse_date};
 use thidua_core::member::{AgeStep, Cccd, DisciplineForm, Gap, GapKind, Gender, MemberError, MemberId, MemberRecord, check_party_card};
 use thidua_core::org::OrgId;
+use thidua_office::{Cell, Sheet};
 
-use super::{parse_id, today, Chrome, Link};
+use super::{date_cell, parse_id, today, Chrome, Export, Link};
 use crate::auth::Caller;
 use crate::error::{describe_member, Problem};
 use crate::i18n::T;
@@ -31,6 +32,7 @@ const PAGE: i64 = 100;
 pub struct ListQuery {
     q: Option<String>,
     page: Option<String>,
+    format: Option<String>,
 }
 
 pub struct MemberLine {
@@ -46,6 +48,8 @@ pub struct MemberLine {
 #[template(path = "members.html")]
 pub struct ListPage {
     c: Chrome,
+    /// The query of this page, for its download links.
+    export_query: String,
     q: String,
     count: String,
     lines: Vec<MemberLine>,
@@ -53,8 +57,31 @@ pub struct ListPage {
     may_add: bool,
 }
 
-pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<ListPage, Problem> {
+pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
+    if let Some(export) = Export::requested(q.format.as_deref())? {
+        let rows = app.export_members(&caller.principal, q.q.as_deref()).await?;
+        let sheet = Sheet {
+            name: t.get("members.title").into(),
+            title: Some(t.get("members.title").into()),
+            headers: ["member.field.full_name", "member.field.birth_date", "member.field.org", "member.field.admitted_on", "member.field.official_on", "export.party_age"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![28.0, 12.0, 40.0, 14.0, 14.0, 10.0],
+            rows: rows
+                .into_iter()
+                .map(|m| {
+                    vec![
+                        Cell::Text(m.full_name),
+                        date_cell(Some(m.birth_date)),
+                        Cell::Text(m.org_name),
+                        date_cell(Some(m.admitted_on)),
+                        date_cell(m.official_on),
+                        m.party_age_years.map_or(Cell::Empty, |y| Cell::Int(i64::from(y))),
+                    ]
+                })
+                .collect(),
+        };
+        return export.respond("dang-vien", sheet);
+    }
     let page = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(0).max(0);
     let text = q.q.clone().unwrap_or_default();
     let rows = app.members(&caller.principal, Some(text.as_str()), PAGE + 1, page * PAGE).await?;
@@ -72,13 +99,15 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
         })
         .collect();
     Ok(ListPage {
+        export_query: if text.is_empty() { String::new() } else { format!("q={}", crate::auth::encode(&text)) },
         count: t.fmt("members.count", &[("count", &t.int(&lines.len()))]),
         next: more.then(|| format!("/members?q={}&page={}", crate::auth::encode(&text), page + 1)),
         may_add: caller.principal.may(Action::EditMember),
         c: Chrome::new(t, "members", "/members", Some(&caller)),
         q: text,
         lines,
-    })
+    }
+    .into_response())
 }
 
 /// The member form as typed: every field a string, parsed into a record with all problems found.

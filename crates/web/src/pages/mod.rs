@@ -13,6 +13,7 @@ pub mod home;
 pub mod import;
 pub mod members;
 pub mod orgs;
+pub mod reports;
 pub mod scoring;
 pub mod transfers;
 
@@ -117,6 +118,43 @@ impl Link {
 }
 
 pub use thidua_app::today;
+
+/// A list asked for as a file (`?format=xlsx` or `?format=csv`) rather than as a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Xlsx,
+    Csv,
+}
+
+impl Export {
+    /// `None` for the page itself.
+    pub fn requested(raw: Option<&str>) -> Result<Option<Export>, Problem> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("xlsx") => Ok(Some(Export::Xlsx)),
+            Some("csv") => Ok(Some(Export::Csv)),
+            Some(other) => Err(Problem::BadKind(other.chars().take(20).collect())),
+        }
+    }
+
+    /// The sheet as a download named `name` (without extension).
+    pub fn respond(self, name: &str, sheet: thidua_office::Sheet) -> Result<axum::response::Response, Problem> {
+        use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+        use axum::response::IntoResponse;
+        let office = |e: thidua_office::OfficeError| Problem::App(thidua_app::AppError::from(e));
+        let (bytes, content_type, ext) = match self {
+            Export::Xlsx => (thidua_office::xlsx(&[sheet]).map_err(office)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+            Export::Csv => (thidua_office::csv(&sheet).map_err(office)?, "text/csv; charset=utf-8", "csv"),
+        };
+        Ok(([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], bytes).into_response())
+    }
+}
+
+/// A date cell of an exported sheet.
+pub fn date_cell(d: Option<Date>) -> thidua_office::Cell {
+    d.map_or(thidua_office::Cell::Empty, |d| thidua_office::Cell::Date(d.year(), d.month(), d.day()))
+}
+
 
 /// A date from a query parameter: today when absent or blank, a 400 when unreadable.
 pub fn date_param(value: Option<&str>) -> Result<Date, Problem> {

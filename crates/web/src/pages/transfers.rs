@@ -15,9 +15,10 @@ use thidua_app::{App, AppError};
 use thidua_core::date::{format_date, parse_date};
 use thidua_core::member::MemberId;
 use thidua_core::org::OrgId;
+use thidua_office::{Cell, Sheet};
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
-use super::{parse_id, today, Chrome, Link};
+use super::{date_cell, parse_id, today, Chrome, Export, Link};
 use crate::auth::Caller;
 use crate::error::{state_label, Problem};
 use crate::i18n::T;
@@ -55,8 +56,37 @@ pub struct ListPage {
     sections: Vec<(&'static str, &'static str, Vec<Line>)>,
 }
 
-pub async fn list(State(app): State<App>, t: T, caller: Caller) -> Result<ListPage, Problem> {
+#[derive(Deserialize)]
+pub struct ListQuery {
+    format: Option<String>,
+}
+
+pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<Response, Problem> {
+    let Query(q) = query?;
     let all = app.transfers(&caller.principal).await?;
+    if let Some(export) = Export::requested(q.format.as_deref())? {
+        let sheet = Sheet {
+            name: t.get("transfers.title").into(),
+            title: Some(t.get("transfers.title").into()),
+            headers: ["export.member", "export.from", "export.to", "export.introduced_on", "export.report_by", "export.state", "export.overdue_since"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![28.0, 36.0, 36.0, 14.0, 14.0, 18.0, 14.0],
+            rows: all
+                .iter()
+                .map(|v| {
+                    vec![
+                        Cell::Text(v.member_name.clone()),
+                        Cell::Text(v.from_name.clone()),
+                        Cell::Text(v.to_name.clone()),
+                        date_cell(Some(v.row.introduced_on)),
+                        date_cell(Some(v.deadlines.report_by)),
+                        Cell::Text(state_label(t, v.row.state).into()),
+                        date_cell(v.overdue_since),
+                    ]
+                })
+                .collect(),
+        };
+        return export.respond("chuyen-sinh-hoat", sheet);
+    }
     let (open, closed): (Vec<&TransferView>, Vec<&TransferView>) = all.iter().partition(|v| v.row.state.is_open());
     Ok(ListPage {
         may_import: !app.editable_member_orgs(&caller.principal).await?.is_empty(),
@@ -65,7 +95,8 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller) -> Result<ListPa
             ("transfers.open", "open-transfers", open.into_iter().map(|v| line(t, v)).collect()),
             ("transfers.closed", "closed-transfers", closed.into_iter().map(|v| line(t, v)).collect()),
         ],
-    })
+    }
+    .into_response())
 }
 
 #[derive(Deserialize, Default, Clone)]

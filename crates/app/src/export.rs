@@ -1,0 +1,23 @@
+//! Everything as one deterministic JSON document (`thidua export`), and back into an empty
+//! database (`thidua import json`).
+
+use std::io::Write;
+
+use crate::{App, AppError};
+
+impl App {
+    /// Writes every table to `out`; returns the number of rows.
+    pub async fn export_json(&self, out: &mut (dyn Write + Send)) -> Result<u64, AppError> {
+        Ok(self.store.export_json(out).await?)
+    }
+
+    /// Restores an export into a database that holds no data of its own, in one transaction, and
+    /// rebuilds the search index. Returns the number of rows.
+    pub async fn restore_json(&self, bytes: &[u8]) -> Result<u64, AppError> {
+        let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| AppError::Internal(thidua_store::StoreError::Corrupt(format!("the file is not a JSON export: {e}"))))?;
+        if self.store.holds_data().await? {
+            return Err(AppError::NotEmpty);
+        }
+        Ok(self.store.restore_json(&doc).await?)
+    }
+}

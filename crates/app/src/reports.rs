@@ -1,0 +1,290 @@
+//! Reports the hierarchy asks for, generated from the data: a cluster's quarterly, six-month and
+//! annual report and the list of a decision's awards as Party-format docx, and the year-end
+//! package of an organization as one workbook.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+use thidua_core::access::Action;
+use thidua_core::cluster::ClusterId;
+use thidua_core::date::{format_date, long_date};
+use thidua_core::emulation::TaskStatus;
+use thidua_core::org::OrgId;
+use thidua_office::{Cell, PartyDocument, Sheet};
+
+use crate::auth::Principal;
+use crate::{today, App, AppError, FieldProblem, Invalid};
+
+/// The period a cluster's report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportPeriod {
+    /// Quý 1–4.
+    Quarter(u8),
+    /// Sáu tháng đầu năm.
+    Half,
+    Year,
+}
+
+impl ReportPeriod {
+    /// `q1`…`q4`, `h1`, `year`.
+    pub fn from_code(code: &str) -> Option<ReportPeriod> {
+        match code {
+            "q1" => Some(ReportPeriod::Quarter(1)),
+            "q2" => Some(ReportPeriod::Quarter(2)),
+            "q3" => Some(ReportPeriod::Quarter(3)),
+            "q4" => Some(ReportPeriod::Quarter(4)),
+            "h1" => Some(ReportPeriod::Half),
+            "year" => Some(ReportPeriod::Year),
+            _ => None,
+        }
+    }
+
+    /// The first and last day of the period in `year`.
+    pub fn span(self, year: i16) -> Result<(Date, Date), AppError> {
+        let (from, to) = match self {
+            ReportPeriod::Quarter(q) => ((q - 1) * 3 + 1, q * 3),
+            ReportPeriod::Half => (1, 6),
+            ReportPeriod::Year => (1, 12),
+        };
+        let bad = || AppError::Invalid(vec![FieldProblem::new("year", Invalid::OutOfRange)]);
+        let first = Date::new(year, from as i8, 1).map_err(|_| bad())?;
+        let last = Date::new(year, to as i8, 1).map_err(|_| bad())?.last_of_month();
+        Ok((first, last))
+    }
+
+    /// As the report's title says it: "quý II năm 2024", "6 tháng đầu năm 2024", "năm 2024".
+    pub fn label(self, year: i16) -> String {
+        match self {
+            ReportPeriod::Quarter(q) => format!("quý {} năm {year}", ["I", "II", "III", "IV"][usize::from(q.clamp(1, 4) - 1)]),
+            ReportPeriod::Half => format!("6 tháng đầu năm {year}"),
+            ReportPeriod::Year => format!("năm {year}"),
+        }
+    }
+}
+
+fn points(total: thidua_core::scoring::Frac) -> String {
+    let v = total.num as f64 / total.den.max(1) as f64;
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').replace('.', ",")
+}
+
+impl App {
+    /// The cluster's report for a period, written by its leading unit of that year.
+    pub async fn cluster_report_docx(&self, p: &Principal, cluster: ClusterId, year: i16, period: ReportPeriod) -> Result<Vec<u8>, AppError> {
+        let c = self.cluster_for(p, Action::ViewCluster, cluster).await?;
+        let (from, to) = period.span(year)?;
+        let membership = self.store.cluster_year(cluster, year).await?;
+        let leader = membership.leader();
+        let names = self.org_names(&leader.into_iter().chain([c.owner]).collect()).await?;
+        let leader_name = leader.and_then(|l| names.get(&l).cloned()).unwrap_or_else(|| c.name.clone());
+        let mut body = vec![format!(
+            "Thực hiện Quy chế hoạt động của {}, {} (đơn vị Cụm trưởng) báo cáo kết quả hoạt động {} như sau:",
+            c.name,
+            leader_name,
+            period.label(year)
+        )];
+
+        // I. Meetings, their topics and the documents disseminated.
+        let meetings: Vec<_> = self.meetings(p, cluster, Some(year)).await?.into_iter().filter(|m| (from..=to).contains(&m.held_on)).rev().collect();
+        body.push("I. HỘI NGHỊ, SINH HOẠT CỤM".into());
+        if meetings.is_empty() {
+            body.push("Trong kỳ, Cụm chưa tổ chức hội nghị.".into());
+        } else {
+            body.push(format!("Trong kỳ, Cụm tổ chức {} hội nghị:", meetings.len()));
+        }
+        for (i, m) in meetings.iter().enumerate() {
+            let detail = self.meeting_detail(p, m.id).await?;
+            body.push(format!("{}. Ngày {}, tại {}: {}.", i + 1, format_date(m.held_on), m.place, m.title));
+            if !detail.topics.is_empty() {
+                body.push(format!("Chuyên đề: {}.", detail.topics.iter().map(|(t, by)| match by {
+                    Some(by) => format!("{} ({by})", t.title),
+                    None => t.title.clone(),
+                }).collect::<Vec<_>>().join("; ")));
+            }
+            if !detail.documents.is_empty() {
+                body.push(format!(
+                    "Văn bản được quán triệt: {}.",
+                    detail.documents.iter().map(|d| format!("{} ({})", d.document.symbol.clone().unwrap_or_default(), d.document.summary)).collect::<Vec<_>>().join("; ")
+                ));
+            }
+        }
+
+        // II. Key tasks adopted in the period.
+        let tasks = self.key_tasks(p, cluster, year).await?;
+        let in_period: BTreeSet<i64> = meetings.iter().map(|m| m.id).collect();
+        let tasks: Vec<_> = tasks.tasks.into_iter().filter(|t| in_period.contains(&t.task.meeting)).collect();
+        body.push("II. NHIỆM VỤ TRỌNG TÂM".into());
+        let done = tasks.iter().filter(|t| t.task.status == TaskStatus::Done).count();
+        let overdue = tasks.iter().filter(|t| t.overdue).count();
+        body.push(format!("Tổng số {} nhiệm vụ: {done} đã hoàn thành, {} đang thực hiện, trong đó {overdue} quá hạn.", tasks.len(), tasks.len() - done));
+        for t in &tasks {
+            let status = match t.task.status {
+                TaskStatus::Done => format!("đã hoàn thành{}", t.task.done_on.map(|d| format!(" ngày {}", format_date(d))).unwrap_or_default()),
+                _ if t.overdue => format!("quá hạn (hạn {})", t.task.deadline.map(format_date).unwrap_or_default()),
+                _ => "đang thực hiện".into(),
+            };
+            body.push(format!("- {}{}: {status}.", t.task.title, t.owner_name.as_deref().map(|o| format!(" ({o})")).unwrap_or_default()));
+        }
+
+        // III. Scores and ranking: the year's report, once the year's round is closed.
+        body.push("III. CHẤM ĐIỂM, XẾP HẠNG THI ĐUA".into());
+        let mut ranked = false;
+        if period == ReportPeriod::Year {
+            for campaign in self.campaigns(p, cluster).await?.into_iter().filter(|c| c.year == year) {
+                let Some(round) = self.round_of_campaign(p, campaign.id).await? else { continue };
+                let view = self.round_view(p, round.id).await?;
+                if let (true, Some(ranking)) = (view.round.closed, view.ranking) {
+                    ranked = true;
+                    body.push(format!("Kết quả chấm điểm phong trào “{}”:", campaign.title));
+                    for r in ranking {
+                        body.push(format!("{}. {}: {} điểm.", r.rank, r.name, points(r.result.total)));
+                    }
+                }
+            }
+        }
+        if !ranked {
+            body.push("Chưa có kết quả chấm điểm trong kỳ.".into());
+        }
+
+        // IV. Proposals: what the cluster's votes in the period adopted.
+        body.push("IV. ĐỀ XUẤT, KIẾN NGHỊ".into());
+        let mut proposed = false;
+        for poll in self.polls(p, cluster).await?.into_iter().filter(|x| (from..=to).contains(&x.held_on)) {
+            let Ok(record) = self.vote_record(p, poll.id).await else { continue };
+            let adopted: Vec<String> = record.options.iter().zip(&record.tally.options).filter(|(_, r)| r.adopted).map(|(o, _)| o.label.clone()).collect();
+            if !adopted.is_empty() {
+                proposed = true;
+                body.push(format!("- {} (ngày {}): đề nghị {}.", poll.title, format_date(poll.held_on), adopted.join("; ")));
+            }
+        }
+        if !proposed {
+            body.push("Không có.".into());
+        }
+
+        let code = match leader {
+            Some(l) => self.store.register_code(l).await?.unwrap_or_else(|| "    ".into()),
+            None => "    ".into(),
+        };
+        let doc = PartyDocument {
+            superior: names.get(&c.owner).cloned().unwrap_or_default(),
+            issuer: leader_name,
+            number: format!("Số    -BC/{code}"),
+            place_date: long_date(today()).replacen("ngày", "Ngày", 1),
+            title: "BÁO CÁO".into(),
+            summary: Some(format!("Kết quả hoạt động {} của {}", period.label(year), c.name)),
+            body,
+            signer_title: vec!["T/M CỤM TRƯỞNG".into()],
+            signer_name: String::new(),
+            recipients: vec![names.get(&c.owner).cloned().unwrap_or_default(), "Các đơn vị thành viên Cụm".into(), "Lưu".into()],
+        };
+        Ok(thidua_office::docx(&doc)?)
+    }
+
+    /// The list of a decision's awards (danh sách kèm theo quyết định), by title.
+    pub async fn decision_list_docx(&self, p: &Principal, decision: i64) -> Result<Vec<u8>, AppError> {
+        let (d, issuer, lines) = self.decision_view(p, decision).await?;
+        let mut by_title: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for l in lines.iter().filter(|l| l.award.revocation.is_none()) {
+            by_title.entry(l.title_name.clone()).or_default().push(format!("{} – năm {}", l.recipient, l.award.year));
+        }
+        let mut body = Vec::new();
+        let mut n = 0;
+        for (title, names) in &by_title {
+            body.push(format!("{title} ({}):", names.len()));
+            for name in names {
+                n += 1;
+                body.push(format!("{n}. {name}."));
+            }
+        }
+        body.push(format!("Tổng số: {n}."));
+        let doc = PartyDocument {
+            superior: String::new(),
+            issuer,
+            number: String::new(),
+            place_date: long_date(d.decided_on).replacen("ngày", "Ngày", 1),
+            title: "DANH SÁCH".into(),
+            summary: Some(format!("Khen thưởng kèm theo Quyết định số {}, {}", d.number_symbol, long_date(d.decided_on))),
+            body,
+            signer_title: Vec::new(),
+            signer_name: d.signer.clone(),
+            recipients: Vec::new(),
+        };
+        Ok(thidua_office::docx(&doc)?)
+    }
+
+    /// An organization's year in one workbook: members' and organizations' levels, awards,
+    /// dossiers and a summary. The export is audited: it lists members.
+    pub async fn year_end_package(&self, p: &Principal, org: OrgId, year: i16) -> Result<Vec<u8>, AppError> {
+        self.require_org(p, Action::ViewMember, org, today()).await?;
+        if !(1930..=today().year()).contains(&year) {
+            return Err(AppError::Invalid(vec![FieldProblem::new("year", Invalid::OutOfRange)]));
+        }
+        let subtree = self.with_predecessors(&self.subtree(org, today()).await?).await?;
+        let results = self.store.year_results(&subtree, year).await?;
+        let named: BTreeSet<OrgId> = results.iter().flat_map(|r| [Some(r.cell), r.org]).flatten().collect();
+        let names = self.org_names(&named).await?;
+        let level = |l: Option<thidua_core::evaluation::Level>| l.map_or(Cell::Empty, |l| Cell::Text(l.abbreviation().into()));
+        let member_rows: Vec<Vec<Cell>> = results
+            .iter()
+            .filter_map(|r| r.member_name.as_ref().map(|n| vec![Cell::Text(n.clone()), Cell::Text(names.get(&r.cell).cloned().unwrap_or_default()), level(r.level)]))
+            .collect();
+        let org_rows: Vec<Vec<Cell>> = results
+            .iter()
+            .filter(|r| r.member_name.is_none())
+            .filter_map(|r| r.org.map(|o| vec![Cell::Text(names.get(&o).cloned().unwrap_or_default()), Cell::Text(r.kind.clone()), level(r.level)]))
+            .collect();
+        let awards = self.registry(p, Some(org), true, None, Some(year), Some(year)).await.unwrap_or_default();
+        let dossiers: Vec<_> = self.dossiers(p, Some(year)).await.unwrap_or_default().into_iter().filter(|(d, _, _)| subtree.contains(&d.proposer)).collect();
+        let mut counts: BTreeMap<&'static str, i64> = BTreeMap::new();
+        for r in results.iter().filter(|r| r.member_name.is_some()) {
+            if let Some(l) = r.level {
+                *counts.entry(l.abbreviation()).or_default() += 1;
+            }
+        }
+        let summary = vec![
+            vec![Cell::Text("Số đảng viên được xếp loại".into()), Cell::Int(member_rows.len() as i64)],
+            vec![Cell::Text("Hoàn thành xuất sắc nhiệm vụ".into()), Cell::Int(counts.get("HTXSNV").copied().unwrap_or(0))],
+            vec![Cell::Text("Hoàn thành tốt nhiệm vụ".into()), Cell::Int(counts.get("HTTNV").copied().unwrap_or(0))],
+            vec![Cell::Text("Hoàn thành nhiệm vụ".into()), Cell::Int(counts.get("HTNV").copied().unwrap_or(0))],
+            vec![Cell::Text("Không hoàn thành nhiệm vụ".into()), Cell::Int(counts.get("KHTNV").copied().unwrap_or(0))],
+            vec![Cell::Text("Lượt khen thưởng".into()), Cell::Int(awards.iter().filter(|a| a.award.revocation.is_none()).count() as i64)],
+            vec![Cell::Text("Hồ sơ đề nghị khen thưởng".into()), Cell::Int(dossiers.len() as i64)],
+        ];
+        let org_name = self.org_names(&[org].into_iter().collect()).await?.remove(&org).unwrap_or_default();
+        let sheet = |name: &str, headers: &[&str], widths: &[f64], rows: Vec<Vec<Cell>>| Sheet {
+            name: name.into(),
+            title: Some(format!("{org_name} – năm {year}")),
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            widths: widths.to_vec(),
+            rows,
+        };
+        let sheets = vec![
+            sheet("Tổng hợp", &["Chỉ tiêu", "Số lượng"], &[40.0, 12.0], summary),
+            sheet("Xếp loại đảng viên", &["Họ và tên", "Chi bộ", "Xếp loại"], &[30.0, 40.0, 12.0], member_rows),
+            sheet("Xếp loại tổ chức", &["Tổ chức, tập thể", "Loại", "Xếp loại"], &[40.0, 20.0, 12.0], org_rows),
+            sheet(
+                "Khen thưởng",
+                &["Danh hiệu, hình thức", "Tập thể, cá nhân", "Số quyết định", "Ngày quyết định"],
+                &[40.0, 36.0, 20.0, 14.0],
+                awards
+                    .iter()
+                    .filter(|a| a.award.revocation.is_none())
+                    .map(|a| {
+                        let d = a.award.decision.decided_on;
+                        vec![Cell::Text(a.title_name.clone()), Cell::Text(a.recipient.clone()), Cell::Text(a.award.decision.number_symbol.clone()), Cell::Date(d.year(), d.month(), d.day())]
+                    })
+                    .collect(),
+            ),
+            sheet(
+                "Hồ sơ đề nghị",
+                &["Danh hiệu, hình thức", "Tập thể, cá nhân", "Trạng thái"],
+                &[40.0, 36.0, 16.0],
+                dossiers.iter().map(|(d, name, title)| vec![Cell::Text(title.clone()), Cell::Text(name.clone()), Cell::Text(d.state.code().into())]).collect(),
+            ),
+        ];
+        let mut tx = self.store.begin().await?;
+        tx.audit(p.user, &p.record("member.export", format!("org:{}", org.0), format!("year-end {year}: {} members", sheets[1].rows.len()))).await?;
+        tx.commit().await?;
+        Ok(thidua_office::xlsx(&sheets)?)
+    }
+}
