@@ -126,6 +126,7 @@ fn routes() -> Vec<(RouteDef, MethodRouter<App>)> {
         r(Method::GET, "/import", SignedIn, get(pages::import::form)),
         r(Method::POST, "/import", SignedIn, post(pages::import::upload).layer(DefaultBodyLimit::max(IMPORT_LIMIT))),
         r(Method::GET, "/import/{kind}/template.xlsx", SignedIn, get(pages::import::template)),
+        r(Method::GET, "/import/jobs/{id}", SignedIn, get(pages::import::job)),
         r(Method::POST, "/api/v1/import/{kind}", SignedIn, post(api::import::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT))),
         r(Method::GET, "/dossiers", SignedIn, get(pages::commendation::dossiers)),
         r(Method::POST, "/dossiers", SignedIn, post(pages::commendation::create_dossier)),

@@ -215,6 +215,27 @@ async fn over_http(s: Server) {
     assert_eq!(report["problems"][0]["row"], 2);
     assert_eq!(report["problems"][0]["column"], "Tổ chức đảng");
     assert_eq!(report["problems"][0]["message"], "Không có tổ chức đảng đang hoạt động tên “Chi bộ Không Có”.");
+    // An upload runs in the background: the uploader is sent to its page, which shows progress
+    // until the report is ready; nobody else can see it.
+    let csv = format!("{}\nNgô Văn Sai,14/03/1985,Nam,079085001234,,19/05/2010,,Chi bộ Không Có,,,\n", HEADERS.join(","));
+    let form = reqwest::multipart::Form::new().text("kind", "members").text("dry_run", "1").part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("dang-vien.csv"));
+    let r = s.admin.post(s.url("/import")).multipart(form).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let job = r.headers()["location"].to_str().expect("location").to_owned();
+    assert!(job.starts_with("/import/jobs/"), "{job}");
+    let mut page = String::new();
+    for _ in 0..100 {
+        let r = s.admin.get(s.url(&job)).send().await.expect("get");
+        page = r.text().await.expect("html");
+        if page.contains("import-heading") {
+            break;
+        }
+        assert!(page.contains("http-equiv=\"refresh\""), "a running job reloads itself: {page}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("Tệp có 1 lỗi") && page.contains("Chi bộ Không Có"), "{page}");
+    let other = s.as_user("chuyenvien").await;
+    assert_eq!(other.get(s.url(&job)).send().await.expect("get").status(), StatusCode::NOT_FOUND);
     // The import page is in the menu for those who register members.
     let html = s.admin.get(s.url("/import")).send().await.expect("get").text().await.expect("html");
     assert!(html.contains("Nhập dữ liệu từ Excel, CSV") && html.contains("/import/members/template.xlsx"), "{html}");

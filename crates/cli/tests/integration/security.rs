@@ -150,7 +150,7 @@ fn guard_of(method: &str, path: &str) -> Guard {
         ("GET", "/documents" | "/records" | "/documents/stats" | "/api/v1/documents") => SignedIn,
         ("GET", "/documents/new") => AnyEditDocs,
         ("GET", "/documents/{id}" | "/api/v1/documents/{id}" | "/documents/{id}/attachments/{file}" | "/records/{id}" | "/api/v1/document-stats" | "/dashboards/documents/{id}") => ViewDoc,
-        ("GET", "/dashboards" | "/dashboards/transfers") => SignedIn,
+        ("GET", "/dashboards" | "/dashboards/transfers" | "/import/jobs/{id}") => SignedIn,
         ("GET", "/dashboards/orgs/{id}") => ViewOrg,
         ("GET", "/dashboards/clusters/{id}" | "/clusters/{id}/report.docx") => ViewCluster,
         ("GET", "/decisions/{id}/list.docx") => ViewCommendation,
@@ -640,6 +640,8 @@ async fn authorization_matrix(s: Server) {
                     (Guard::Public, _) => &[200, 303, 400, 403, 422],
                     (_, "anonymous") if path.starts_with("/api/") => &[401],
                     (_, "anonymous") => &[303],
+                    // An upload's job is its uploader's alone: an id nobody was given is not found.
+                    _ if route.path == "/import/jobs/{id}" => &[404],
                     (Guard::SignedIn, _) => &[200, 303],
                     (g, c) if !allowed(c, g, *inside, *side) => &[403],
                     // The admin may ask for a package of a local transfer: refused on its merits.

@@ -4,11 +4,16 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
 use axum::extract::{Multipart, Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use thidua_app::import::{ImportIssue, ImportKind, ImportReport};
+use thidua_app::import::{ImportIssue, ImportKind, ImportReport, Phase};
 use thidua_app::{App, AppError};
 
 use super::Chrome;
@@ -56,6 +61,36 @@ pub struct ImportPage {
     chosen: &'static str,
     /// The outcome of the last upload: a heading, counts and problems.
     outcome: Option<Outcome>,
+    /// An import under way: the page reloads itself until it is done.
+    running: Option<Running>,
+}
+
+/// An import under way, as its page shows it.
+pub struct Running {
+    pub text: String,
+    pub done: u32,
+    /// Known while writing; the rows checked so far otherwise.
+    pub total: Option<u32>,
+}
+
+/// An upload being checked or imported in the background, so its page can show progress.
+struct Job {
+    owner: String,
+    kind: ImportKind,
+    dry_run: bool,
+    started: Instant,
+    /// 0 checking, 1 writing.
+    phase: AtomicU32,
+    done: AtomicU32,
+    total: AtomicU32,
+    /// The report, or why the import could not run (status and message, in the uploader's language).
+    outcome: Mutex<Option<Result<ImportReport, (StatusCode, String)>>>,
+}
+
+/// Jobs by id, kept an hour.
+fn jobs() -> &'static Mutex<HashMap<String, Arc<Job>>> {
+    static JOBS: OnceLock<Mutex<HashMap<String, Arc<Job>>>> = OnceLock::new();
+    JOBS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 pub struct Outcome {
@@ -78,6 +113,7 @@ fn page(t: T, caller: &Caller, chosen: ImportKind, outcome: Option<Outcome>) -> 
         kinds: ImportKind::ALL.iter().map(|k| (k.code(), t.get(kind_name(*k)))).collect(),
         chosen: chosen.code(),
         outcome,
+        running: None,
     }
 }
 
@@ -124,13 +160,71 @@ pub async fn template(State(app): State<App>, caller: Caller, Path(raw): Path<St
     Ok(([(CONTENT_TYPE, XLSX.to_owned()), (CONTENT_DISPOSITION, format!("attachment; filename=\"mau-nhap-{}.xlsx\"", kind.code()))], bytes).into_response())
 }
 
-/// The upload: checked, and imported unless it is a dry run or something is wrong.
+/// The upload: checked, and imported unless it is a dry run or something is wrong, in the
+/// background; the browser is sent to the job's page, which shows how far it has come.
 pub async fn upload(State(app): State<App>, t: T, caller: Caller, multipart: Result<Multipart, MultipartRejection>) -> Result<Response, Problem> {
+    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+        return Err(Problem::App(AppError::Forbidden));
+    }
     let (fields, files) = super::documents::read_multipart(multipart).await?;
     let kind = kind(fields.get("kind").map(String::as_str).unwrap_or_default())?;
     let dry_run = fields.contains_key("dry_run");
     let file = files.into_iter().next().ok_or(Problem::App(AppError::File(thidua_app::FileProblem::Empty)))?;
-    let report = app.import(&caller.principal, kind, &file.bytes, dry_run, &|_, _| {}).await?;
-    let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, page(t, &caller, kind, Some(outcome(t, &report, dry_run)))).into_response())
+    let id = thidua_app::auth::random_token()?;
+    let job = Arc::new(Job {
+        owner: caller.principal.username.clone(),
+        kind,
+        dry_run,
+        started: Instant::now(),
+        phase: AtomicU32::new(0),
+        done: AtomicU32::new(0),
+        total: AtomicU32::new(0),
+        outcome: Mutex::new(None),
+    });
+    {
+        let mut all = jobs().lock().map_err(|_| Problem::App(AppError::Conflict))?;
+        all.retain(|_, j| j.started.elapsed() < Duration::from_secs(3600));
+        all.insert(id.clone(), job.clone());
+    }
+    let principal = caller.principal.clone();
+    tokio::spawn(async move {
+        let progress = |phase: Phase, done: u32| {
+            if let Phase::Writing { total } = phase {
+                job.phase.store(1, Ordering::Relaxed);
+                job.total.store(total, Ordering::Relaxed);
+            }
+            job.done.store(done, Ordering::Relaxed);
+        };
+        let result = app.import(&principal, kind, &file.bytes, dry_run, &progress).await.map_err(|e| {
+            let problem = Problem::App(e);
+            (problem.status(), problem.describe(t).1)
+        });
+        if let Ok(mut slot) = job.outcome.lock() {
+            *slot = Some(result);
+        }
+    });
+    Ok((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, format!("/import/jobs/{id}"))]).into_response())
+}
+
+/// An upload's page: its progress while it runs (reloading itself), then its report.
+pub async fn job(t: T, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
+    let job = jobs().lock().ok().and_then(|all| all.get(&id).cloned()).filter(|j| j.owner == caller.principal.username).ok_or(Problem::App(AppError::NotFound))?;
+    let finished = job.outcome.lock().ok().and_then(|o| o.clone());
+    match finished {
+        None => {
+            let done = job.done.load(Ordering::Relaxed);
+            let running = if job.phase.load(Ordering::Relaxed) == 0 {
+                Running { text: t.fmt("import.checking", &[("done", &t.int(&(done as usize)))]), done, total: None }
+            } else {
+                let total = job.total.load(Ordering::Relaxed);
+                Running { text: t.fmt("import.writing", &[("done", &t.int(&(done as usize))), ("total", &t.int(&(total as usize)))]), done, total: Some(total) }
+            };
+            Ok(ImportPage { running: Some(running), ..page(t, &caller, job.kind, None) }.into_response())
+        }
+        Some(Ok(report)) => {
+            let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok((status, page(t, &caller, job.kind, Some(outcome(t, &report, job.dry_run)))).into_response())
+        }
+        Some(Err((status, message))) => Ok((status, page(t, &caller, job.kind, Some(Outcome { heading: message, ok: false, counts: String::new(), problems: Vec::new() }))).into_response()),
+    }
 }
