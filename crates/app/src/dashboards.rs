@@ -31,8 +31,9 @@ pub struct ClusterDashboard {
 #[derive(Debug, Clone)]
 pub struct OrgDashboard {
     pub org: String,
-    /// Members' levels by year.
-    pub levels: BTreeMap<i16, BTreeMap<Level, i64>>,
+    /// Members' levels by year, for those who may read the members' records (in a small cell
+    /// the counts are the members' own levels).
+    pub levels: Option<BTreeMap<i16, BTreeMap<Level, i64>>>,
     /// Awards by year, when the viewer may see commendation.
     pub awards: Option<BTreeMap<i16, u32>>,
 }
@@ -68,6 +69,7 @@ impl App {
         let mut ranking = None;
         for campaign in self.campaigns(p, cluster).await?.into_iter().filter(|c| c.year == year) {
             if let Some(round) = self.round_of_campaign(p, campaign.id).await?
+                && round.closed
                 && let Some(ranked) = self.round_view(p, round.id).await?.ranking
             {
                 let units = ranked.into_iter().map(|r| (r.name, r.result.total.num as f64 / r.result.total.den.max(1) as f64)).collect();
@@ -82,10 +84,15 @@ impl App {
         let name = self.org_names(&[org].into_iter().collect()).await?.remove(&org).ok_or(AppError::NotFound)?;
         let subtree = self.subtree(org, today()).await?;
         let orgs = self.with_predecessors(&subtree).await?;
-        let mut levels: BTreeMap<i16, BTreeMap<Level, i64>> = BTreeMap::new();
-        for (year, level, n) in self.store.member_level_counts(&orgs).await? {
-            *levels.entry(year).or_default().entry(level).or_default() += n;
-        }
+        let levels = if self.require_org(p, Action::ViewMember, org, today()).await.is_ok() {
+            let mut levels: BTreeMap<i16, BTreeMap<Level, i64>> = BTreeMap::new();
+            for (year, level, n) in self.store.member_level_counts(&orgs).await? {
+                *levels.entry(year).or_default().entry(level).or_default() += n;
+            }
+            Some(levels)
+        } else {
+            None
+        };
         let awards = if self.require_org(p, Action::ViewCommendation, org, today()).await.is_ok() {
             let this_year = today().year();
             let stats = self.registry_stats(p, org, this_year - 9, this_year).await?;

@@ -6,9 +6,19 @@ use std::io::Write;
 use crate::{App, AppError};
 
 impl App {
-    /// Writes every table to `out`; returns the number of rows.
-    pub async fn export_json(&self, out: &mut (dyn Write + Send)) -> Result<u64, AppError> {
-        Ok(self.store.export_json(out).await?)
+    /// Records that a list naming members left the system as a file: what and how many, never
+    /// who.
+    pub async fn audit_export(&self, p: &crate::auth::Principal, what: &str, count: usize) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        tx.audit(p.user, &p.record("member.export", what, format!("{count} members"))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes every table to `out`; returns the number of rows. Sessions are left out, and the
+    /// installation's signing key unless `secrets`.
+    pub async fn export_json(&self, out: &mut (dyn Write + Send), secrets: bool) -> Result<u64, AppError> {
+        Ok(self.store.export_json(out, secrets).await?)
     }
 
     /// Restores an export into a database that holds no data of its own, in one transaction, and

@@ -117,8 +117,6 @@ pub enum ImportIssue {
     BadYear(String),
     /// The member was admitted after that year.
     BeforeAdmission { year: i16 },
-    /// The member's organization has no grassroots organization above it to hold the round.
-    NoGrassroots,
     /// That year's round of the member's grassroots organization is under way: its results are
     /// entered there, step by step.
     RoundOpen { year: i16 },
@@ -212,6 +210,15 @@ fn clean_text(v: &Value) -> String {
     v.text().nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A CCCD cell: Excel keeps one typed as a number without its leading zero (every province code
+/// but one starts with 0), so a whole number gets it back.
+fn cccd_text(v: &Value) -> String {
+    match v {
+        Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 1e12 => format!("{:012}", *n as u64),
+        other => clean_text(other),
+    }
+}
+
 impl App {
     /// The template of a kind: its header row, an example row, and a sheet explaining the columns.
     pub fn import_template(&self, kind: ImportKind) -> Result<Vec<u8>, AppError> {
@@ -279,7 +286,7 @@ impl App {
         let today = today();
         let mut lines: Vec<MemberLine> = Vec::new();
         let mut seen: HashMap<String, u32> = HashMap::new();
-        let (mut report, sheet) = read_file(ImportKind::Members, bytes, progress, &mut |row, h, cells, problems| {
+        let Reading { mut report, sheet, present } = read_file(ImportKind::Members, bytes, progress, &mut |row, h, cells, problems| {
             if let Some(record) = member_row(h, cells, &orgs, today, problems) {
                 if let Some(key) = record.cccd.as_ref().map(|c| c.as_str().to_owned()) {
                     match seen.get(&key) {
@@ -306,16 +313,28 @@ impl App {
                     report.created += 1;
                     plan.push((line.record, None));
                 }
+                // A member recorded where the importer may not look: said without naming where.
+                Some(row) if !orgs.editable.contains(&row.record.org) => {
+                    report.add(&sheet, line.row, header_of(MEMBER_COLUMNS, "cccd"), ImportIssue::Member(MemberError::DuplicateCccd));
+                }
                 Some(row) if row.record.org != line.record.org => {
                     let name = orgs.names.get(&row.record.org).cloned().unwrap_or_default();
                     report.add(&sheet, line.row, header_of(MEMBER_COLUMNS, "org"), ImportIssue::OrgDiffers { current: name });
                 }
-                Some(row) if !orgs.editable.contains(&row.record.org) => {
-                    report.add(&sheet, line.row, header_of(MEMBER_COLUMNS, "org"), ImportIssue::OutsideScope(String::new()));
-                }
                 Some(row) => {
-                    // What the file does not carry stays as recorded.
-                    let merged = MemberRecord { seriously_ill: row.record.seriously_ill, ..line.record };
+                    // What the file has no column for stays as recorded.
+                    let keep = |field: &str| !present.contains(field);
+                    let old = &row.record;
+                    let new = line.record;
+                    let merged = MemberRecord {
+                        party_card: if keep("party_card") { old.party_card.clone() } else { new.party_card },
+                        official_on: if keep("official_on") { old.official_on } else { new.official_on },
+                        phone: if keep("phone") { old.phone.clone() } else { new.phone },
+                        email: if keep("email") { old.email.clone() } else { new.email },
+                        address: if keep("address") { old.address.clone() } else { new.address },
+                        seriously_ill: old.seriously_ill,
+                        ..new
+                    };
                     if merged == row.record {
                         report.unchanged += 1;
                     } else {
@@ -372,14 +391,24 @@ impl ImportReport {
 /// (by field).
 type RowCheck<'a> = dyn FnMut(u32, &Header, &[Value], &mut Vec<(&'static str, ImportIssue)>) + 'a;
 
+/// What a file held: the report so far, the sheet read and the fields it has columns for.
+struct Reading {
+    report: ImportReport,
+    sheet: String,
+    present: HashSet<&'static str>,
+}
+
+/// Rows above the header a file may have (a title, a date line) before one must be the header.
+const TITLE_ROWS: u32 = 10;
+
 /// Reads the first sheet of a file of `kind` (the template's guide sheet is not read): the header
-/// row, then every data row through `each`. Returns the report of what was read, with the
-/// problems found, and the sheet's name.
-fn read_file(kind: ImportKind, bytes: &[u8], progress: &(dyn Fn(Phase, u32) + Sync), each: &mut RowCheck<'_>) -> (ImportReport, String) {
+/// row (under a title, as thidua's own exports have), then every data row through `each`.
+fn read_file(kind: ImportKind, bytes: &[u8], progress: &(dyn Fn(Phase, u32) + Sync), each: &mut RowCheck<'_>) -> Reading {
     let columns = kind.columns();
     let mut report = ImportReport::default();
     let mut header: Option<(String, Header)> = None;
     let mut problems: Vec<(&'static str, ImportIssue)> = Vec::new();
+    let mut above = 0u32;
     let read = for_each_row(bytes, Format::sniff(bytes), &mut |sheet, row, cells| {
         let blank = cells.iter().all(Value::is_empty);
         let Some((first, h)) = &header else {
@@ -387,6 +416,10 @@ fn read_file(kind: ImportKind, bytes: &[u8], progress: &(dyn Fn(Phase, u32) + Sy
                 return ControlFlow::Continue(());
             }
             let h = Header::read(kind, cells);
+            above += 1;
+            if h.at.is_empty() && above < TITLE_ROWS {
+                return ControlFlow::Continue(());
+            }
             for c in columns.iter().filter(|c| c.required && !h.at.contains_key(c.field)) {
                 report.add(sheet, row, c.header.into(), ImportIssue::MissingColumn);
             }
@@ -414,6 +447,7 @@ fn read_file(kind: ImportKind, bytes: &[u8], progress: &(dyn Fn(Phase, u32) + Sy
         }
         ControlFlow::Continue(())
     });
+    let present = header.as_ref().map(|(_, h)| h.at.keys().copied().collect()).unwrap_or_default();
     let sheet = header.map(|(s, _)| s).unwrap_or_default();
     if read.is_err() {
         report.add("", 0, String::new(), ImportIssue::Unreadable);
@@ -421,7 +455,7 @@ fn read_file(kind: ImportKind, bytes: &[u8], progress: &(dyn Fn(Phase, u32) + Sy
         report.add(&sheet, 0, String::new(), ImportIssue::Empty);
     }
     progress(Phase::Checking, report.rows);
-    (report, sheet)
+    Reading { report, sheet, present }
 }
 
 impl App {
@@ -449,25 +483,32 @@ impl App {
         let facts: HashMap<MemberId, (String, OrgId, i16)> = self.store.member_basics().await?;
         let mut lines: Vec<ResultLine> = Vec::new();
         let mut seen: HashMap<(MemberId, i16), u32> = HashMap::new();
-        let (mut report, sheet) = read_file(ImportKind::Evaluations, bytes, progress, &mut |row, h, cells, problems| {
+        let Reading { mut report, sheet, .. } = read_file(ImportKind::Evaluations, bytes, progress, &mut |row, h, cells, problems| {
             let text = |field: &str| h.get(cells, field).map(clean_text).filter(|s| !s.is_empty());
-            let member: Option<MemberId> = required(h, cells, "cccd", problems, |c| {
-                let digits: String = c.chars().filter(|c| !c.is_whitespace()).collect();
-                by_cccd.get(&digits).copied().ok_or(ImportIssue::UnknownMember(c))
-            });
+            // A member outside the importer's organizations is as unknown as one not recorded:
+            // a CCCD must not tell whose it is, nor where they are.
+            let member: Option<(MemberId, OrgId)> = match h.get(cells, "cccd").map(cccd_text).filter(|c| !c.is_empty()) {
+                None => {
+                    problems.push(("cccd", ImportIssue::Member(MemberError::Required { field: "cccd" })));
+                    None
+                }
+                Some(c) => {
+                    let digits: String = c.chars().filter(|c| !c.is_whitespace()).collect();
+                    let found = by_cccd.get(&digits).and_then(|m| facts.get(m).map(|f| (*m, f))).and_then(|(m, f)| grassroots_of(f.1).filter(|g| editable.contains(g)).map(|g| (m, g)));
+                    if found.is_none() {
+                        problems.push(("cccd", ImportIssue::UnknownMember(c)));
+                    }
+                    found
+                }
+            };
             let year: Option<i16> = required(h, cells, "year", problems, |y| y.parse::<i16>().ok().filter(|y| (1930..=today.year()).contains(y)).ok_or(ImportIssue::BadYear(y)));
             let level: Option<Level> = required(h, cells, "level", problems, |l| parse_level(&l).ok_or(ImportIssue::NotInList { value: l, allowed: "HTXSNV, HTTNV, HTNV, KHTNV" }));
-            let Some(member) = member else { return };
-            let Some((name, org, admitted)) = facts.get(&member) else { return };
+            let Some((member, _)) = member else { return };
+            let Some((name, _, admitted)) = facts.get(&member) else { return };
             if let Some(written) = text("full_name")
                 && fold(&written) != fold(name)
             {
                 problems.push(("full_name", ImportIssue::NameDiffers { recorded: name.clone() }));
-            }
-            match grassroots_of(*org) {
-                None => problems.push(("cccd", ImportIssue::NoGrassroots)),
-                Some(g) if !editable.contains(&g) => problems.push(("cccd", ImportIssue::OutsideScope(by_id.get(&g).map(|v| v.name.clone()).unwrap_or_default()))),
-                Some(_) => {}
             }
             let (Some(year), Some(level)) = (year, level) else { return };
             if year < *admitted {
@@ -488,10 +529,13 @@ impl App {
         // What is recorded already: a result of that member and year is updated or left be; a
         // round under way is not written into.
         let (first, last) = lines.iter().fold((i16::MAX, i16::MIN), |(a, b), l| (a.min(l.year), b.max(l.year)));
-        let recorded: HashMap<(MemberId, i16), (i64, Option<Level>)> =
-            if lines.is_empty() { HashMap::new() } else { self.store.member_results(first, last).await?.into_iter().map(|(m, y, id, l)| ((m, y), (id, l))).collect() };
-        let rounds: HashMap<(OrgId, i16), EvalRoundRow> = self.store.eval_rounds().await?.into_iter().map(|r| ((r.org, r.year), r)).collect();
+        let recorded: HashMap<(MemberId, i16), (i64, Option<Level>, i64)> =
+            if lines.is_empty() { HashMap::new() } else { self.store.member_results(first, last).await?.into_iter().map(|(m, y, id, l, round)| ((m, y), (id, l, round))).collect() };
+        let all_rounds = self.store.eval_rounds().await?;
+        let round_by_id: HashMap<i64, EvalRoundRow> = all_rounds.iter().map(|r| (r.id, r.clone())).collect();
+        let rounds: HashMap<(OrgId, i16), EvalRoundRow> = all_rounds.into_iter().map(|r| ((r.org, r.year), r)).collect();
         let mut changes: Vec<(i64, Level)> = Vec::new();
+        let mut touched: HashSet<i64> = HashSet::new();
         let mut additions: BTreeMap<(OrgId, i16), Vec<(NewSubject, Level)>> = BTreeMap::new();
         for line in &lines {
             let Some((_, org, _)) = facts.get(&line.member) else { continue };
@@ -501,10 +545,19 @@ impl App {
                 continue;
             }
             match recorded.get(&(line.member, line.year)) {
-                Some((_, Some(level))) if *level == line.level => report.unchanged += 1,
-                Some((id, _)) => {
+                Some((_, Some(level), _)) if *level == line.level => report.unchanged += 1,
+                // A result kept in another organization's round (before a transfer): changed only
+                // where the importer may, and once that round is concluded.
+                Some((_, _, round)) if round_by_id.get(round).is_none_or(|r| !editable.contains(&r.org)) => {
+                    report.add(&sheet, line.row, header_of(EVALUATION_COLUMNS, "cccd"), ImportIssue::UnknownMember(String::new()));
+                }
+                Some((_, _, round)) if round_by_id.get(round).is_some_and(|r| r.concluded.is_none()) => {
+                    report.add(&sheet, line.row, header_of(EVALUATION_COLUMNS, "year"), ImportIssue::RoundOpen { year: line.year });
+                }
+                Some((id, _, round)) => {
                     report.updated += 1;
                     changes.push((*id, line.level));
+                    touched.insert(*round);
                 }
                 None => {
                     report.created += 1;
@@ -521,6 +574,9 @@ impl App {
         let mut done = 0u32;
         let mut tx = self.store.begin().await?;
         tx.set_concluded_levels(&changes, &p.username, today).await?;
+        for round in &touched {
+            tx.touch_eval_round(*round).await?;
+        }
         done += u32::try_from(changes.len()).unwrap_or(u32::MAX);
         progress(Phase::Writing { total }, done);
         for ((org, year), subjects) in &additions {
@@ -582,10 +638,13 @@ fn member_row(h: &Header, cells: &[Value], orgs: &OrgNames, today: Date, problem
     };
     let full_name = required("full_name");
     let gender_text = required("gender");
-    let cccd_text = required("cccd");
     let org_text = required("org");
     let birth_text = required("birth_date");
     let admitted_text = required("admitted_on");
+    let cccd_text = h.get(cells, "cccd").map(cccd_text).filter(|s| !s.is_empty());
+    if cccd_text.is_none() {
+        problems.push(("cccd", ImportIssue::Member(MemberError::Required { field: "cccd" })));
+    }
     let mut date = |field: &'static str, present: bool| -> Option<Date> {
         if !present {
             return None;
@@ -607,19 +666,24 @@ fn member_row(h: &Header, cells: &[Value], orgs: &OrgNames, today: Date, problem
             None
         }
     });
-    let org = org_text.as_deref().and_then(|name| match orgs.by_name.get(&fold(name)).map(Vec::as_slice) {
-        None | Some([]) => {
-            problems.push(("org", ImportIssue::UnknownOrg(name.to_owned())));
-            None
-        }
-        Some([one]) if !orgs.editable.contains(one) => {
-            problems.push(("org", ImportIssue::OutsideScope(name.to_owned())));
-            None
-        }
-        Some([one]) => Some(*one),
-        Some(_) => {
-            problems.push(("org", ImportIssue::AmbiguousOrg(name.to_owned())));
-            None
+    // Among the organizations the importer may change first: "Chi bộ 1" exists under many parents.
+    let org = org_text.as_deref().and_then(|name| {
+        let all = orgs.by_name.get(&fold(name)).map(Vec::as_slice).unwrap_or_default();
+        let mine: Vec<OrgId> = all.iter().copied().filter(|o| orgs.editable.contains(o)).collect();
+        match (mine.as_slice(), all) {
+            ([one], _) => Some(*one),
+            ([], []) => {
+                problems.push(("org", ImportIssue::UnknownOrg(name.to_owned())));
+                None
+            }
+            ([], _) => {
+                problems.push(("org", ImportIssue::OutsideScope(name.to_owned())));
+                None
+            }
+            _ => {
+                problems.push(("org", ImportIssue::AmbiguousOrg(name.to_owned())));
+                None
+            }
         }
     });
     let party_card = text("party_card").and_then(|c| match check_party_card(&c) {

@@ -196,9 +196,7 @@ impl App {
     /// export is recorded in the audit log with its size (not the names).
     pub async fn export_members(&self, p: &Principal, query: Option<&str>) -> Result<Vec<MemberSummary>, AppError> {
         let out = self.members(p, query, 10_000_000, 0).await?;
-        let mut tx = self.store.begin().await?;
-        tx.audit(p.user, &p.record("member.export", "members", format!("{} members", out.len()))).await?;
-        tx.commit().await?;
+        self.audit_export(p, "members", out.len()).await?;
         Ok(out)
     }
 

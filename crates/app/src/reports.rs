@@ -12,7 +12,12 @@ use thidua_core::emulation::TaskStatus;
 use thidua_core::org::OrgId;
 use thidua_office::{Cell, PartyDocument, Sheet};
 
+use thidua_core::commendation::DossierState;
+use thidua_core::evaluation::SubjectKind;
+use thidua_core::vi::{collation_key, format_decimal, Lang};
+
 use crate::auth::Principal;
+use crate::evaluation::kind_label;
 use crate::{today, App, AppError, FieldProblem, Invalid};
 
 /// The period a cluster's report covers.
@@ -63,9 +68,20 @@ impl ReportPeriod {
 }
 
 fn points(total: thidua_core::scoring::Frac) -> String {
-    let v = total.num as f64 / total.den.max(1) as f64;
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').replace('.', ",")
+    format_decimal(total.num as f64 / total.den.max(1) as f64, Lang::Vi)
+}
+
+/// A dossier's state as the package writes it.
+fn state_label(s: DossierState) -> &'static str {
+    match s {
+        DossierState::Draft => "Đang soạn",
+        DossierState::Submitted => "Đã trình",
+        DossierState::Reviewed => "Đã thẩm định",
+        DossierState::Voted => "Đã bỏ phiếu",
+        DossierState::Decided => "Đã có quyết định",
+        DossierState::Returned => "Bị trả lại",
+        DossierState::Withdrawn => "Đã rút",
+    }
 }
 
 impl App {
@@ -183,17 +199,16 @@ impl App {
     /// The list of a decision's awards (danh sách kèm theo quyết định), by title.
     pub async fn decision_list_docx(&self, p: &Principal, decision: i64) -> Result<Vec<u8>, AppError> {
         let (d, issuer, lines) = self.decision_view(p, decision).await?;
-        let mut by_title: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for l in lines.iter().filter(|l| l.award.revocation.is_none()) {
-            by_title.entry(l.title_name.clone()).or_default().push(format!("{} – năm {}", l.recipient, l.award.year));
-        }
+        // Titles and names in Vietnamese order (Đ after D).
+        let mut awards: Vec<(&str, &str, i16)> = lines.iter().filter(|l| l.award.revocation.is_none()).map(|l| (l.title_name.as_str(), l.recipient.as_str(), l.award.year)).collect();
+        awards.sort_by_cached_key(|(title, recipient, _)| (collation_key(title), collation_key(recipient)));
         let mut body = Vec::new();
         let mut n = 0;
-        for (title, names) in &by_title {
-            body.push(format!("{title} ({}):", names.len()));
-            for name in names {
+        for group in awards.chunk_by(|a, b| a.0 == b.0) {
+            body.push(format!("{} ({}):", group[0].0, group.len()));
+            for (_, recipient, year) in group {
                 n += 1;
-                body.push(format!("{n}. {name}."));
+                body.push(format!("{n}. {recipient} – năm {year}."));
             }
         }
         body.push(format!("Tổng số: {n}."));
@@ -224,19 +239,32 @@ impl App {
         let named: BTreeSet<OrgId> = results.iter().flat_map(|r| [Some(r.cell), r.org]).flatten().collect();
         let names = self.org_names(&named).await?;
         let level = |l: Option<thidua_core::evaluation::Level>| l.map_or(Cell::Empty, |l| Cell::Text(l.abbreviation().into()));
+        // Leaders are evaluated as leaders too: the member sheet lists each member once.
+        let is_member = |r: &&thidua_store::YearResult| r.kind == SubjectKind::Member.code();
         let member_rows: Vec<Vec<Cell>> = results
             .iter()
-            .filter_map(|r| r.member_name.as_ref().map(|n| vec![Cell::Text(n.clone()), Cell::Text(names.get(&r.cell).cloned().unwrap_or_default()), level(r.level)]))
+            .filter(is_member)
+            .map(|r| vec![Cell::Text(r.member_name.clone().unwrap_or_default()), Cell::Text(names.get(&r.cell).cloned().unwrap_or_default()), level(r.level)])
             .collect();
         let org_rows: Vec<Vec<Cell>> = results
             .iter()
             .filter(|r| r.member_name.is_none())
-            .filter_map(|r| r.org.map(|o| vec![Cell::Text(names.get(&o).cloned().unwrap_or_default()), Cell::Text(r.kind.clone()), level(r.level)]))
+            .filter_map(|r| {
+                let kind = SubjectKind::from_code(&r.kind).map_or_else(|| r.kind.clone(), |k| kind_label(k).to_owned());
+                r.org.map(|o| vec![Cell::Text(names.get(&o).cloned().unwrap_or_default()), Cell::Text(kind), level(r.level)])
+            })
             .collect();
-        let awards = self.registry(p, Some(org), true, None, Some(year), Some(year)).await.unwrap_or_default();
-        let dossiers: Vec<_> = self.dossiers(p, Some(year)).await.unwrap_or_default().into_iter().filter(|(d, _, _)| subtree.contains(&d.proposer)).collect();
+        // Commendation is shown to those who may see it; another failure is a failure.
+        fn allowed<T>(r: Result<Vec<T>, AppError>) -> Result<Vec<T>, AppError> {
+            match r {
+                Err(AppError::Forbidden) => Ok(Vec::new()),
+                other => other,
+            }
+        }
+        let awards = allowed(self.registry(p, Some(org), true, None, Some(year), Some(year)).await)?;
+        let dossiers: Vec<_> = allowed(self.dossiers(p, Some(year)).await)?.into_iter().filter(|(d, _, _)| subtree.contains(&d.proposer)).collect();
         let mut counts: BTreeMap<&'static str, i64> = BTreeMap::new();
-        for r in results.iter().filter(|r| r.member_name.is_some()) {
+        for r in results.iter().filter(is_member) {
             if let Some(l) = r.level {
                 *counts.entry(l.abbreviation()).or_default() += 1;
             }
@@ -279,12 +307,10 @@ impl App {
                 "Hồ sơ đề nghị",
                 &["Danh hiệu, hình thức", "Tập thể, cá nhân", "Trạng thái"],
                 &[40.0, 36.0, 16.0],
-                dossiers.iter().map(|(d, name, title)| vec![Cell::Text(title.clone()), Cell::Text(name.clone()), Cell::Text(d.state.code().into())]).collect(),
+                dossiers.iter().map(|(d, name, title)| vec![Cell::Text(title.clone()), Cell::Text(name.clone()), Cell::Text(state_label(d.state).into())]).collect(),
             ),
         ];
-        let mut tx = self.store.begin().await?;
-        tx.audit(p.user, &p.record("member.export", format!("org:{}", org.0), format!("year-end {year}: {} members", sheets[1].rows.len()))).await?;
-        tx.commit().await?;
+        self.audit_export(p, &format!("org:{} year-end {year}", org.0), sheets[1].rows.len()).await?;
         Ok(thidua_office::xlsx(&sheets)?)
     }
 }

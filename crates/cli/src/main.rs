@@ -97,8 +97,12 @@ enum Command {
     Export {
         #[command(flatten)]
         db: Db,
+        /// Written readable by its owner alone: it holds member data.
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
+        /// Include the installation's private signing key (for moving the installation itself).
+        #[arg(long)]
+        with_secrets: bool,
     },
     /// Import an xlsx or CSV file (`members`, `evaluations`); every problem is listed by sheet,
     /// row and column. The file is imported whole or not at all; importing it again updates,
@@ -287,16 +291,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("Search index rebuilt: {n} documents indexed ({indexed} index entries for {documents} documents).");
             Ok(())
         }
-        Command::Export { db, out } => {
+        Command::Export { db, out, with_secrets } => {
             let app = db.open(false).await?;
-            let file = std::fs::File::create(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options.open(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             let mut writer = std::io::BufWriter::new(file);
-            let rows = app.export_json(&mut writer).await.map_err(describe)?;
+            let rows = app.export_json(&mut writer, with_secrets).await.map_err(describe)?;
             std::io::Write::flush(&mut writer).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             app.close().await;
             println!("Exported {rows} rows to {}.", out.display());
             Ok(())
         }
+        Command::Import { dry_run: true, kind, .. } if kind == "json" => Err("a restore has no dry run: restore into a fresh database to look at it".into()),
         Command::Import { db, kind, file, .. } if kind == "json" => {
             let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let app = db.open(false).await?;

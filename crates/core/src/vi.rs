@@ -117,6 +117,21 @@ pub fn format_int(n: i64, lang: Lang) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// A number with up to two decimals as the language writes it: `4.290`, `95,5` in Vietnamese,
+/// `4,290` and `95.5` in English.
+pub fn format_decimal(v: f64, lang: Lang) -> String {
+    let cents = (v * 100.0).round() as i64;
+    let (whole, frac) = (cents / 100, (cents % 100).abs());
+    let sign = if cents < 0 && whole == 0 { "-" } else { "" };
+    let int = format_int(whole, lang);
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let digits = format!("{frac:02}");
+    let (_, sep) = lang.separators();
+    format!("{sign}{int}{sep}{}", digits.trim_end_matches('0'))
+}
+
 /// A whole number as typed in Vietnamese: `1000` or `1.000` (dots only between groups of three
 /// digits, so `2.5` is refused rather than read as 25).
 pub fn parse_int(text: &str) -> Option<u64> {
@@ -152,6 +167,15 @@ pub fn format_percent(numerator: i64, denominator: i64, lang: Lang) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_round_then_group() {
+        assert_eq!(format_decimal(4290.0, Lang::Vi), "4.290");
+        assert_eq!(format_decimal(95.5, Lang::Vi), "95,5");
+        assert_eq!(format_decimal(95.996, Lang::Vi), "96");
+        assert_eq!(format_decimal(1234.05, Lang::En), "1,234.05");
+        assert_eq!(format_decimal(-0.5, Lang::Vi), "-0,5");
+    }
 
     #[test]
     fn whole_numbers_read_with_or_without_thousands_dots() {

@@ -1,7 +1,7 @@
 //! Spreadsheets in: the rows of xlsx sheets and CSV files, read one at a time so a file of
 //! hundreds of thousands of rows is never held as cells.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::ops::ControlFlow;
 
 use calamine::{DataRef, Reader, Xlsx};
@@ -59,7 +59,7 @@ impl Format {
 
 /// Most bytes the parts of an xlsx file may expand to: a small file that unpacks into gigabytes
 /// (a zip bomb) is refused before anything is read.
-pub const MAX_UNPACKED: u64 = 1 << 30;
+pub const MAX_UNPACKED: u64 = 512 << 20;
 
 /// Calls `each(sheet, row, cells)` for every row that has a cell, in order; `row` counts from 1
 /// as the spreadsheet shows it and `cells[0]` is column A. Returning `Break` stops the reading.
@@ -79,7 +79,7 @@ fn xlsx_rows(bytes: &[u8], each: &mut RowFn<'_>) -> Result<(), OfficeError> {
         unpacked = unpacked.saturating_add(file.size());
     }
     if unpacked > MAX_UNPACKED {
-        return Err(OfficeError("the spreadsheet unpacks to more than 1 GiB".into()));
+        return Err(OfficeError("the spreadsheet unpacks to more than 512 MiB".into()));
     }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     for sheet in book.sheet_names() {
@@ -132,13 +132,9 @@ fn value(d: &DataRef<'_>) -> Value {
 
 fn csv_rows(bytes: &[u8], each: &mut RowFn<'_>) -> Result<(), OfficeError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(OfficeError("the CSV file is not UTF-8 text".into()));
-    }
+    let text = std::str::from_utf8(bytes).map_err(|_| OfficeError("the CSV file is not UTF-8 text".into()))?;
     // Excel set to Vietnamese writes ';' between fields.
-    let mut first = String::new();
-    bytes.take(4096).read_to_string(&mut first).ok();
-    let first = first.lines().next().unwrap_or_default();
+    let first = text.lines().next().unwrap_or_default();
     let delimiter = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes);
     let mut record = csv::StringRecord::new();

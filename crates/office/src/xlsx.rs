@@ -73,12 +73,15 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, OfficeError> {
 }
 
 /// The sheet as CSV for spreadsheets and scripts: UTF-8 with a byte-order mark (so Excel reads
-/// the diacritics), the header row, dates as dd/mm/yyyy, numbers as digits.
+/// the diacritics), the header row, dates as dd/mm/yyyy, numbers as digits; a text starting like
+/// a formula is prefixed with `'`.
 pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, OfficeError> {
     let mut out = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(&sheet.headers).map_err(|e| OfficeError(e.to_string()))?;
     for row in &sheet.rows {
         let fields = row.iter().map(|c| match c {
+            // A text that a spreadsheet would take for a formula is kept as text.
+            Cell::Text(s) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Date(y, m, d) => format!("{d:02}/{m:02}/{y:04}"),
@@ -122,9 +125,9 @@ mod tests {
             title: Some("ignored".into()),
             headers: vec!["Tên".into(), "Ngày".into(), "Số".into()],
             widths: vec![],
-            rows: vec![vec![Cell::Text("Lê, Văn \"A\"".into()), Cell::Date(2024, 9, 2), Cell::Int(4290)]],
+            rows: vec![vec![Cell::Text("Lê, Văn \"A\"".into()), Cell::Date(2024, 9, 2), Cell::Int(4290)], vec![Cell::Text("=HYPERLINK(1)".into()), Cell::Empty, Cell::Int(-1)]],
         };
         let text = String::from_utf8(csv(&sheet).expect("csv")).expect("utf-8");
-        assert_eq!(text, "\u{feff}Tên,Ngày,Số\n\"Lê, Văn \"\"A\"\"\",02/09/2024,4290\n");
+        assert_eq!(text, "\u{feff}Tên,Ngày,Số\n\"Lê, Văn \"\"A\"\"\",02/09/2024,4290\n'=HYPERLINK(1),,-1\n");
     }
 }

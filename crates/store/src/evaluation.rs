@@ -235,13 +235,17 @@ impl Tx {
         Ok(())
     }
 
-    /// Sets the concluded level of results kept from the records (an import correcting a past
-    /// year), the results of each level together.
+    /// Sets the level of results kept from the records (an import correcting a past year): the
+    /// conclusion, and the approval where there was one, the results of each level together.
     pub async fn set_concluded_levels(&mut self, levels: &[(i64, Level)], by: &str, on: Date) -> Result<(), StoreError> {
         for level in Level::ALL {
             let ids: Vec<i64> = levels.iter().filter(|(_, l)| *l == level).map(|(id, _)| *id).collect();
             for chunk in ids.chunks(1000) {
-                let sql = format!("UPDATE evaluation SET concluded_level = $1, concluded_by = $2, concluded_on = $3, version = version + 1 WHERE id IN ({})", placeholders(4, chunk.len()));
+                let sql = format!(
+                    "UPDATE evaluation SET concluded_level = $1, concluded_by = $2, concluded_on = $3, \
+                     approved_level = CASE WHEN approved_level IS NULL THEN NULL ELSE $1 END, version = version + 1 WHERE id IN ({})",
+                    placeholders(4, chunk.len())
+                );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(level.code()).bind(by).bind(iso(on));
                 for id in chunk {
                     q = q.bind(*id);
@@ -549,11 +553,11 @@ impl Store {
         Ok(counts.into_iter().map(|((y, l), n)| (y, l, n)).collect())
     }
 
-    /// Every member's result of `[from, to]`: `(member, year, evaluation id, concluded level)`,
-    /// the latest step when a round was approved.
-    pub async fn member_results(&self, from: i16, to: i16) -> Result<Vec<(MemberId, i16, i64, Option<Level>)>, StoreError> {
+    /// Every member's result of `[from, to]`: `(member, year, evaluation id, standing level —
+    /// approved, else concluded —, round)`.
+    pub async fn member_results(&self, from: i16, to: i16) -> Result<Vec<(MemberId, i16, i64, Option<Level>, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT e.member_id, r.year, e.id, e.concluded_level FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+            "SELECT e.member_id, r.year, e.id, COALESCE(e.approved_level, e.concluded_level), e.round_id FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
              WHERE e.kind = 'member' AND r.year >= $1 AND r.year <= $2",
         )
         .bind(i64::from(from))
@@ -563,7 +567,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let level: Option<String> = r.try_get(3)?;
-                Ok((MemberId(r.try_get(0)?), i16::try_from(r.try_get::<i64, _>(1)?).map_err(|_| corrupt("year"))?, r.try_get(2)?, level.as_deref().and_then(Level::from_code)))
+                Ok((MemberId(r.try_get(0)?), i16::try_from(r.try_get::<i64, _>(1)?).map_err(|_| corrupt("year"))?, r.try_get(2)?, level.as_deref().and_then(Level::from_code), r.try_get(4)?))
             })
             .collect()
     }

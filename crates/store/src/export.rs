@@ -28,8 +28,17 @@ enum Class {
 struct Table {
     name: String,
     columns: Vec<(String, Class)>,
+    /// An integer `id`, restored with its identity sequence.
     has_id: bool,
+    /// The column rows are read in order of, page by page: `id`, `seq` or a blob's `hash`.
+    key: Option<(String, Class)>,
 }
+
+/// Not exported: sessions and failed sign-ins are of the running installation, not its records.
+const TRANSIENT: [&str; 2] = ["user_session", "login_failure"];
+
+/// Settings left out unless asked for: the installation's private signing key.
+const SECRET_META: [&str; 1] = ["installation_signing_key"];
 
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Corrupt(format!("cannot write the export: {e}"))
@@ -52,16 +61,27 @@ impl Store {
         }
         Ok(by_name
             .into_iter()
+            .filter(|(name, _)| !TRANSIENT.contains(&name.as_str()))
             .map(|(name, columns)| {
                 let has_id = columns.iter().any(|(c, class)| c == "id" && *class == Class::Integer);
-                Table { name, columns, has_id }
+                let key = columns
+                    .iter()
+                    .find(|(c, class)| (c == "id" || c == "seq") && *class == Class::Integer)
+                    .or_else(|| columns.iter().find(|(c, _)| name == "blob" && c == "hash"))
+                    .cloned();
+                Table { name, columns, has_id, key }
             })
             .collect())
     }
 
-    /// Writes every table to `out`; returns the number of rows.
-    pub async fn export_json(&self, out: &mut (dyn Write + Send)) -> Result<u64, StoreError> {
+    /// Writes every table to `out`, as of one moment (one read transaction); returns the number
+    /// of rows. The signing key is left out unless `secrets`.
+    pub async fn export_json(&self, out: &mut (dyn Write + Send), secrets: bool) -> Result<u64, StoreError> {
         let tables = self.tables().await?;
+        let mut snapshot = self.pool.begin().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *snapshot).await?;
+        }
         let mut rows_written = 0u64;
         write!(out, "{{\"format\":\"{EXPORT_FORMAT}\",\"version\":{EXPORT_VERSION},\"tables\":{{").map_err(io)?;
         for (i, t) in tables.iter().enumerate() {
@@ -82,24 +102,36 @@ impl Store {
                 out.write_all(b"\n").map_err(io)?;
                 out.write_all(line.as_bytes()).map_err(io)
             };
-            if t.has_id {
-                let mut after = i64::MIN;
+            if let Some((key, class)) = &t.key {
+                // Page by page in key order (integers, or a blob's lowercase hex hash, which
+                // both databases order alike); a page of blobs is kept small.
+                let page = if t.name == "blob" { 50 } else { PAGE };
+                let (mut after_int, mut after_text) = (i64::MIN, String::new());
                 loop {
-                    let sql = format!("SELECT {columns} FROM {} WHERE id > $1 ORDER BY id LIMIT {PAGE}", quoted(&t.name));
-                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after).fetch_all(&self.pool).await?;
+                    let sql = format!("SELECT {columns} FROM {} WHERE {} > $1 ORDER BY {} LIMIT {page}", quoted(&t.name), quoted(key), quoted(key));
+                    let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    let q = if *class == Class::Integer { q.bind(after_int) } else { q.bind(after_text.clone()) };
+                    let rows = q.fetch_all(&mut *snapshot).await?;
                     for r in &rows {
-                        after = r.try_get("id")?;
+                        if *class == Class::Integer {
+                            after_int = r.try_get(key.as_str())?;
+                        } else {
+                            after_text = r.try_get(key.as_str())?;
+                        }
                         emit(row_json(t, r)?, out)?;
                         rows_written += 1;
                     }
-                    if (rows.len() as i64) < PAGE {
+                    if (rows.len() as i64) < page {
                         break;
                     }
                 }
             } else {
                 // No key to order by: the rows' own text orders them, the same on both backends.
                 let sql = format!("SELECT {columns} FROM {}", quoted(&t.name));
-                for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await? {
+                for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *snapshot).await? {
+                    if t.name == "meta" && !secrets && r.try_get::<String, _>("key").is_ok_and(|k| SECRET_META.contains(&k.as_str())) {
+                        continue;
+                    }
                     lines.push(row_json(t, &r)?);
                 }
                 lines.sort();
@@ -111,6 +143,7 @@ impl Store {
             out.write_all(b"]").map_err(io)?;
         }
         out.write_all(b"\n}}\n").map_err(io)?;
+        snapshot.rollback().await?;
         Ok(rows_written)
     }
 

@@ -342,27 +342,38 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("SELECT member_id, kind, from_on, to_on, note FROM member_gap WHERE member_id IN ({}) ORDER BY from_on", placeholders(1, ids.len()));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            q = q.bind(id.0);
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT member_id, kind, from_on, to_on, note FROM member_gap WHERE member_id IN ({}) ORDER BY from_on", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(gap_from_row(&r)?);
+            }
         }
-        q.fetch_all(&self.pool).await?.iter().map(gap_from_row).collect()
+        out.sort_by_key(|(_, g)| g.from);
+        Ok(out)
     }
 
     pub async fn member_badges(&self, ids: &[MemberId]) -> Result<Vec<BadgeRow>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT member_id, milestone, awarded_on, early, decision FROM badge_award WHERE member_id IN ({}) ORDER BY milestone",
-            placeholders(1, ids.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            q = q.bind(id.0);
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT member_id, milestone, awarded_on, early, decision FROM badge_award WHERE member_id IN ({}) ORDER BY milestone", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(badge_from_row(&r)?);
+            }
         }
-        q.fetch_all(&self.pool).await?.iter().map(badge_from_row).collect()
+        out.sort_by_key(|b| b.milestone);
+        Ok(out)
     }
 
     pub async fn member_positions(&self, id: MemberId) -> Result<Vec<PositionRow>, StoreError> {

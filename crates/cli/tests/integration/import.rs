@@ -170,6 +170,20 @@ async fn members(db: TestDb) {
     // The same file again, and the same rows as CSV with semicolons: nothing changes.
     let again = app.import(&officer, ImportKind::Members, &clean, false, none).await.expect("again");
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
+    // Under a title line, with a CCCD Excel turned into a number (losing its leading zero), and
+    // without the columns a unit does not keep: matched, and what is not in the file is kept.
+    let mut rows = good();
+    rows[0][3] = Cell::Int(79_085_001_234);
+    let kept: Vec<usize> = vec![0, 1, 2, 3, 5, 7];
+    let sheet = Sheet {
+        name: "Dữ liệu".into(),
+        title: Some("DANH SÁCH ĐẢNG VIÊN".into()),
+        headers: kept.iter().map(|i| HEADERS[*i].into()).collect(),
+        widths: vec![],
+        rows: rows.iter().map(|r| kept.iter().map(|i| r[*i].clone()).collect()).collect(),
+    };
+    let partial = app.import(&officer, ImportKind::Members, &thidua_office::xlsx(&[sheet]).expect("xlsx"), false, none).await.expect("partial");
+    assert_eq!((partial.created, partial.updated, partial.unchanged), (0, 0, 2), "{:#?}", partial.problems);
     let csv = format!(
         "\u{feff}{}\r\nNguyễn Văn An;14/03/1985;Nam;079085001234;123456;19/05/2010;19/05/2011;{CELL};0901234567;an@example.vn;\r\nTrần Thị Bình;02/09/1990;Nữ;001190000111;;03/02/2015;03/02/2016;{CELL};;;\r\n",
         HEADERS.join(";")
@@ -281,6 +295,13 @@ async fn evaluations(db: TestDb) {
     let an = app.members(system, Some("Nguyễn Văn An"), 10, 0).await.expect("members")[0].id;
     assert!(app.member(system, an).await.expect("member").levels.is_empty(), "nothing written");
 
+    // A member outside the importer's organizations is unknown to them, named nowhere.
+    let other_province = org(&app, start, "Tỉnh ủy Khác", OrgKind::ProvincialCommittee, None).await;
+    let officer = Principal { grants: vec![ResolvedGrant { grant: Grant { role: Role::UnitOfficer, scope: Scope::Subtree(other_province) }, roots: vec![other_province] }], ..Principal::system() };
+    let probe = format!("{header}\n079085001234;Ai đó;2021;HTXSNV\n");
+    let report = app.import(&officer, ImportKind::Evaluations, probe.as_bytes(), true, none).await.expect("report");
+    assert_eq!(report.problems.len(), 1, "{:#?}", report.problems);
+    assert!(matches!(&report.problems[0].issue, I::UnknownMember(_)));
     // Five years, the words with or without diacritics: the rounds are made, concluded.
     let mut clean = format!("{header}\n");
     for (year, level) in [(2020, "HTXSNV"), (2021, "Hoàn thành xuất sắc nhiệm vụ"), (2022, "hoan thanh xuat sac nhiem vu"), (2023, "htxsnv"), (2024, "HTXSNV")] {

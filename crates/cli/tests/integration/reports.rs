@@ -142,13 +142,14 @@ async fn round_trip(db: TestDb) {
     app.load_demo().await.expect("demo");
     let export = |app: App| async move {
         let mut out = Vec::new();
-        app.export_json(&mut out).await.expect("export");
+        app.export_json(&mut out, false).await.expect("export");
         out
     };
     let first = export(app.clone()).await;
     assert_eq!(export(app.clone()).await, first, "the same data, the same bytes");
     let text = std::str::from_utf8(&first).expect("utf-8");
     assert!(text.starts_with("{\"format\":\"thidua-export\",\"version\":1,\"tables\":{") && text.contains("\"member\":[") && text.contains("Ban Tổ chức"));
+    assert!(!text.contains("\"user_session\"") && !text.contains("installation_signing_key"), "no sessions, no private key");
     assert!(matches!(app.restore_json(&first).await, Err(AppError::NotEmpty)), "a database with data is not overwritten");
     assert!(app.restore_json(b"{\"format\": \"other\"}").await.is_err());
     // Into a fresh database of each backend: the same bytes come out again, the audit chain holds

@@ -27,15 +27,7 @@ pub struct ChartBlock {
 
 /// A number as the page's language writes it: `4.290`, `95,5`.
 fn number(t: T, v: f64) -> String {
-    let whole = v.trunc();
-    let cents = ((v - whole).abs() * 100.0).round() as i64;
-    let int = t.int(&(whole.abs() as usize));
-    let sign = if v < 0.0 { "-" } else { "" };
-    match (cents, t.code()) {
-        (0, _) => format!("{sign}{int}"),
-        (c, "vi") => format!("{sign}{int},{}", format!("{c:02}").trim_end_matches('0')),
-        (c, _) => format!("{sign}{int}.{}", format!("{c:02}").trim_end_matches('0')),
-    }
+    thidua_core::vi::format_decimal(v, t.lang)
 }
 
 fn block(t: T, chart: Chart) -> ChartBlock {
@@ -131,7 +123,7 @@ pub async fn cluster(State(app): State<App>, t: T, caller: Caller, Path(id): Pat
         Chart {
             id: "tasks".into(),
             title: t.fmt("dashboard.tasks", &[("year", &year.to_string())]),
-            description: statuses.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join("; "),
+            description: statuses.iter().map(|(n, v)| format!("{n}: {}", number(t, *v as f64))).collect::<Vec<_>>().join("; "),
             categories: statuses.iter().map(|(n, _)| (*n).to_owned()).collect(),
             series: vec![Series { name: t.get("dashboard.count").into(), values: statuses.iter().map(|(_, v)| *v as f64).collect() }],
             horizontal: true,
@@ -144,7 +136,7 @@ pub async fn cluster(State(app): State<App>, t: T, caller: Caller, Path(id): Pat
         Chart {
             id: "meetings".into(),
             title: t.fmt("dashboard.meetings", &[("year", &year.to_string())]),
-            description: quarters.iter().zip(d.meetings_by_quarter).map(|(q, n)| format!("{q}: {n}")).collect::<Vec<_>>().join("; "),
+            description: quarters.iter().zip(d.meetings_by_quarter).map(|(q, n)| format!("{q}: {}", number(t, n as f64))).collect::<Vec<_>>().join("; "),
             categories: quarters,
             series: vec![Series { name: t.get("dashboard.meetings_held").into(), values: d.meetings_by_quarter.iter().map(|n| *n as f64).collect() }],
             horizontal: false,
@@ -164,35 +156,39 @@ pub async fn cluster(State(app): State<App>, t: T, caller: Caller, Path(id): Pat
 pub async fn org(State(app): State<App>, t: T, caller: Caller, Path(id): Path<String>) -> Result<DashboardPage, Problem> {
     let id = OrgId(parse_id(&id)?);
     let d = app.org_dashboard(&caller.principal, id).await?;
-    let years: Vec<i16> = d.levels.keys().copied().collect();
     let mut charts = Vec::new();
-    let series: Vec<Series> = Level::ALL
-        .iter()
-        .map(|l| Series { name: l.abbreviation().into(), values: years.iter().map(|y| d.levels.get(y).and_then(|m| m.get(l)).copied().unwrap_or(0) as f64).collect() })
-        .collect();
-    charts.push(block(
-        t,
-        Chart {
-            id: "levels".into(),
-            title: t.get("dashboard.levels").into(),
-            description: years
-                .iter()
-                .map(|y| format!("{y}: {}", Level::ALL.iter().map(|l| format!("{} {}", l.abbreviation(), d.levels.get(y).and_then(|m| m.get(l)).copied().unwrap_or(0))).collect::<Vec<_>>().join(", ")))
-                .collect::<Vec<_>>()
-                .join("; "),
-            categories: years.iter().map(|y| y.to_string()).collect(),
-            series,
-            horizontal: false,
-            stacked: true,
-        },
-    ));
+    let mut facts = Vec::new();
+    match &d.levels {
+        Some(levels) if !levels.is_empty() => {
+            let years: Vec<i16> = levels.keys().copied().collect();
+            let count = |y: &i16, l: &Level| levels.get(y).and_then(|m| m.get(l)).copied().unwrap_or(0);
+            charts.push(block(
+                t,
+                Chart {
+                    id: "levels".into(),
+                    title: t.get("dashboard.levels").into(),
+                    description: years
+                        .iter()
+                        .map(|y| format!("{y}: {}", Level::ALL.iter().map(|l| format!("{} {}", l.abbreviation(), number(t, count(y, l) as f64))).collect::<Vec<_>>().join(", ")))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    categories: years.iter().map(|y| y.to_string()).collect(),
+                    series: Level::ALL.iter().map(|l| Series { name: l.abbreviation().into(), values: years.iter().map(|y| count(y, l) as f64).collect() }).collect(),
+                    horizontal: false,
+                    stacked: true,
+                },
+            ));
+        }
+        Some(_) => facts.push(t.get("dashboard.no_levels").to_owned()),
+        None => {}
+    }
     if let Some(awards) = &d.awards {
         charts.push(block(
             t,
             Chart {
                 id: "awards".into(),
                 title: t.get("dashboard.awards").into(),
-                description: awards.iter().map(|(y, n)| format!("{y}: {n}")).collect::<Vec<_>>().join("; "),
+                description: awards.iter().map(|(y, n)| format!("{y}: {}", number(t, f64::from(*n)))).collect::<Vec<_>>().join("; "),
                 categories: awards.keys().map(|y| y.to_string()).collect(),
                 series: vec![Series { name: t.get("dashboard.awards_count").into(), values: awards.values().map(|n| f64::from(*n)).collect() }],
                 horizontal: false,
@@ -200,7 +196,6 @@ pub async fn org(State(app): State<App>, t: T, caller: Caller, Path(id): Path<St
             },
         ));
     }
-    let facts = if years.is_empty() { vec![t.get("dashboard.no_levels").to_owned()] } else { Vec::new() };
     let base = format!("/dashboards/orgs/{}", id.0);
     Ok(DashboardPage { heading: t.fmt("dashboard.org_heading", &[("name", &d.org)]), links: Vec::new(), c: Chrome::new(t, "dashboards", &base, Some(&caller)), charts, facts })
 }
@@ -220,7 +215,7 @@ pub async fn documents(State(app): State<App>, t: T, caller: Caller, Path(id): P
         Chart {
             id: "incoming".into(),
             title: t.fmt("dashboard.incoming", &[("year", &year.to_string())]),
-            description: months.iter().zip(d.by_month).map(|(m, (a, h))| format!("{m}: {a} / {h}")).collect::<Vec<_>>().join("; "),
+            description: months.iter().zip(d.by_month).map(|(m, (a, h))| format!("{m}: {} / {}", number(t, a as f64), number(t, h as f64))).collect::<Vec<_>>().join("; "),
             categories: months,
             series: vec![
                 Series { name: t.get("dashboard.arrived").into(), values: d.by_month.iter().map(|(a, _)| *a as f64).collect() },
@@ -249,7 +244,7 @@ pub async fn transfers(State(app): State<App>, t: T, caller: Caller) -> Result<D
         Chart {
             id: "transfers".into(),
             title: t.get("dashboard.transfers").into(),
-            description: names.iter().zip(&d.by_state).map(|(n, (_, c))| format!("{n}: {c}")).collect::<Vec<_>>().join("; "),
+            description: names.iter().zip(&d.by_state).map(|(n, (_, c))| format!("{n}: {}", number(t, *c as f64))).collect::<Vec<_>>().join("; "),
             categories: names,
             series: vec![Series { name: t.get("dashboard.count").into(), values: d.by_state.iter().map(|(_, c)| *c as f64).collect() }],
             horizontal: true,

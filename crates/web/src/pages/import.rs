@@ -40,7 +40,6 @@ pub fn describe_issue(issue: &ImportIssue, t: T) -> String {
         ImportIssue::NameDiffers { recorded } => t.fmt("import.issue.name_differs", &[("name", recorded)]),
         ImportIssue::BadYear(value) => t.fmt("import.issue.bad_year", &[("value", value)]),
         ImportIssue::BeforeAdmission { year } => t.fmt("import.issue.before_admission", &[("year", &year.to_string())]),
-        ImportIssue::NoGrassroots => t.get("import.issue.no_grassroots").into(),
         ImportIssue::RoundOpen { year } => t.fmt("import.issue.round_open", &[("year", &year.to_string())]),
         ImportIssue::Member(e) => describe_member(e, t),
     }
@@ -184,6 +183,11 @@ pub async fn upload(State(app): State<App>, t: T, caller: Caller, multipart: Res
     {
         let mut all = jobs().lock().map_err(|_| Problem::App(AppError::Conflict))?;
         all.retain(|_, j| j.started.elapsed() < Duration::from_secs(3600));
+        // One import at a time per person: a second upload waits for the first.
+        let running = |j: &Job| j.owner == job.owner && j.outcome.lock().is_ok_and(|o| o.is_none());
+        if all.values().any(|j| running(j)) {
+            return Err(Problem::App(AppError::Conflict));
+        }
         all.insert(id.clone(), job.clone());
     }
     let principal = caller.principal.clone();

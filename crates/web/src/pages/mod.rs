@@ -137,8 +137,13 @@ impl Export {
         }
     }
 
-    /// The sheet as a download named `name` (without extension).
+    /// The sheet as a download named `name` (without extension). A sheet longer than Excel takes
+    /// is refused as xlsx (CSV has no limit).
     pub fn respond(self, name: &str, sheet: thidua_office::Sheet) -> Result<axum::response::Response, Problem> {
+        const EXCEL_ROWS: usize = 1_048_576 - 4;
+        if self == Export::Xlsx && sheet.rows.len() > EXCEL_ROWS {
+            return Err(Problem::App(thidua_app::AppError::Invalid(vec![thidua_app::FieldProblem::new("format", thidua_app::Invalid::TooMany { max: EXCEL_ROWS })])));
+        }
         use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
         use axum::response::IntoResponse;
         let office = |e: thidua_office::OfficeError| Problem::App(thidua_app::AppError::from(e));

@@ -65,6 +65,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     let Query(q) = query?;
     let all = app.transfers(&caller.principal).await?;
     if let Some(export) = Export::requested(q.format.as_deref())? {
+        app.audit_export(&caller.principal, "transfers", all.len()).await?;
         let sheet = Sheet {
             name: t.get("transfers.title").into(),
             title: Some(t.get("transfers.title").into()),
