@@ -10,7 +10,7 @@ use thidua_core::access::Action;
 use thidua_core::date::parse_date;
 use thidua_core::member::{check_party_card, Cccd, Gender, MemberError, MemberId, MemberRecord};
 use thidua_core::evaluation::{Level, SubjectKind};
-use thidua_core::org::{OrgId, OrgVersion};
+use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, OrgVersion};
 use thidua_core::vi::fold;
 use thidua_office::table::{for_each_row, Format, Value};
 use thidua_office::{Cell, Sheet};
@@ -28,15 +28,18 @@ pub enum ImportKind {
     Members,
     /// Kết quả xếp loại chất lượng đảng viên of past years, matched by CCCD and year.
     Evaluations,
+    /// Tổ chức đảng, matched by name under their parent.
+    Orgs,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 2] = [ImportKind::Members, ImportKind::Evaluations];
+    pub const ALL: [ImportKind; 3] = [ImportKind::Orgs, ImportKind::Members, ImportKind::Evaluations];
 
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Members => "members",
             ImportKind::Evaluations => "evaluations",
+            ImportKind::Orgs => "orgs",
         }
     }
 
@@ -49,6 +52,7 @@ impl ImportKind {
         match self {
             ImportKind::Members => MEMBER_COLUMNS,
             ImportKind::Evaluations => EVALUATION_COLUMNS,
+            ImportKind::Orgs => ORG_COLUMNS,
         }
     }
 }
@@ -86,6 +90,40 @@ const EVALUATION_COLUMNS: &[Column] = &[
     Column { field: "level", header: "Xếp loại", required: true, width: 36 },
 ];
 
+const ORG_COLUMNS: &[Column] = &[
+    Column { field: "name", header: "Tên tổ chức", required: true, width: 40 },
+    Column { field: "short_name", header: "Tên viết tắt", required: false, width: 16 },
+    Column { field: "kind", header: "Loại", required: true, width: 24 },
+    Column { field: "parent", header: "Trực thuộc", required: false, width: 40 },
+    Column { field: "founded_on", header: "Ngày thành lập", required: true, width: 14 },
+];
+
+/// Kinds of organization as a file names them.
+const ORG_KINDS: [(OrgKind, &str); 11] = [
+    (OrgKind::CentralCommittee, "Ban Chấp hành Trung ương"),
+    (OrgKind::ProvincialCommittee, "Tỉnh ủy, Thành ủy"),
+    (OrgKind::UpperGrassrootsCommittee, "Đảng ủy cấp trên cơ sở"),
+    (OrgKind::GrassrootsCommittee, "Đảng bộ cơ sở"),
+    (OrgKind::Cell, "Chi bộ"),
+    (OrgKind::OrganizationBoard, "Ban Tổ chức"),
+    (OrgKind::CommitteeOffice, "Văn phòng cấp ủy"),
+    (OrgKind::InspectionCommission, "Ủy ban Kiểm tra"),
+    (OrgKind::PropagandaBoard, "Ban Tuyên giáo"),
+    (OrgKind::PartyBuildingBoard, "Ban Xây dựng Đảng"),
+    (OrgKind::Agency, "Cơ quan, đơn vị"),
+];
+
+fn parse_kind(text: &str) -> Option<OrgKind> {
+    let key = header_key(text);
+    match key.as_str() {
+        "tinhuy" | "thanhuy" => return Some(OrgKind::ProvincialCommittee),
+        "dangbo" | "dangbocoso" => return Some(OrgKind::GrassrootsCommittee),
+        "chibocoso" => return Some(OrgKind::Cell),
+        _ => {}
+    }
+    ORG_KINDS.iter().find(|(k, name)| header_key(name) == key || header_key(k.code()) == key).map(|(k, _)| *k)
+}
+
 /// What is wrong with a cell, a row or the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportIssue {
@@ -120,6 +158,10 @@ pub enum ImportIssue {
     /// That year's round of the member's grassroots organization is under way: its results are
     /// entered there, step by step.
     RoundOpen { year: i16 },
+    /// The organization cannot be made as the row says (a parent not yet founded that day, …).
+    Org(thidua_core::org::OrgError),
+    /// A parent named by a later row: parents come first.
+    ParentLater(String),
     Member(MemberError),
 }
 
@@ -224,6 +266,7 @@ impl App {
     pub fn import_template(&self, kind: ImportKind) -> Result<Vec<u8>, AppError> {
         let columns = kind.columns();
         let example: Vec<Cell> = match kind {
+            ImportKind::Orgs => vec![Cell::Text("Chi bộ Phòng Kế hoạch".into()), Cell::Empty, Cell::Text("Chi bộ".into()), Cell::Text("Đảng bộ cơ sở …".into()), Cell::Date(2020, 1, 1)],
             ImportKind::Evaluations => vec![Cell::Text("079085001234".into()), Cell::Text("Nguyễn Văn An".into()), Cell::Int(2024), Cell::Text("HTXSNV".into())],
             ImportKind::Members => vec![
                 Cell::Text("Nguyễn Văn An".into()),
@@ -262,6 +305,7 @@ impl App {
         match kind {
             ImportKind::Members => self.import_members(p, bytes, dry_run, progress).await,
             ImportKind::Evaluations => self.import_evaluations(p, bytes, dry_run, progress).await,
+            ImportKind::Orgs => self.import_orgs(p, bytes, dry_run, progress).await,
         }
     }
 
@@ -604,6 +648,127 @@ impl App {
     }
 }
 
+/// One organization row, checked.
+struct OrgLine {
+    row: u32,
+    name: String,
+    short_name: Option<String>,
+    kind: OrgKind,
+    parent: Option<String>,
+    founded_on: Date,
+}
+
+impl App {
+    /// Organizations are made in one transaction, row after row, each by the registry's own
+    /// event (so the same checks apply); a dry run makes them and rolls back.
+    async fn import_orgs(&self, p: &Principal, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
+        let today = today();
+        let orgs = self.importable_orgs(p, Action::EditOrgs).await?;
+        if orgs.editable.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let mut lines: Vec<OrgLine> = Vec::new();
+        let Reading { mut report, sheet, .. } = read_file(ImportKind::Orgs, bytes, progress, &mut |row, h, cells, problems| {
+            let text = |field: &str| h.get(cells, field).map(clean_text).filter(|s| !s.is_empty());
+            let name = required(h, cells, "name", problems, Ok);
+            let kind = required(h, cells, "kind", problems, |k| parse_kind(&k).ok_or(ImportIssue::NotInList { value: k, allowed: "Chi bộ, Đảng bộ cơ sở, Đảng ủy cấp trên cơ sở, Tỉnh ủy, Ban Tổ chức, …" }));
+            let founded_on = match h.get(cells, "founded_on") {
+                None => {
+                    problems.push(("founded_on", ImportIssue::Member(MemberError::Required { field: "founded_on" })));
+                    None
+                }
+                Some(v) => match cell_date(v) {
+                    Some(d) if d > today => {
+                        problems.push(("founded_on", ImportIssue::Member(MemberError::BadDate { field: "founded_on" })));
+                        None
+                    }
+                    Some(d) => Some(d),
+                    None => {
+                        problems.push(("founded_on", ImportIssue::Member(MemberError::BadDate { field: "founded_on" })));
+                        None
+                    }
+                },
+            };
+            if let (Some(name), Some(kind), Some(founded_on)) = (name, kind, founded_on)
+                && problems.is_empty()
+            {
+                lines.push(OrgLine { row, name, short_name: text("short_name"), kind, parent: text("parent"), founded_on });
+            }
+        });
+        // Rows with problems are left out; the others are still tried, so every problem is listed.
+        let total = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+        let system_wide = p.has_system(Action::EditOrgs);
+        let live = self.store.orgs_on(today).await?;
+        let mut made: HashMap<String, (OrgId, u32)> = HashMap::new();
+        let mut tx = self.store.begin().await?;
+        for (done, line) in lines.iter().enumerate() {
+            let parent = match &line.parent {
+                None if system_wide => None,
+                None => {
+                    report.add(&sheet, line.row, header_of(ORG_COLUMNS, "parent"), ImportIssue::Member(MemberError::Required { field: "parent" }));
+                    continue;
+                }
+                Some(name) => {
+                    let key = fold(name);
+                    let mine: Vec<OrgId> = orgs.by_name.get(&key).map(Vec::as_slice).unwrap_or_default().iter().copied().filter(|o| orgs.editable.contains(o)).collect();
+                    match (made.get(&key), mine.as_slice()) {
+                        (Some((id, _)), _) => Some(*id),
+                        (None, [one]) => Some(*one),
+                        (None, []) if lines.iter().any(|l| fold(&l.name) == key && l.row > line.row) => {
+                            report.add(&sheet, line.row, header_of(ORG_COLUMNS, "parent"), ImportIssue::ParentLater(name.clone()));
+                            continue;
+                        }
+                        (None, []) => {
+                            report.add(&sheet, line.row, header_of(ORG_COLUMNS, "parent"), ImportIssue::UnknownOrg(name.clone()));
+                            continue;
+                        }
+                        (None, _) => {
+                            report.add(&sheet, line.row, header_of(ORG_COLUMNS, "parent"), ImportIssue::AmbiguousOrg(name.clone()));
+                            continue;
+                        }
+                    }
+                }
+            };
+            // The same name under the same parent twice in the file, or already recorded.
+            let key = fold(&line.name);
+            let same_parent = |l: &OrgLine| l.parent.as_deref().map(fold) == line.parent.as_deref().map(fold);
+            if let Some(first) = lines.iter().find(|l| l.row < line.row && fold(&l.name) == key && same_parent(l)) {
+                report.add(&sheet, line.row, header_of(ORG_COLUMNS, "name"), ImportIssue::DuplicateInFile { first_row: first.row });
+                continue;
+            }
+            if let Some(existing) = live.iter().find(|v| v.parent == parent && fold(&v.name) == key) {
+                report.unchanged += 1;
+                made.insert(key, (existing.org, line.row));
+                continue;
+            }
+            let spec = OrgSpec { kind: line.kind, name: line.name.clone(), short_name: line.short_name.clone(), parent };
+            match tx.record_org_event(line.founded_on, OrgChange::Create(NewOrg { org: (), spec }), Some("Nhập từ tệp".into())).await {
+                Ok(event) => {
+                    report.created += 1;
+                    if let Some(created) = event.change.created().first() {
+                        made.insert(key, (created.org, line.row));
+                    }
+                }
+                Err(thidua_store::StoreError::Org(e)) => report.add(&sheet, line.row, header_of(ORG_COLUMNS, "name"), ImportIssue::Org(e)),
+                Err(e) => return Err(e.into()),
+            }
+            if done % 100 == 99 {
+                progress(Phase::Writing { total }, u32::try_from(done + 1).unwrap_or(u32::MAX));
+            }
+        }
+        report.problems.sort_by_key(|x| x.row);
+        if dry_run || !report.problems.is_empty() || report.created == 0 {
+            // Rolled back: a dry run made them only to check them.
+            return Ok(report);
+        }
+        let summary = format!("{} rows: {} created, {} unchanged", report.rows, report.created, report.unchanged);
+        tx.audit(p.user, &p.record("import.orgs", "system", summary)).await?;
+        tx.commit().await?;
+        report.written = true;
+        Ok(report)
+    }
+}
+
 fn header_of(columns: &[Column], field: &str) -> String {
     columns.iter().find(|c| c.field == field).map(|c| c.header.to_owned()).unwrap_or_default()
 }
@@ -620,6 +785,11 @@ fn column_hint(field: &str) -> &'static str {
         "org" => "Tên chi bộ, đảng bộ đúng như trong chương trình.",
         "phone" | "email" | "address" => "Không bắt buộc.",
         "year" => "Năm đánh giá, ví dụ 2024.",
+        "name" => "Tên đầy đủ của tổ chức.",
+        "short_name" => "Không bắt buộc.",
+        "kind" => "Chi bộ, Đảng bộ cơ sở, Đảng ủy cấp trên cơ sở, Tỉnh ủy, Thành ủy, Ban Tổ chức, Văn phòng cấp ủy, Ủy ban Kiểm tra, Ban Tuyên giáo, Ban Xây dựng Đảng, Cơ quan, đơn vị.",
+        "parent" => "Tên tổ chức cấp trên: đã có trong chương trình, hoặc ở một dòng phía trên của tệp. Để trống cho tổ chức cao nhất.",
+        "founded_on" => "Ngày thành lập (dd/mm/yyyy).",
         "level" => "HTXSNV, HTTNV, HTNV, KHTNV hoặc ghi đầy đủ (Hoàn thành xuất sắc nhiệm vụ…).",
         _ => "",
     }

@@ -199,7 +199,7 @@ impl Problem {
     }
 }
 
-fn describe_org(e: &OrgError, t: T) -> (&'static str, String) {
+pub fn describe_org(e: &OrgError, t: T) -> (&'static str, String) {
     let label = |l: &OrgLabel| l.to_string();
     let (code, text) = match e {
         OrgError::EmptyName => ("org.empty_name", t.get("error.org.empty_name").to_owned()),

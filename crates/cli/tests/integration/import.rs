@@ -19,6 +19,7 @@ use crate::support::{ApiTest, Server, StoreTest, TestDb};
 pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("a_members_file_is_checked_whole_imported_whole_and_again_changes_nothing", |db| Box::pin(members(db))),
     ("evaluation_results_of_past_years_import_into_concluded_rounds", |db| Box::pin(evaluations(db))),
+    ("organizations_import_under_their_parents_once", |db| Box::pin(organizations(db))),
 ];
 
 pub const TESTS: &[(&str, ApiTest)] = &[("the_template_downloads_and_the_report_is_in_vietnamese", |s| Box::pin(over_http(s)))];
@@ -327,4 +328,46 @@ async fn evaluations(db: TestDb) {
     let current = format!("{header}\n079085001234;;{year};HTXSNV\n");
     let report = app.import(system, ImportKind::Evaluations, current.as_bytes(), false, none).await.expect("report");
     assert!(matches!(report.problems[0].issue, I::RoundOpen { .. }), "{:#?}", report.problems);
+}
+
+async fn organizations(db: TestDb) {
+    let app = db.app().await;
+    let system = &Principal::system();
+    let start = date(2015, 1, 1);
+    let province = org(&app, start, "Tỉnh ủy Thử nghiệm", OrgKind::ProvincialCommittee, None).await;
+    let upper = org(&app, start, "Đảng ủy Khối Cơ quan tỉnh", OrgKind::UpperGrassrootsCommittee, Some(province)).await;
+    let officer = Principal { grants: vec![ResolvedGrant { grant: Grant { role: Role::UnitOfficer, scope: Scope::Subtree(upper) }, roots: vec![upper] }], ..Principal::system() };
+    let none = &|_, _| {};
+    let count = |app: App| async move { app.orgs_on(&Principal::system(), thidua_app::today()).await.expect("orgs").len() };
+    let before = count(app.clone()).await;
+    let header = "Tên tổ chức,Tên viết tắt,Loại,Trực thuộc,Ngày thành lập";
+    let bad = format!(
+        "{header}\nChi bộ Phòng Ngân sách,,Chi bộ,Đảng bộ Sở Tài chính,01/01/2016\nĐảng bộ Sở Tài chính,,Đảng bộ cơ sở,Đảng ủy Khối Cơ quan tỉnh,01/01/2016\nChi bộ Lạ,,Tổ đảng,Đảng ủy Khối Cơ quan tỉnh,01/01/2016\nChi bộ Mồ côi,,Chi bộ,Đảng ủy Không Có,01/01/2016\nChi bộ Sớm,,Chi bộ,Đảng ủy Khối Cơ quan tỉnh,31/02/2016\nĐảng bộ Sở Tài chính,,Đảng bộ cơ sở,Đảng ủy Khối Cơ quan tỉnh,01/01/2016\nChi bộ Trước,,Chi bộ,Đảng ủy Khối Cơ quan tỉnh,01/01/2010\n"
+    );
+    let report = app.import(&officer, ImportKind::Orgs, bad.as_bytes(), false, none).await.expect("report");
+    use ImportIssue as I;
+    let at = |row: u32| report.problems.iter().filter(|p| p.row == row).map(|p| p.issue.clone()).collect::<Vec<_>>();
+    assert!(matches!(at(2).as_slice(), [I::ParentLater(_)]), "{:#?}", report.problems);
+    assert!(matches!(at(4).as_slice(), [I::NotInList { .. }]));
+    assert!(matches!(at(5).as_slice(), [I::UnknownOrg(_)]));
+    assert!(matches!(at(6).as_slice(), [I::Member(MemberError::BadDate { .. })]));
+    assert!(matches!(at(7).as_slice(), [I::DuplicateInFile { first_row: 3 }]));
+    assert!(matches!(at(8).as_slice(), [I::Org(_)]), "founded before its parent: {:#?}", at(8));
+    assert!(!report.written);
+    assert_eq!(count(app.clone()).await, before, "nothing made");
+    // Parents first: a dry run makes nothing, then both are made, then again nothing changes.
+    let good = format!("{header}\nĐảng bộ Sở Tài chính,ĐBSTC,Đảng bộ cơ sở,Đảng ủy Khối Cơ quan tỉnh,01/01/2016\nChi bộ Phòng Ngân sách,,Chi bộ,Đảng bộ Sở Tài chính,01/01/2016\n");
+    let dry = app.import(&officer, ImportKind::Orgs, good.as_bytes(), true, none).await.expect("dry");
+    assert_eq!((dry.created, dry.written), (2, false), "{:#?}", dry.problems);
+    assert_eq!(count(app.clone()).await, before);
+    let done = app.import(&officer, ImportKind::Orgs, good.as_bytes(), false, none).await.expect("import");
+    assert_eq!((done.created, done.written), (2, true));
+    assert_eq!(count(app.clone()).await, before + 2);
+    let again = app.import(&officer, ImportKind::Orgs, good.as_bytes(), false, none).await.expect("again");
+    assert_eq!((again.created, again.unchanged), (0, 2));
+    // Outside the officer's organizations: refused.
+    let outside = format!("{header}\nChi bộ Ngoài,,Chi bộ,Tỉnh ủy Thử nghiệm,01/01/2016\n");
+    let report = app.import(&officer, ImportKind::Orgs, outside.as_bytes(), false, none).await.expect("report");
+    assert!(matches!(report.problems[0].issue, I::UnknownOrg(_) | I::OutsideScope(_)), "{:#?}", report.problems);
+    let _ = system;
 }

@@ -18,7 +18,7 @@ use thidua_app::{App, AppError};
 
 use super::Chrome;
 use crate::auth::Caller;
-use crate::error::{describe_member, Problem};
+use crate::error::{describe_member, describe_org, Problem};
 use crate::i18n::T;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -41,6 +41,8 @@ pub fn describe_issue(issue: &ImportIssue, t: T) -> String {
         ImportIssue::BadYear(value) => t.fmt("import.issue.bad_year", &[("value", value)]),
         ImportIssue::BeforeAdmission { year } => t.fmt("import.issue.before_admission", &[("year", &year.to_string())]),
         ImportIssue::RoundOpen { year } => t.fmt("import.issue.round_open", &[("year", &year.to_string())]),
+        ImportIssue::Org(e) => describe_org(e, t).1,
+        ImportIssue::ParentLater(name) => t.fmt("import.issue.parent_later", &[("name", name)]),
         ImportIssue::Member(e) => describe_member(e, t),
     }
 }
@@ -103,6 +105,7 @@ fn kind_name(kind: ImportKind) -> &'static str {
     match kind {
         ImportKind::Members => "import.kind.members",
         ImportKind::Evaluations => "import.kind.evaluations",
+        ImportKind::Orgs => "import.kind.orgs",
     }
 }
 
