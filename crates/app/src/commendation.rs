@@ -302,7 +302,7 @@ impl App {
         self.store.latest_rulebook().await?.ok_or(AppError::NotFound)
     }
 
-    fn entry<'b>(book: &'b Rulebook, title: &str) -> Result<&'b CatalogEntry, AppError> {
+    pub(crate) fn entry<'b>(book: &'b Rulebook, title: &str) -> Result<&'b CatalogEntry, AppError> {
         book.entry(title).ok_or_else(|| CommendationProblem::UnknownTitle(title.chars().take(40).collect()).into())
     }
 
@@ -407,7 +407,7 @@ impl App {
     }
 
     /// The person id of a person or member nominee, made for a member on first need.
-    async fn ensure_person(&self, tx: &mut Tx, p: &Principal, nominee: NomineeRef) -> Result<i64, AppError> {
+    pub(crate) async fn ensure_person(&self, tx: &mut Tx, p: &Principal, nominee: NomineeRef) -> Result<i64, AppError> {
         match nominee {
             NomineeRef::Person(id) => Ok(id),
             NomineeRef::Member(m) => {
@@ -446,7 +446,7 @@ impl App {
     }
 
     /// The organization a nominee belongs to (itself for a collective), and its name.
-    async fn nominee_facts(&self, nominee: NomineeRef) -> Result<(OrgId, String, Option<PersonRow>, Option<MemberId>), AppError> {
+    pub(crate) async fn nominee_facts(&self, nominee: NomineeRef) -> Result<(OrgId, String, Option<PersonRow>, Option<MemberId>), AppError> {
         Ok(match nominee {
             NomineeRef::Org(o) => {
                 let name = self.org_names(&BTreeSet::from([o])).await?.remove(&o).ok_or(AppError::NotFound)?;
@@ -579,7 +579,7 @@ impl App {
     }
 
     /// The highest level of award an issuer confers: that of the committee it is or belongs to.
-    async fn issuer_reach(&self, issuer: OrgId, on: Date) -> Result<AwardLevel, AppError> {
+    pub(crate) async fn issuer_reach(&self, issuer: OrgId, on: Date) -> Result<AwardLevel, AppError> {
         let kinds: HashMap<OrgId, OrgKind> = self.store.orgs_on(on).await?.into_iter().map(|v| (v.org, v.kind)).collect();
         for o in self.store.org_chain_on(issuer, on).await? {
             match kinds.get(&o) {
@@ -640,7 +640,7 @@ impl App {
     }
 
     /// Whether a nominee may receive an entry at all: the right kind of recipient.
-    async fn fits(&self, entry: &CatalogEntry, nominee: NomineeRef) -> Result<(), AppError> {
+    pub(crate) async fn fits(&self, entry: &CatalogEntry, nominee: NomineeRef) -> Result<(), AppError> {
         let wrong = || CommendationProblem::WrongRecipient { title: entry.name.clone() }.into();
         match nominee {
             NomineeRef::Org(o) => {

@@ -14,7 +14,9 @@ use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, OrgVersion};
 use thidua_core::vi::fold;
 use thidua_office::table::{for_each_row, Format, Value};
 use thidua_office::{Cell, Sheet};
-use thidua_store::{EvalRoundRow, MemberRow, NewSubject};
+use thidua_store::{AwardFilter, DecisionRow, EvalRoundRow, MemberRow, NewSubject, Nominee, PersonRow};
+
+use crate::commendation::NomineeRef;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::auth::{now_unix, Principal};
@@ -30,16 +32,20 @@ pub enum ImportKind {
     Evaluations,
     /// Tổ chức đảng, matched by name under their parent.
     Orgs,
+    /// Khen thưởng of past years, by decision: matched by issuer and number, then by title, year
+    /// and recipient.
+    Awards,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [ImportKind::Orgs, ImportKind::Members, ImportKind::Evaluations];
+    pub const ALL: [ImportKind; 4] = [ImportKind::Orgs, ImportKind::Members, ImportKind::Evaluations, ImportKind::Awards];
 
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Members => "members",
             ImportKind::Evaluations => "evaluations",
             ImportKind::Orgs => "orgs",
+            ImportKind::Awards => "awards",
         }
     }
 
@@ -53,6 +59,7 @@ impl ImportKind {
             ImportKind::Members => MEMBER_COLUMNS,
             ImportKind::Evaluations => EVALUATION_COLUMNS,
             ImportKind::Orgs => ORG_COLUMNS,
+            ImportKind::Awards => AWARD_COLUMNS,
         }
     }
 }
@@ -96,6 +103,19 @@ const ORG_COLUMNS: &[Column] = &[
     Column { field: "kind", header: "Loại", required: true, width: 24 },
     Column { field: "parent", header: "Trực thuộc", required: false, width: 40 },
     Column { field: "founded_on", header: "Ngày thành lập", required: true, width: 14 },
+];
+
+const AWARD_COLUMNS: &[Column] = &[
+    Column { field: "number", header: "Số quyết định", required: true, width: 20 },
+    Column { field: "decided_on", header: "Ngày quyết định", required: true, width: 14 },
+    Column { field: "issuer", header: "Cơ quan quyết định", required: true, width: 36 },
+    Column { field: "signer", header: "Người ký", required: false, width: 24 },
+    Column { field: "award", header: "Danh hiệu, hình thức", required: true, width: 36 },
+    Column { field: "year", header: "Năm", required: true, width: 8 },
+    Column { field: "collective", header: "Tập thể được khen", required: false, width: 36 },
+    Column { field: "cccd", header: "Số CCCD", required: false, width: 16 },
+    Column { field: "full_name", header: "Họ và tên", required: false, width: 28 },
+    Column { field: "unit", header: "Đơn vị", required: false, width: 36 },
 ];
 
 /// Kinds of organization as a file names them.
@@ -162,6 +182,12 @@ pub enum ImportIssue {
     Org(thidua_core::org::OrgError),
     /// A parent named by a later row: parents come first.
     ParentLater(String),
+    /// The row names no recipient, or more than one (a collective, a CCCD, or a name and unit).
+    OneRecipient,
+    /// The title is not given to this kind of recipient.
+    WrongRecipient(String),
+    /// The title is above what the issuer confers.
+    AboveIssuer(String),
     Member(MemberError),
 }
 
@@ -266,6 +292,18 @@ impl App {
     pub fn import_template(&self, kind: ImportKind) -> Result<Vec<u8>, AppError> {
         let columns = kind.columns();
         let example: Vec<Cell> = match kind {
+            ImportKind::Awards => vec![
+                Cell::Text("12-QĐ/ĐU".into()),
+                Cell::Date(2024, 1, 15),
+                Cell::Text("Đảng ủy …".into()),
+                Cell::Text("Nguyễn Văn A".into()),
+                Cell::Text("Giấy khen".into()),
+                Cell::Int(2023),
+                Cell::Empty,
+                Cell::Text("079085001234".into()),
+                Cell::Empty,
+                Cell::Empty,
+            ],
             ImportKind::Orgs => vec![Cell::Text("Chi bộ Phòng Kế hoạch".into()), Cell::Empty, Cell::Text("Chi bộ".into()), Cell::Text("Đảng bộ cơ sở …".into()), Cell::Date(2020, 1, 1)],
             ImportKind::Evaluations => vec![Cell::Text("079085001234".into()), Cell::Text("Nguyễn Văn An".into()), Cell::Int(2024), Cell::Text("HTXSNV".into())],
             ImportKind::Members => vec![
@@ -306,6 +344,7 @@ impl App {
             ImportKind::Members => self.import_members(p, bytes, dry_run, progress).await,
             ImportKind::Evaluations => self.import_evaluations(p, bytes, dry_run, progress).await,
             ImportKind::Orgs => self.import_orgs(p, bytes, dry_run, progress).await,
+            ImportKind::Awards => self.import_awards(p, bytes, dry_run, progress).await,
         }
     }
 
@@ -769,6 +808,229 @@ impl App {
     }
 }
 
+/// One award row, read.
+struct AwardLine {
+    row: u32,
+    number: String,
+    decided_on: Date,
+    issuer: String,
+    signer: String,
+    title: String,
+    year: i16,
+    collective: Option<String>,
+    cccd: Option<String>,
+    person: Option<(String, String)>,
+}
+
+/// A recipient as the file named it, resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Recipient {
+    Nominee(NomineeRef),
+    /// Someone not yet recorded: made in the import's transaction.
+    NewPerson { name: String, unit: OrgId },
+}
+
+impl App {
+    async fn import_awards(&self, p: &Principal, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
+        let today = today();
+        let issuers = self.importable_orgs(p, Action::DecideCommendation).await?;
+        if issuers.editable.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let (_, book) = self.commendation_rules().await?;
+        let mut lines: Vec<AwardLine> = Vec::new();
+        let Reading { mut report, sheet, .. } = read_file(ImportKind::Awards, bytes, progress, &mut |row, h, cells, problems| {
+            let text = |field: &str| h.get(cells, field).map(clean_text).filter(|s| !s.is_empty());
+            let number = required(h, cells, "number", problems, Ok);
+            let issuer = required(h, cells, "issuer", problems, Ok);
+            let title = required(h, cells, "award", problems, Ok);
+            let decided_on = match h.get(cells, "decided_on").map(|v| (v, cell_date(v))) {
+                None => {
+                    problems.push(("decided_on", ImportIssue::Member(MemberError::Required { field: "decided_on" })));
+                    None
+                }
+                Some((_, Some(d))) if d <= today => Some(d),
+                Some(_) => {
+                    problems.push(("decided_on", ImportIssue::Member(MemberError::BadDate { field: "decided_on" })));
+                    None
+                }
+            };
+            let year = required(h, cells, "year", problems, |y| y.parse::<i16>().ok().filter(|y| (1930..=today.year()).contains(y)).ok_or(ImportIssue::BadYear(y)));
+            if let (Some(y), Some(d)) = (year, decided_on)
+                && y > d.year()
+            {
+                problems.push(("year", ImportIssue::BadYear(y.to_string())));
+            }
+            let collective = text("collective");
+            let cccd = h.get(cells, "cccd").map(cccd_text).filter(|s| !s.is_empty());
+            let person = text("full_name").map(|n| (n, text("unit").unwrap_or_default()));
+            if usize::from(collective.is_some()) + usize::from(cccd.is_some()) + usize::from(person.is_some()) != 1 || person.as_ref().is_some_and(|(_, u)| u.is_empty() && cccd.is_none()) {
+                problems.push(("collective", ImportIssue::OneRecipient));
+            }
+            if let (Some(number), Some(issuer), Some(title), Some(decided_on), Some(year), true) = (number, issuer, title, decided_on, year, problems.is_empty()) {
+                lines.push(AwardLine { row, number, decided_on, issuer, signer: text("signer").unwrap_or_default(), title, year, collective, cccd, person });
+            }
+        });
+
+        // Each row resolved against the registry: the issuer, the title, the recipient.
+        let by_cccd = self.store.member_ids_by_cccd().await?;
+        let all = self.store.orgs_on(today).await?;
+        let mut by_name: HashMap<String, Vec<OrgId>> = HashMap::new();
+        for v in &all {
+            by_name.entry(fold(&v.name)).or_default().push(v.org);
+        }
+        let mut subtrees: HashMap<OrgId, HashSet<OrgId>> = HashMap::new();
+        let mut decisions: HashMap<(OrgId, String), Option<i64>> = HashMap::new();
+        let mut seen: HashMap<(OrgId, String, i16, Recipient), u32> = HashMap::new();
+        let mut plan: Vec<(OrgId, String, Date, String, String, i16, Recipient)> = Vec::new();
+        let column = |f: &str| header_of(AWARD_COLUMNS, f);
+        for line in &lines {
+            let key = fold(&line.issuer);
+            let mine: Vec<OrgId> = issuers.by_name.get(&key).map(Vec::as_slice).unwrap_or_default().iter().copied().filter(|o| issuers.editable.contains(o)).collect();
+            let issuer = match mine.as_slice() {
+                [one] => *one,
+                [] => {
+                    report.add(&sheet, line.row, column("issuer"), ImportIssue::UnknownOrg(line.issuer.clone()));
+                    continue;
+                }
+                _ => {
+                    report.add(&sheet, line.row, column("issuer"), ImportIssue::AmbiguousOrg(line.issuer.clone()));
+                    continue;
+                }
+            };
+            let Some(entry) = book.catalog.iter().find(|e| e.code == line.title || fold(&e.name) == fold(&line.title)).cloned() else {
+                report.add(&sheet, line.row, column("award"), ImportIssue::NotInList { value: line.title.clone(), allowed: "danh mục danh hiệu, hình thức khen thưởng" });
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(slot) = subtrees.entry(issuer) {
+                let mut under: HashSet<OrgId> = self.subtree(issuer, line.decided_on).await?.into_iter().collect();
+                under.extend(self.subtree(issuer, today).await?);
+                slot.insert(under);
+            }
+            let under = &subtrees[&issuer];
+            let unit_named = |name: &str| -> Option<OrgId> {
+                let found: Vec<OrgId> = by_name.get(&fold(name)).map(Vec::as_slice).unwrap_or_default().iter().copied().filter(|o| under.contains(o)).collect();
+                if let [one] = found.as_slice() { Some(*one) } else { None }
+            };
+            // A recipient outside the issuer is as unknown as one not recorded.
+            let recipient = if let Some(name) = &line.collective {
+                match unit_named(name) {
+                    Some(o) => Recipient::Nominee(NomineeRef::Org(o)),
+                    None => {
+                        report.add(&sheet, line.row, column("collective"), ImportIssue::UnknownOrg(name.clone()));
+                        continue;
+                    }
+                }
+            } else if let Some(cccd) = &line.cccd {
+                let member = match by_cccd.get(cccd) {
+                    Some(m) => self.store.member(*m).await?.filter(|row| under.contains(&row.record.org)).map(|row| row.id),
+                    None => None,
+                };
+                match member {
+                    Some(m) => Recipient::Nominee(NomineeRef::Member(m)),
+                    None => {
+                        report.add(&sheet, line.row, column("cccd"), ImportIssue::UnknownMember(cccd.clone()));
+                        continue;
+                    }
+                }
+            } else if let Some((name, unit)) = &line.person {
+                let Some(unit) = unit_named(unit) else {
+                    report.add(&sheet, line.row, column("unit"), ImportIssue::UnknownOrg(unit.clone()));
+                    continue;
+                };
+                match self.store.persons_in(&[unit]).await?.into_iter().find(|x| fold(&x.full_name) == fold(name)) {
+                    Some(person) => Recipient::Nominee(NomineeRef::Person(person.id)),
+                    None => Recipient::NewPerson { name: name.clone(), unit },
+                }
+            } else {
+                continue;
+            };
+            if let Recipient::Nominee(n) = recipient
+                && self.fits(&entry, n).await.is_err()
+            {
+                report.add(&sheet, line.row, column("award"), ImportIssue::WrongRecipient(entry.name.clone()));
+                continue;
+            }
+            if entry.level > self.issuer_reach(issuer, line.decided_on).await? {
+                report.add(&sheet, line.row, column("award"), ImportIssue::AboveIssuer(entry.name.clone()));
+                continue;
+            }
+            let key = (issuer, entry.code.clone(), line.year, recipient.clone());
+            if let Some(first_row) = seen.get(&key) {
+                report.add(&sheet, line.row, column("award"), ImportIssue::DuplicateInFile { first_row: *first_row });
+                continue;
+            }
+            seen.insert(key, line.row);
+            // Already in the registry: left be.
+            let held = match &recipient {
+                Recipient::Nominee(NomineeRef::Org(o)) => !self.store.awards(&AwardFilter { orgs: Some(vec![*o]), title: Some(entry.code.clone()), from_year: Some(line.year), to_year: Some(line.year), ..AwardFilter::default() }).await?.into_iter().filter(|a| a.nominee == Nominee::Org(*o)).collect::<Vec<_>>().is_empty(),
+                Recipient::Nominee(n) => {
+                    let person = match n {
+                        NomineeRef::Person(id) => Some(*id),
+                        NomineeRef::Member(m) => self.store.person_for_member(*m).await?.map(|x| x.id),
+                        NomineeRef::Org(_) => None,
+                    };
+                    match person {
+                        Some(id) => !self.store.awards(&AwardFilter { person: Some(id), title: Some(entry.code.clone()), from_year: Some(line.year), to_year: Some(line.year), ..AwardFilter::default() }).await?.is_empty(),
+                        None => false,
+                    }
+                }
+                Recipient::NewPerson { .. } => false,
+            };
+            if held {
+                report.unchanged += 1;
+                continue;
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = decisions.entry((issuer, line.number.clone())) {
+                slot.insert(self.store.decisions(Some(&[issuer])).await?.into_iter().find(|d| d.number_symbol == line.number).map(|d| d.id));
+            }
+            report.created += 1;
+            plan.push((issuer, line.number.clone(), line.decided_on, line.signer.clone(), entry.code.clone(), line.year, recipient));
+        }
+        report.problems.sort_by_key(|x| x.row);
+        if dry_run || !report.problems.is_empty() || plan.is_empty() {
+            return Ok(report);
+        }
+
+        let total = u32::try_from(plan.len()).unwrap_or(u32::MAX);
+        let mut tx = self.store.begin().await?;
+        let mut people: HashMap<(String, OrgId), i64> = HashMap::new();
+        for (done, (issuer, number, decided_on, signer, title, year, recipient)) in plan.into_iter().enumerate() {
+            let decision = match decisions.get(&(issuer, number.clone())).copied().flatten() {
+                Some(id) => id,
+                None => {
+                    let row = DecisionRow { id: 0, issuer, number_symbol: number.clone(), decided_on, signer, summary: "Nhập từ tệp".into() };
+                    let id = tx.add_decision(&row, &p.username).await?.ok_or(AppError::Conflict)?;
+                    decisions.insert((issuer, number), Some(id));
+                    id
+                }
+            };
+            let nominee = match recipient {
+                Recipient::Nominee(NomineeRef::Org(o)) => Nominee::Org(o),
+                Recipient::Nominee(other) => Nominee::Person(self.ensure_person(&mut tx, p, other).await?),
+                Recipient::NewPerson { name, unit } => {
+                    let key = (fold(&name), unit);
+                    let id = match people.get(&key) {
+                        Some(id) => *id,
+                        None => tx.add_person(&PersonRow { id: 0, full_name: name, org: unit, member: None, position: None }, &p.username).await?,
+                    };
+                    people.insert(key, id);
+                    Nominee::Person(id)
+                }
+            };
+            tx.add_award(decision, &title, year, nominee).await?;
+            if done % 500 == 499 {
+                progress(Phase::Writing { total }, u32::try_from(done + 1).unwrap_or(u32::MAX));
+            }
+        }
+        let summary = format!("{} rows: {} created, {} unchanged", report.rows, report.created, report.unchanged);
+        tx.audit(p.user, &p.record("import.awards", "system", summary)).await?;
+        tx.commit().await?;
+        report.written = true;
+        Ok(report)
+    }
+}
+
 fn header_of(columns: &[Column], field: &str) -> String {
     columns.iter().find(|c| c.field == field).map(|c| c.header.to_owned()).unwrap_or_default()
 }
@@ -790,6 +1052,13 @@ fn column_hint(field: &str) -> &'static str {
         "kind" => "Chi bộ, Đảng bộ cơ sở, Đảng ủy cấp trên cơ sở, Tỉnh ủy, Thành ủy, Ban Tổ chức, Văn phòng cấp ủy, Ủy ban Kiểm tra, Ban Tuyên giáo, Ban Xây dựng Đảng, Cơ quan, đơn vị.",
         "parent" => "Tên tổ chức cấp trên: đã có trong chương trình, hoặc ở một dòng phía trên của tệp. Để trống cho tổ chức cao nhất.",
         "founded_on" => "Ngày thành lập (dd/mm/yyyy).",
+        "number" => "Số, ký hiệu quyết định, ví dụ 12-QĐ/ĐU.",
+        "decided_on" => "Ngày ký quyết định (dd/mm/yyyy).",
+        "issuer" => "Tên cơ quan, tổ chức đảng ra quyết định.",
+        "signer" => "Không bắt buộc.",
+        "award" => "Tên danh hiệu, hình thức khen thưởng như trong danh mục (ví dụ: Giấy khen, Chiến sĩ thi đua cơ sở).",
+        "collective" => "Với tập thể: tên tổ chức được khen.",
+        "unit" => "Với người không phải đảng viên: đơn vị công tác (ghi cùng Họ và tên).",
         "level" => "HTXSNV, HTTNV, HTNV, KHTNV hoặc ghi đầy đủ (Hoàn thành xuất sắc nhiệm vụ…).",
         _ => "",
     }

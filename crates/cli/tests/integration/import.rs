@@ -20,6 +20,7 @@ pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("a_members_file_is_checked_whole_imported_whole_and_again_changes_nothing", |db| Box::pin(members(db))),
     ("evaluation_results_of_past_years_import_into_concluded_rounds", |db| Box::pin(evaluations(db))),
     ("organizations_import_under_their_parents_once", |db| Box::pin(organizations(db))),
+    ("past_awards_import_by_decision_once", |db| Box::pin(awards(db))),
 ];
 
 pub const TESTS: &[(&str, ApiTest)] = &[("the_template_downloads_and_the_report_is_in_vietnamese", |s| Box::pin(over_http(s)))];
@@ -370,4 +371,49 @@ async fn organizations(db: TestDb) {
     let report = app.import(&officer, ImportKind::Orgs, outside.as_bytes(), false, none).await.expect("report");
     assert!(matches!(report.problems[0].issue, I::UnknownOrg(_) | I::OutsideScope(_)), "{:#?}", report.problems);
     let _ = system;
+}
+
+async fn awards(db: TestDb) {
+    let app = db.app().await;
+    let system = &Principal::system();
+    let start = date(2015, 1, 1);
+    let province = org(&app, start, "Tỉnh ủy Thử nghiệm", OrgKind::ProvincialCommittee, None).await;
+    let upper = org(&app, start, "Đảng ủy Khối Cơ quan tỉnh", OrgKind::UpperGrassrootsCommittee, Some(province)).await;
+    org(&app, start, CELL, OrgKind::Cell, Some(upper)).await;
+    let none = &|_, _| {};
+    assert!(app.import(system, ImportKind::Members, &workbook(good()), false, none).await.expect("members").written);
+    let header = "Số quyết định;Ngày quyết định;Cơ quan quyết định;Người ký;Danh hiệu, hình thức;Năm;Tập thể được khen;Số CCCD;Họ và tên;Đơn vị";
+    let issuer = "Đảng ủy Khối Cơ quan tỉnh";
+    let bad = format!(
+        "{header}\n5-QĐ/ĐUK;15/01/2024;Đảng ủy Không Có;;Giấy khen;2023;{CELL};;;\n5-QĐ/ĐUK;15/01/2024;{issuer};;Huân chương;2023;{CELL};;;\n5-QĐ/ĐUK;15/01/2024;{issuer};;Giấy khen;2023;;;;\n5-QĐ/ĐUK;15/01/2024;{issuer};;Giấy khen;2023;{CELL};079085001234;;\n5-QĐ/ĐUK;15/01/2024;{issuer};;Giấy khen;2023;;079000000001;;\n5-QĐ/ĐUK;15/01/2024;{issuer};;Chiến sĩ thi đua toàn quốc;2023;;079085001234;;\n5-QĐ/ĐUK;15/01/2024;{issuer};;Giấy khen;2025;{CELL};;;\n"
+    );
+    let report = app.import(system, ImportKind::Awards, bad.as_bytes(), false, none).await.expect("report");
+    use ImportIssue as I;
+    let at = |row: u32| report.problems.iter().filter(|p| p.row == row).map(|p| p.issue.clone()).collect::<Vec<_>>();
+    assert!(matches!(at(2).as_slice(), [I::UnknownOrg(_)]), "{:#?}", report.problems);
+    assert!(matches!(at(3).as_slice(), [I::NotInList { .. }]));
+    assert!(matches!(at(4).as_slice(), [I::OneRecipient]));
+    assert!(matches!(at(5).as_slice(), [I::OneRecipient]));
+    assert!(matches!(at(6).as_slice(), [I::UnknownMember(_)]));
+    assert!(matches!(at(7).as_slice(), [I::AboveIssuer(_)]));
+    assert!(matches!(at(8).as_slice(), [I::BadYear(_)]));
+    assert!(!report.written);
+    // A collective, a member by CCCD and a person not yet recorded, under one decision.
+    let good = format!(
+        "{header}\n5-QĐ/ĐUK;15/01/2024;{issuer};Nguyễn Văn Bí;Giấy khen;2023;{CELL};;;\n5-QĐ/ĐUK;15/01/2024;{issuer};Nguyễn Văn Bí;Giấy khen;2023;;079085001234;;\n5-QĐ/ĐUK;15/01/2024;{issuer};Nguyễn Văn Bí;Lao động tiên tiến;2023;;;Phạm Văn Ngoài;{CELL}\n5-QĐ/ĐUK;15/01/2024;{issuer};Nguyễn Văn Bí;Giấy khen;2023;{CELL};;;\n"
+    );
+    let report = app.import(system, ImportKind::Awards, good.as_bytes(), true, none).await.expect("dry");
+    assert!(matches!(report.problems.as_slice(), [p] if p.row == 5 && matches!(p.issue, I::DuplicateInFile { first_row: 2 })), "{:#?}", report.problems);
+    let good: String = good.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let dry = app.import(system, ImportKind::Awards, good.as_bytes(), true, none).await.expect("dry");
+    assert_eq!((dry.created, dry.written), (3, false), "{:#?}", dry.problems);
+    let done = app.import(system, ImportKind::Awards, good.as_bytes(), false, none).await.expect("import");
+    assert_eq!((done.created, done.written), (3, true));
+    let registry = app.registry(system, Some(upper), false, None, Some(2023), Some(2023)).await.expect("registry");
+    assert_eq!(registry.len(), 3);
+    assert!(registry.iter().all(|l| l.award.decision.number_symbol == "5-QĐ/ĐUK" && l.award.decision.signer == "Nguyễn Văn Bí"));
+    assert!(registry.iter().any(|l| l.recipient == "Phạm Văn Ngoài"));
+    let again = app.import(system, ImportKind::Awards, good.as_bytes(), false, none).await.expect("again");
+    assert_eq!((again.created, again.unchanged), (0, 3), "{:#?}", again.problems);
+    assert_eq!(app.registry(system, Some(upper), false, None, Some(2023), Some(2023)).await.expect("registry").len(), 3);
 }

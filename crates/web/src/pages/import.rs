@@ -43,6 +43,9 @@ pub fn describe_issue(issue: &ImportIssue, t: T) -> String {
         ImportIssue::RoundOpen { year } => t.fmt("import.issue.round_open", &[("year", &year.to_string())]),
         ImportIssue::Org(e) => describe_org(e, t).1,
         ImportIssue::ParentLater(name) => t.fmt("import.issue.parent_later", &[("name", name)]),
+        ImportIssue::OneRecipient => t.get("import.issue.one_recipient").into(),
+        ImportIssue::WrongRecipient(title) => t.fmt("error.commendation.wrong_recipient", &[("title", title)]),
+        ImportIssue::AboveIssuer(title) => t.fmt("error.commendation.above_issuer", &[("title", title)]),
         ImportIssue::Member(e) => describe_member(e, t),
     }
 }
@@ -106,6 +109,7 @@ fn kind_name(kind: ImportKind) -> &'static str {
         ImportKind::Members => "import.kind.members",
         ImportKind::Evaluations => "import.kind.evaluations",
         ImportKind::Orgs => "import.kind.orgs",
+        ImportKind::Awards => "import.kind.awards",
     }
 }
 
