@@ -14,7 +14,7 @@ use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, OrgVersion};
 use thidua_core::vi::fold;
 use thidua_office::table::{for_each_row, Format, Value};
 use thidua_office::{Cell, Sheet};
-use thidua_store::{AwardFilter, DecisionRow, EvalRoundRow, MemberRow, NewSubject, Nominee, PersonRow};
+use thidua_store::{AwardFilter, DecisionRow, Direction, DocumentRow, EvalRoundRow, MemberRow, NewSubject, Nominee, PersonRow};
 
 use crate::commendation::NomineeRef;
 use unicode_normalization::UnicodeNormalization;
@@ -35,10 +35,12 @@ pub enum ImportKind {
     /// Khen thưởng of past years, by decision: matched by issuer and number, then by title, year
     /// and recipient.
     Awards,
+    /// Sổ văn bản đến, đi kept on paper: matched by number within the register's sequence.
+    Documents,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 4] = [ImportKind::Orgs, ImportKind::Members, ImportKind::Evaluations, ImportKind::Awards];
+    pub const ALL: [ImportKind; 5] = [ImportKind::Orgs, ImportKind::Members, ImportKind::Evaluations, ImportKind::Awards, ImportKind::Documents];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -46,6 +48,7 @@ impl ImportKind {
             ImportKind::Evaluations => "evaluations",
             ImportKind::Orgs => "orgs",
             ImportKind::Awards => "awards",
+            ImportKind::Documents => "documents",
         }
     }
 
@@ -60,6 +63,7 @@ impl ImportKind {
             ImportKind::Evaluations => EVALUATION_COLUMNS,
             ImportKind::Orgs => ORG_COLUMNS,
             ImportKind::Awards => AWARD_COLUMNS,
+            ImportKind::Documents => DOCUMENT_COLUMNS,
         }
     }
 }
@@ -116,6 +120,20 @@ const AWARD_COLUMNS: &[Column] = &[
     Column { field: "cccd", header: "Số CCCD", required: false, width: 16 },
     Column { field: "full_name", header: "Họ và tên", required: false, width: 28 },
     Column { field: "unit", header: "Đơn vị", required: false, width: 36 },
+];
+
+const DOCUMENT_COLUMNS: &[Column] = &[
+    Column { field: "register", header: "Sổ văn bản", required: true, width: 36 },
+    Column { field: "direction", header: "Văn bản đến hay đi", required: true, width: 10 },
+    Column { field: "doc_type", header: "Loại văn bản", required: false, width: 10 },
+    Column { field: "symbol", header: "Số, ký hiệu", required: false, width: 16 },
+    Column { field: "issued_on", header: "Ngày ban hành", required: false, width: 14 },
+    Column { field: "issuer_name", header: "Cơ quan ban hành", required: false, width: 30 },
+    Column { field: "summary", header: "Trích yếu", required: true, width: 60 },
+    Column { field: "signer", header: "Người ký", required: false, width: 24 },
+    Column { field: "recipients", header: "Nơi nhận", required: false, width: 30 },
+    Column { field: "arrival_number", header: "Số đến", required: false, width: 8 },
+    Column { field: "arrival_on", header: "Ngày đến", required: false, width: 14 },
 ];
 
 /// Kinds of organization as a file names them.
@@ -188,6 +206,8 @@ pub enum ImportIssue {
     WrongRecipient(String),
     /// The title is above what the issuer confers.
     AboveIssuer(String),
+    /// The document number and symbol, type or register cannot be used as written.
+    Document(crate::DocumentProblem),
     Member(MemberError),
 }
 
@@ -292,6 +312,19 @@ impl App {
     pub fn import_template(&self, kind: ImportKind) -> Result<Vec<u8>, AppError> {
         let columns = kind.columns();
         let example: Vec<Cell> = match kind {
+            ImportKind::Documents => vec![
+                Cell::Text("Thành ủy …".into()),
+                Cell::Text("Đi".into()),
+                Cell::Empty,
+                Cell::Text("969-CV/TU".into()),
+                Cell::Date(2023, 3, 10),
+                Cell::Empty,
+                Cell::Text("Về việc …".into()),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ],
             ImportKind::Awards => vec![
                 Cell::Text("12-QĐ/ĐU".into()),
                 Cell::Date(2024, 1, 15),
@@ -345,6 +378,7 @@ impl App {
             ImportKind::Evaluations => self.import_evaluations(p, bytes, dry_run, progress).await,
             ImportKind::Orgs => self.import_orgs(p, bytes, dry_run, progress).await,
             ImportKind::Awards => self.import_awards(p, bytes, dry_run, progress).await,
+            ImportKind::Documents => self.import_documents(p, bytes, dry_run, progress).await,
         }
     }
 
@@ -452,12 +486,8 @@ impl App {
                 progress(Phase::Writing { total }, u32::try_from(done + 1).unwrap_or(u32::MAX));
             }
         }
-        let summary = format!("{} rows: {} created, {} updated, {} unchanged", report.rows, report.created, report.updated, report.unchanged);
-        tx.audit(p.user, &p.record("import.members", "system", summary)).await?;
-        tx.commit().await?;
         progress(Phase::Writing { total }, total);
-        report.written = true;
-        Ok(report)
+        finish(tx, p, ImportKind::Members, report).await
     }
 }
 
@@ -679,11 +709,7 @@ impl App {
             done += u32::try_from(subjects.len()).unwrap_or(u32::MAX);
             progress(Phase::Writing { total }, done);
         }
-        let summary = format!("{} rows: {} created, {} updated, {} unchanged", report.rows, report.created, report.updated, report.unchanged);
-        tx.audit(p.user, &p.record("import.evaluations", "system", summary)).await?;
-        tx.commit().await?;
-        report.written = true;
-        Ok(report)
+        finish(tx, p, ImportKind::Evaluations, report).await
     }
 }
 
@@ -800,11 +826,7 @@ impl App {
             // Rolled back: a dry run made them only to check them.
             return Ok(report);
         }
-        let summary = format!("{} rows: {} created, {} unchanged", report.rows, report.created, report.unchanged);
-        tx.audit(p.user, &p.record("import.orgs", "system", summary)).await?;
-        tx.commit().await?;
-        report.written = true;
-        Ok(report)
+        finish(tx, p, ImportKind::Orgs, report).await
     }
 }
 
@@ -1023,12 +1045,216 @@ impl App {
                 progress(Phase::Writing { total }, u32::try_from(done + 1).unwrap_or(u32::MAX));
             }
         }
-        let summary = format!("{} rows: {} created, {} unchanged", report.rows, report.created, report.unchanged);
-        tx.audit(p.user, &p.record("import.awards", "system", summary)).await?;
-        tx.commit().await?;
-        report.written = true;
-        Ok(report)
+        finish(tx, p, ImportKind::Awards, report).await
     }
+}
+
+/// One register row, read.
+struct DocumentLine {
+    row: u32,
+    register: String,
+    incoming: bool,
+    doc_type: Option<String>,
+    symbol: Option<String>,
+    issued_on: Option<Date>,
+    issuer_name: Option<String>,
+    summary: String,
+    signer: Option<String>,
+    recipients: Option<String>,
+    arrival_number: Option<i64>,
+    arrival_on: Option<Date>,
+}
+
+impl App {
+    /// Documents of a paper register: each in the register's sequence as numbered on paper (an
+    /// incoming one without a number is given the next), the sequences then continuing after.
+    async fn import_documents(&self, p: &Principal, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
+        use thidua_core::docnum::{doc_type, DocNumber};
+        let today = today();
+        let registers = self.writable_registers(p).await?;
+        if registers.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let mut lines: Vec<DocumentLine> = Vec::new();
+        let Reading { mut report, sheet, .. } = read_file(ImportKind::Documents, bytes, progress, &mut |row, h, cells, problems| {
+            let text = |field: &str| h.get(cells, field).map(clean_text).filter(|s| !s.is_empty());
+            let mut date = |field: &'static str| match h.get(cells, field).map(|v| (v, cell_date(v))) {
+                None => None,
+                Some((_, Some(d))) if d <= today => Some(d),
+                Some(_) => {
+                    problems.push((field, ImportIssue::Member(MemberError::BadDate { field })));
+                    None
+                }
+            };
+            let (issued_on, arrival_on) = (date("issued_on"), date("arrival_on"));
+            let register = required(h, cells, "register", problems, Ok);
+            let incoming = required(h, cells, "direction", problems, |d| match header_key(&d).as_str() {
+                "den" | "vanbanden" | "incoming" => Ok(true),
+                "di" | "vanbandi" | "outgoing" => Ok(false),
+                _ => Err(ImportIssue::NotInList { value: d, allowed: "Đến, Đi" }),
+            });
+            let summary = required(h, cells, "summary", problems, |s| if s.chars().count() > 2000 { Err(ImportIssue::Document(crate::DocumentProblem::Summary)) } else { Ok(s) });
+            let arrival_number = match text("arrival_number") {
+                None => None,
+                Some(n) => match n.parse::<i64>().ok().filter(|n| *n > 0) {
+                    Some(n) => Some(n),
+                    None => {
+                        problems.push(("arrival_number", ImportIssue::NotInList { value: n, allowed: "1, 2, 3…" }));
+                        None
+                    }
+                },
+            };
+            let symbol = text("symbol");
+            if incoming == Some(false) && symbol.is_none() {
+                problems.push(("symbol", ImportIssue::Member(MemberError::Required { field: "symbol" })));
+            }
+            if let (Some(register), Some(incoming), Some(summary), true) = (register, incoming, summary, problems.is_empty()) {
+                lines.push(DocumentLine {
+                    row,
+                    register,
+                    incoming,
+                    doc_type: text("doc_type"),
+                    symbol,
+                    issued_on,
+                    issuer_name: text("issuer_name"),
+                    summary,
+                    signer: text("signer"),
+                    recipients: text("recipients"),
+                    arrival_number,
+                    arrival_on,
+                });
+            }
+        });
+        let column = |f: &str| header_of(DOCUMENT_COLUMNS, f);
+        let mut plan: Vec<DocumentRow> = Vec::new();
+        let mut seen: HashMap<(OrgId, String, Option<String>, i64), u32> = HashMap::new();
+        for line in &lines {
+            let found: Vec<OrgId> = registers.iter().filter(|(_, n)| fold(n) == fold(&line.register)).map(|(o, _)| *o).collect();
+            let [register] = found.as_slice() else {
+                report.add(&sheet, line.row, column("register"), if found.is_empty() { ImportIssue::UnknownOrg(line.register.clone()) } else { ImportIssue::AmbiguousOrg(line.register.clone()) });
+                continue;
+            };
+            let parsed = match line.symbol.as_deref().map(str::parse::<DocNumber>) {
+                Some(Ok(n)) => Some(n),
+                Some(Err(e)) => {
+                    report.add(&sheet, line.row, column("symbol"), ImportIssue::Document(crate::DocumentProblem::Symbol(e)));
+                    continue;
+                }
+                None => None,
+            };
+            let kind = match (&parsed, line.doc_type.as_deref()) {
+                (Some(n), _) => n.doc_type.clone(),
+                (None, Some(t)) => match doc_type(t) {
+                    Ok(t) => t.to_owned(),
+                    Err(e) => {
+                        report.add(&sheet, line.row, column("doc_type"), ImportIssue::Document(crate::DocumentProblem::Symbol(e)));
+                        continue;
+                    }
+                },
+                (None, None) => {
+                    report.add(&sheet, line.row, column("doc_type"), ImportIssue::Member(MemberError::Required { field: "doc_type" }));
+                    continue;
+                }
+            };
+            let mut row = DocumentRow {
+                id: 0,
+                direction: if line.incoming { Direction::Incoming } else { Direction::Outgoing },
+                org: *register,
+                unit: None,
+                doc_type: kind.clone(),
+                number: parsed.as_ref().map(|n| i64::from(n.number)),
+                issuer_code: parsed.as_ref().map(|n| n.issuer.clone()),
+                symbol: parsed.as_ref().map(ToString::to_string),
+                scope: None,
+                issued_on: line.issued_on,
+                issuer_name: line.issuer_name.clone(),
+                summary: line.summary.clone(),
+                signer: line.signer.clone(),
+                recipients: line.recipients.clone(),
+                secrecy: None,
+                urgency: None,
+                arrival_number: line.arrival_number,
+                arrival_on: None,
+                assigned_to: None,
+                deadline: None,
+                status: if line.incoming { "filed".into() } else { "issued".into() },
+                status_on: Some(today),
+                withdrawn_reason: None,
+                created_by: p.username.clone(),
+                version: 1,
+            };
+            // Outgoing: numbered in the register's own sequence of the committee's term.
+            let (scope, number, seq_type) = if line.incoming {
+                let arrival = line.arrival_on.or(line.issued_on).unwrap_or(today);
+                row.arrival_on = Some(arrival);
+                (format!("arrival:{}", arrival.year()), line.arrival_number, None)
+            } else {
+                let code = self.store.register_code(*register).await?;
+                let n = parsed.as_ref().map(|n| n.issuer.clone());
+                if code.is_none() || n != code {
+                    report.add(&sheet, line.row, column("symbol"), ImportIssue::Document(crate::DocumentProblem::NoRegister));
+                    continue;
+                }
+                let issued = line.issued_on.unwrap_or(today);
+                row.issued_on = Some(issued);
+                let Some(term) = self.store.term_on(*register, issued).await? else {
+                    report.add(&sheet, line.row, column("issued_on"), ImportIssue::Document(crate::DocumentProblem::NoTerm(issued)));
+                    continue;
+                };
+                (format!("term:{}", term.id), row.number, Some(kind.clone()))
+            };
+            row.scope = Some(scope.clone());
+            if let Some(number) = number {
+                let key = (*register, scope.clone(), seq_type.clone(), number);
+                if let Some(first_row) = seen.get(&key) {
+                    report.add(&sheet, line.row, column("symbol"), ImportIssue::DuplicateInFile { first_row: *first_row });
+                    continue;
+                }
+                seen.insert(key, line.row);
+                if self.store.document_numbered(*register, &scope, seq_type.as_deref(), number).await?.is_some() {
+                    report.unchanged += 1;
+                    continue;
+                }
+            }
+            report.created += 1;
+            plan.push(row);
+        }
+        report.problems.sort_by_key(|x| x.row);
+        if dry_run || !report.problems.is_empty() || plan.is_empty() {
+            return Ok(report);
+        }
+        let total = u32::try_from(plan.len()).unwrap_or(u32::MAX);
+        let now = now_unix();
+        let mut tx = self.store.begin().await?;
+        // Numbers from paper first, so one given by the program never takes one of theirs.
+        for row in &plan {
+            let scope = row.scope.clone().unwrap_or_default();
+            match row.direction {
+                Direction::Outgoing => tx.raise_next_number(row.org, &scope, &row.doc_type, row.number.unwrap_or(0) + 1).await?,
+                Direction::Incoming => tx.raise_next_number(row.org, &scope, "ĐẾN", row.arrival_number.unwrap_or(0) + 1).await?,
+            }
+        }
+        for (done, mut row) in plan.into_iter().enumerate() {
+            if row.direction == Direction::Incoming && row.arrival_number.is_none() {
+                let scope = row.scope.clone().unwrap_or_default();
+                row.arrival_number = Some(tx.next_number(row.org, &scope, "ĐẾN").await?);
+            }
+            tx.insert_document(&row, now).await?;
+            if done % 500 == 499 {
+                progress(Phase::Writing { total }, u32::try_from(done + 1).unwrap_or(u32::MAX));
+            }
+        }
+        finish(tx, p, ImportKind::Documents, report).await
+    }
+}
+
+/// Audits the import (counts, never rows) and commits it.
+async fn finish(mut tx: thidua_store::Tx, p: &Principal, kind: ImportKind, mut report: ImportReport) -> Result<ImportReport, AppError> {
+    let summary = format!("{} rows: {} created, {} updated, {} unchanged", report.rows, report.created, report.updated, report.unchanged);
+    tx.audit(p.user, &p.record(&format!("import.{}", kind.code()), "system", summary)).await?;
+    tx.commit().await?;
+    report.written = true;
+    Ok(report)
 }
 
 fn header_of(columns: &[Column], field: &str) -> String {
@@ -1053,6 +1279,15 @@ fn column_hint(field: &str) -> &'static str {
         "parent" => "Tên tổ chức cấp trên: đã có trong chương trình, hoặc ở một dòng phía trên của tệp. Để trống cho tổ chức cao nhất.",
         "founded_on" => "Ngày thành lập (dd/mm/yyyy).",
         "number" => "Số, ký hiệu quyết định, ví dụ 12-QĐ/ĐU.",
+        "register" => "Tên cấp ủy, cơ quan giữ sổ văn bản.",
+        "direction" => "Đến hoặc Đi.",
+        "doc_type" => "Viết tắt loại văn bản (CV, QĐ, TB…); với văn bản đi, lấy từ số, ký hiệu.",
+        "symbol" => "Số, ký hiệu như trên văn bản, ví dụ 969-CV/TU (bắt buộc với văn bản đi).",
+        "issued_on" | "arrival_on" => "Ngày (dd/mm/yyyy).",
+        "issuer_name" => "Với văn bản đến: nơi gửi.",
+        "summary" => "Trích yếu nội dung.",
+        "recipients" => "Không bắt buộc.",
+        "arrival_number" => "Với văn bản đến: số đến trong sổ; để trống để chương trình cấp số tiếp theo.",
         "decided_on" => "Ngày ký quyết định (dd/mm/yyyy).",
         "issuer" => "Tên cơ quan, tổ chức đảng ra quyết định.",
         "signer" => "Không bắt buộc.",

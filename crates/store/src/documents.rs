@@ -373,6 +373,23 @@ impl Tx {
         self.write_index(id, &text.join(" "), false).await
     }
 
+    /// Makes a sequence continue after `at_least - 1` at the earliest: a number imported from the
+    /// paper register is never given again.
+    pub async fn raise_next_number(&mut self, org: OrgId, scope: &str, doc_type: &str, at_least: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO doc_sequence (org_id, scope, doc_type, next_number) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, scope, doc_type) DO UPDATE SET next_number = CASE WHEN doc_sequence.next_number < excluded.next_number \
+             THEN excluded.next_number ELSE doc_sequence.next_number END",
+        )
+        .bind(org.0)
+        .bind(scope)
+        .bind(doc_type)
+        .bind(at_least)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Sets where a sequence continues from, for records registered before this system.
     pub async fn set_next_number(&mut self, org: OrgId, scope: &str, doc_type: &str, next: i64) -> Result<(), StoreError> {
         sqlx::query(
@@ -482,6 +499,16 @@ impl Store {
             Ok(TermRow { id: r.try_get(0)?, org: OrgId(r.try_get(1)?), name: r.try_get(2)?, starts_on: date_col(&r, "starts_on")?, ends_on: opt_date_col(&r, "ends_on")? })
         })
         .transpose()
+    }
+
+    /// The document of a register with this number in a sequence (`term:…` with its type, or
+    /// `arrival:YEAR`), if any: what an import matches a row on.
+    pub async fn document_numbered(&self, org: OrgId, scope: &str, doc_type: Option<&str>, number: i64) -> Result<Option<i64>, StoreError> {
+        let row = match doc_type {
+            Some(t) => sqlx::query("SELECT id FROM document WHERE org_id = $1 AND scope = $2 AND doc_type = $3 AND number = $4").bind(org.0).bind(scope).bind(t).bind(number).fetch_optional(&self.pool).await?,
+            None => sqlx::query("SELECT id FROM document WHERE org_id = $1 AND scope = $2 AND arrival_number = $3").bind(org.0).bind(scope).bind(number).fetch_optional(&self.pool).await?,
+        };
+        row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
     }
 
     pub async fn document(&self, id: i64) -> Result<Option<DocumentRow>, StoreError> {

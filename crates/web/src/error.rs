@@ -302,7 +302,7 @@ pub fn describe_symbol(e: &DocNumberError, t: T) -> String {
     }
 }
 
-fn describe_document(e: &DocumentProblem, t: T) -> (&'static str, String) {
+pub fn describe_document(e: &DocumentProblem, t: T) -> (&'static str, String) {
     match e {
         DocumentProblem::Symbol(s) => ("document.symbol", describe_symbol(s, t)),
         DocumentProblem::Summary => ("document.summary", t.get("error.document.summary").into()),

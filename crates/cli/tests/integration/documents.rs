@@ -25,7 +25,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("search_page_and_health_report_the_index", |s| Box::pin(search_page(s))),
 ];
 
-fn new_doc(register: OrgId, doc_type: &str, summary: &str, on: jiff::civil::Date) -> NewDocument {
+pub fn new_doc(register: OrgId, doc_type: &str, summary: &str, on: jiff::civil::Date) -> NewDocument {
     NewDocument {
         register,
         unit: None,
@@ -45,7 +45,7 @@ fn new_doc(register: OrgId, doc_type: &str, summary: &str, on: jiff::civil::Date
 }
 
 /// A committee with a register and one term, in an otherwise empty database.
-async fn committee(app: &App, name: &str, code: &str, term_from: jiff::civil::Date) -> OrgId {
+pub async fn committee(app: &App, name: &str, code: &str, term_from: jiff::civil::Date) -> OrgId {
     let system = Principal::system();
     let e = app
         .record_org_event(&system, date(2019, 1, 1), OrgChange::Create(NewOrg { org: (), spec: OrgSpec { kind: OrgKind::ProvincialCommittee, name: name.into(), short_name: None, parent: None } }), None)

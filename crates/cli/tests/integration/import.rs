@@ -21,6 +21,7 @@ pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("evaluation_results_of_past_years_import_into_concluded_rounds", |db| Box::pin(evaluations(db))),
     ("organizations_import_under_their_parents_once", |db| Box::pin(organizations(db))),
     ("past_awards_import_by_decision_once", |db| Box::pin(awards(db))),
+    ("a_paper_register_imports_with_its_numbers_and_the_sequences_go_on", |db| Box::pin(documents(db))),
 ];
 
 pub const TESTS: &[(&str, ApiTest)] = &[("the_template_downloads_and_the_report_is_in_vietnamese", |s| Box::pin(over_http(s)))];
@@ -416,4 +417,51 @@ async fn awards(db: TestDb) {
     let again = app.import(system, ImportKind::Awards, good.as_bytes(), false, none).await.expect("again");
     assert_eq!((again.created, again.unchanged), (0, 3), "{:#?}", again.problems);
     assert_eq!(app.registry(system, Some(upper), false, None, Some(2023), Some(2023)).await.expect("registry").len(), 3);
+}
+
+async fn documents(db: TestDb) {
+    let app = db.app().await;
+    let system = &Principal::system();
+    let tu = crate::documents::committee(&app, "Tỉnh ủy Sổ giấy", "TU", date(2020, 10, 1)).await;
+    let none = &|_, _| {};
+    let header = "Sổ văn bản,Văn bản đến hay đi,Loại văn bản,Số, ký hiệu,Ngày ban hành,Cơ quan ban hành,Trích yếu,Người ký,Nơi nhận,Số đến,Ngày đến";
+    // Quoted where a field holds a comma: "Số, ký hiệu".
+    let header = header.replace("Số, ký hiệu", "\"Số, ký hiệu\"");
+    let bad = format!(
+        "{header}\nTỉnh ủy Không Có,Đi,,12-CV/TU,02/03/2023,,Về việc A,,,,\nTỉnh ủy Sổ giấy,Ngang,,12-CV/TU,02/03/2023,,Về việc B,,,,\nTỉnh ủy Sổ giấy,Đi,,12-QyĐ/TU,02/03/2023,,Về việc C,,,,\nTỉnh ủy Sổ giấy,Đi,,12-CV/HU,02/03/2023,,Về việc D,,,,\nTỉnh ủy Sổ giấy,Đi,,,02/03/2023,,Về việc E,,,,\nTỉnh ủy Sổ giấy,Đi,,12-CV/TU,02/03/2019,,Về việc F,,,,\nTỉnh ủy Sổ giấy,Đến,,,,Bộ X,,,,5,02/03/2023\n"
+    );
+    let report = app.import(system, ImportKind::Documents, bad.as_bytes(), false, none).await.expect("report");
+    use ImportIssue as I;
+    let at = |row: u32| report.problems.iter().filter(|p| p.row == row).map(|p| p.issue.clone()).collect::<Vec<_>>();
+    assert!(matches!(at(2).as_slice(), [I::UnknownOrg(_)]), "{:#?}", report.problems);
+    assert!(matches!(at(3).as_slice(), [I::NotInList { .. }]));
+    assert!(matches!(at(4).as_slice(), [I::Document(_)]), "the state's QyĐ: {:#?}", at(4));
+    assert!(matches!(at(5).as_slice(), [I::Document(_)]), "another committee's symbol");
+    assert!(matches!(at(6).as_slice(), [I::Member(MemberError::Required { field: "symbol" })]));
+    assert!(matches!(at(7).as_slice(), [I::Document(_)]), "before the term");
+    assert!(matches!(at(8).as_slice(), [I::Member(MemberError::Required { field: "summary" }), ..]));
+    assert!(!report.written);
+    // The paper register: outgoing 12 and 13, an incoming one numbered 5 and one without a number.
+    let good = format!(
+        "{header}\nTỉnh ủy Sổ giấy,Đi,,12-CV/TU,02/03/2023,,Về việc tổng kết thi đua,Bí thư,,,\nTỉnh ủy Sổ giấy,Đi,,13 - cv/tu,03/03/2023,,Về việc khen thưởng,,,,\nTỉnh ủy Sổ giấy,Đến,CV,969-CV/BTCTW,01/03/2023,Ban Tổ chức Trung ương,Về việc hướng dẫn,,,5,02/03/2023\nTỉnh ủy Sổ giấy,Đến,TB,,01/03/2023,Văn phòng,Thông báo lịch họp,,,,03/03/2023\n"
+    );
+    let done = app.import(system, ImportKind::Documents, good.as_bytes(), false, none).await.expect("import");
+    assert_eq!((done.created, done.written), (4, true), "{:#?}", done.problems);
+    let all = app.documents(system, thidua_store::SearchFilter::default(), 100, 0).await.expect("documents");
+    let symbols: std::collections::BTreeSet<String> = all.iter().filter(|d| d.org == tu).filter_map(|d| d.symbol.clone()).collect();
+    assert!(symbols.contains("12-CV/TU") && symbols.contains("13-CV/TU"), "{symbols:?}");
+    let arrivals: std::collections::BTreeSet<i64> = all.iter().filter(|d| d.org == tu).filter_map(|d| d.arrival_number).collect();
+    assert_eq!(arrivals, [5, 6].into_iter().collect(), "the unnumbered one comes after the paper's 5");
+    // Found by search, and the sequences go on after the paper's numbers.
+    assert!(!app.search_documents(system, "tong ket thi dua", thidua_store::SearchFilter::default(), 10).await.expect("search").is_empty());
+    let next = app
+        .register_document(system, thidua_store::Direction::Outgoing, &crate::documents::new_doc(tu, "CV", "Văn bản đầu tiên trong chương trình", date(2023, 4, 1)), &[])
+        .await
+        .expect("next");
+    assert_eq!(next.symbol.as_deref(), Some("14-CV/TU"));
+    // Again: the numbered rows are there already; the unnumbered incoming one cannot be told
+    // apart from a new one, so a register is imported with its arrival numbers.
+    let numbered: String = good.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let again = app.import(system, ImportKind::Documents, numbered.as_bytes(), false, none).await.expect("again");
+    assert_eq!((again.created, again.unchanged), (0, 3), "{:#?}", again.problems);
 }

@@ -18,7 +18,7 @@ use thidua_app::{App, AppError};
 
 use super::Chrome;
 use crate::auth::Caller;
-use crate::error::{describe_member, describe_org, Problem};
+use crate::error::{describe_document, describe_member, describe_org, Problem};
 use crate::i18n::T;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -46,6 +46,7 @@ pub fn describe_issue(issue: &ImportIssue, t: T) -> String {
         ImportIssue::OneRecipient => t.get("import.issue.one_recipient").into(),
         ImportIssue::WrongRecipient(title) => t.fmt("error.commendation.wrong_recipient", &[("title", title)]),
         ImportIssue::AboveIssuer(title) => t.fmt("error.commendation.above_issuer", &[("title", title)]),
+        ImportIssue::Document(e) => describe_document(e, t).1,
         ImportIssue::Member(e) => describe_member(e, t),
     }
 }
@@ -110,6 +111,7 @@ fn kind_name(kind: ImportKind) -> &'static str {
         ImportKind::Evaluations => "import.kind.evaluations",
         ImportKind::Orgs => "import.kind.orgs",
         ImportKind::Awards => "import.kind.awards",
+        ImportKind::Documents => "import.kind.documents",
     }
 }
 
