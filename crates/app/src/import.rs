@@ -151,6 +151,11 @@ const ORG_KINDS: [(OrgKind, &str); 11] = [
     (OrgKind::Agency, "Cơ quan, đơn vị"),
 ];
 
+/// A kind of organization as the organizations template writes it.
+pub fn org_kind_name(kind: OrgKind) -> &'static str {
+    ORG_KINDS.iter().find(|(k, _)| *k == kind).map_or("", |(_, name)| name)
+}
+
 fn parse_kind(text: &str) -> Option<OrgKind> {
     let key = header_key(text);
     match key.as_str() {

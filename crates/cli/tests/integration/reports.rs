@@ -91,6 +91,18 @@ async fn exports(s: Server) {
     assert_eq!(dossiers.iter().filter(|(_, _, c)| matches!(c.first(), Some(Value::Number(y)) if *y == 2022.0)).count(), 18);
     let transfers = String::from_utf8(download(&s, "/transfers?format=csv").await).expect("utf-8");
     assert!(transfers.contains("Đảng viên,Nơi chuyển đi,Nơi chuyển đến"), "{transfers}");
+    // Decisions, badges due and the bulk eligibility list too.
+    let decisions = rows(&download(&s, "/decisions?format=xlsx").await);
+    assert!(decisions.iter().any(|(_, _, c)| c.first().is_some_and(|v| v.text() == "1245-QĐ/BTCTW (minh họa)") && matches!(c.get(1), Some(Value::Date(2024, _, _)))), "{decisions:?}");
+    let badges = String::from_utf8(download(&s, "/badges?date=2026-02-03&format=csv").await).expect("utf-8");
+    assert!(badges.starts_with("\u{feff}Họ và tên,"), "{badges}");
+    let bql = org_id(&s, "Đảng ủy Ban Quản lý các Khu Chế xuất và Công nghiệp Thành phố").await;
+    let eligible = rows(&download(&s, &format!("/eligibility?scope={bql}&title=dv_htxsnv_5_nam&year=2022&format=xlsx")).await);
+    assert_eq!(eligible.iter().filter(|(_, r, _)| *r > 3).count(), 15, "the fifteen members of seed 004");
+    // The organization tree in the columns of the organizations import: imported back as it is.
+    let tree = download(&s, "/orgs?format=xlsx").await;
+    let back = s.app.import(&thidua_app::auth::Principal::system(), thidua_app::import::ImportKind::Orgs, &tree, true, &|_, _| {}).await.expect("dry run");
+    assert!(back.problems.is_empty() && back.created == 0 && back.unchanged > 50, "{} unchanged, {} created, {:#?}", back.unchanged, back.created, back.problems.iter().take(5).collect::<Vec<_>>());
     // Unknown formats are refused.
     let r = s.admin.get(s.url("/awards?format=pdf")).send().await.expect("get");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);

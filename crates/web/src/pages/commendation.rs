@@ -486,6 +486,7 @@ pub struct DecisionsPage {
 #[derive(Deserialize)]
 pub struct IssuerQuery {
     issuer: Option<String>,
+    format: Option<String>,
 }
 
 async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>, f: FormState) -> Result<DecisionsPage, Problem> {
@@ -511,10 +512,25 @@ async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>,
     })
 }
 
-pub async fn decisions(State(app): State<App>, t: T, caller: Caller, query: Result<Query<IssuerQuery>, QueryRejection>) -> Result<DecisionsPage, Problem> {
+pub async fn decisions(State(app): State<App>, t: T, caller: Caller, query: Result<Query<IssuerQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
+    if let Some(export) = Export::requested(q.format.as_deref())? {
+        let sheet = Sheet {
+            name: t.get("decisions.title").into(),
+            title: Some(t.get("decisions.title").into()),
+            headers: ["export.decision", "export.decided_on", "export.issuer", "decision.signer", "decision.summary"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![22.0, 12.0, 36.0, 24.0, 60.0],
+            rows: app
+                .decisions(&caller.principal)
+                .await?
+                .into_iter()
+                .map(|(d, issuer)| vec![Cell::Text(d.number_symbol), date_cell(Some(d.decided_on)), Cell::Text(issuer), Cell::Text(d.signer), Cell::Text(d.summary)])
+                .collect(),
+        };
+        return export.respond("quyet-dinh-khen-thuong", sheet);
+    }
     let issuer = q.issuer.as_deref().filter(|s| !s.trim().is_empty()).map(parse_id).transpose()?.map(OrgId);
-    decisions_page(&app, t, &caller, issuer, FormState::default()).await
+    Ok(decisions_page(&app, t, &caller, issuer, FormState::default()).await?.into_response())
 }
 
 pub async fn create_decision(State(app): State<App>, t: T, caller: Caller, form: Values) -> Result<Response, Problem> {
@@ -724,6 +740,7 @@ pub struct EligibilityQuery {
     scope: Option<String>,
     title: Option<String>,
     year: Option<String>,
+    format: Option<String>,
 }
 
 pub struct EligibleLine {
@@ -735,6 +752,8 @@ pub struct EligibleLine {
 #[derive(Template, WebTemplate)]
 #[template(path = "eligibility.html")]
 pub struct EligibilityPage {
+    /// The query of this page, for its download links.
+    export_query: String,
     c: Chrome,
     scopes: Vec<(String, String)>,
     titles: Vec<(String, String)>,
@@ -744,8 +763,9 @@ pub struct EligibilityPage {
     f: FormState,
 }
 
-pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Result<Query<EligibilityQuery>, QueryRejection>) -> Result<EligibilityPage, Problem> {
+pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Result<Query<EligibilityQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
+    let export = Export::requested(q.format.as_deref())?;
     let (_, book) = app.commendation_rules().await?;
     let mut sent = Vec::new();
     let mut rows = Vec::new();
@@ -770,11 +790,27 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
                 used: e.eligibility.checks.iter().flat_map(|c| c.used.iter().map(|r| describe_record(t, &book, r))).collect::<Vec<_>>().join("; "),
             })
             .collect();
+        if let Some(export) = export {
+            // Members among them: the list leaves the system, so the export is audited.
+            let members = found.iter().filter(|e| matches!(e.nominee, NomineeRef::Member(_) | NomineeRef::Person(_))).count();
+            if members > 0 {
+                app.audit_export(&caller.principal, &format!("eligibility {title} {year}"), members).await?;
+            }
+            let sheet = Sheet {
+                name: t.get("eligibility.title").into(),
+                title: Some(heading.clone()),
+                headers: ["export.recipient", "export.records"].iter().map(|k| t.get(k).to_owned()).collect(),
+                widths: vec![36.0, 80.0],
+                rows: rows.iter().map(|r| vec![Cell::Text(r.name.clone()), Cell::Text(r.used.clone())]).collect(),
+            };
+            return export.respond("du-dieu-kien", sheet);
+        }
         sent = vec![("scope".into(), scope.0.to_string()), ("title".into(), title), ("year".into(), year.to_string())];
     } else {
         sent.push(("year".into(), (today().year() - 1).to_string()));
     }
     Ok(EligibilityPage {
+        export_query: sent.iter().map(|(k, v)| format!("{k}={}", crate::auth::encode(v))).collect::<Vec<_>>().join("&"),
         c: Chrome::new(t, "commendation", "/eligibility", Some(&caller)),
         scopes: org_choices(app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?),
         titles: title_choices(&book),
@@ -782,7 +818,8 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
         heading,
         rows,
         f: FormState::sent(sent),
-    })
+    }
+    .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -623,6 +623,7 @@ pub async fn download(State(app): State<App>, caller: Caller, Path((id, file)): 
 #[derive(Deserialize, Default)]
 pub struct BadgeQuery {
     date: Option<String>,
+    format: Option<String>,
 }
 
 pub struct BadgeLine {
@@ -637,13 +638,15 @@ pub struct BadgeLine {
 #[template(path = "badges.html")]
 pub struct BadgesPage {
     c: Chrome,
+    /// The query of this page, for its download links.
+    export_query: String,
     heading: String,
     days: Vec<Link>,
     current: String,
     lines: Vec<BadgeLine>,
 }
 
-pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<Query<BadgeQuery>, QueryRejection>) -> Result<BadgesPage, Problem> {
+pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<Query<BadgeQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
     let days = app.presentation_days(today())?;
     let day = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
@@ -651,7 +654,22 @@ pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<
         None => days.first().copied().unwrap_or_else(today),
     };
     let candidates = app.badge_candidates(&caller.principal, day).await?;
+    if let Some(export) = Export::requested(q.format.as_deref())? {
+        app.audit_export(&caller.principal, &format!("badges {}", iso(day)), candidates.len()).await?;
+        let sheet = Sheet {
+            name: t.get("badges.title").into(),
+            title: Some(t.fmt("badges.heading", &[("date", &format_date(day))])),
+            headers: ["member.field.full_name", "member.field.org", "export.milestone", "export.due", "export.early"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![28.0, 40.0, 10.0, 12.0, 10.0],
+            rows: candidates
+                .into_iter()
+                .map(|(m, due)| vec![Cell::Text(m.full_name), Cell::Text(m.org_name), Cell::Int(i64::from(due.milestone)), date_cell(Some(due.due)), Cell::Text(if due.early { t.get("export.yes") } else { "" }.into())])
+                .collect(),
+        };
+        return export.respond("huy-hieu-dang", sheet);
+    }
     Ok(BadgesPage {
+        export_query: format!("date={}", iso(day)),
         c: Chrome::new(t, "badges", "/badges", Some(&caller)),
         heading: t.fmt("badges.heading", &[("date", &format_date(day))]),
         days: days.iter().map(|d| Link { href: format!("/badges?date={}", iso(*d)), text: format_date(*d) }).collect(),
@@ -666,5 +684,6 @@ pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<
                 early: due.early,
             })
             .collect(),
-    })
+    }
+    .into_response())
 }

@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use thidua_app::App;
 use thidua_core::date::{format_date, iso};
+use thidua_office::{Cell, Sheet};
 use thidua_core::org::{OrgId, OrgVersion, SuccessionKind, TreeNode};
 
 use super::{date_param, describe_event, kind_label, Chrome, Link};
@@ -19,6 +20,7 @@ use crate::i18n::T;
 #[derive(Deserialize)]
 pub struct DateQuery {
     date: Option<String>,
+    format: Option<String>,
 }
 
 /// One row of the tree, flattened in display order.
@@ -33,6 +35,8 @@ pub struct TreeRow {
 #[template(path = "org_tree.html")]
 pub struct TreePage {
     c: Chrome,
+    /// The query of this page, for its download links.
+    export_query: String,
     date_text: String,
     heading: String,
     count: String,
@@ -57,10 +61,37 @@ pub async fn tree(
     t: T,
     caller: Caller,
     query: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<TreePage, Problem> {
+) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
     let Query(query) = query?;
     let date = date_param(query.date.as_deref())?;
     let forest = app.org_tree(&caller.principal, date).await?;
+    if let Some(export) = super::Export::requested(query.format.as_deref())? {
+        // The columns of the organizations import, so a tree can be carried to another installation.
+        fn walk(nodes: &[TreeNode], parent: Option<&str>, out: &mut Vec<Vec<Cell>>) {
+            for n in nodes {
+                let v = &n.version;
+                out.push(vec![
+                    Cell::Text(v.name.clone()),
+                    v.short_name.clone().map_or(Cell::Empty, Cell::Text),
+                    Cell::Text(thidua_app::import::org_kind_name(v.kind).into()),
+                    parent.map_or(Cell::Empty, |p| Cell::Text(p.to_owned())),
+                    super::date_cell(Some(v.valid_from)),
+                ]);
+                walk(&n.children, Some(&v.name), out);
+            }
+        }
+        let mut rows = Vec::new();
+        walk(&forest, None, &mut rows);
+        let sheet = Sheet {
+            name: t.get("tree.title").into(),
+            title: Some(t.fmt("tree.as_of", &[("date", &t.date(&date))])),
+            headers: thidua_app::import::ImportKind::Orgs.columns().iter().map(|c| c.header.to_owned()).collect(),
+            widths: thidua_app::import::ImportKind::Orgs.columns().iter().map(|c| f64::from(c.width)).collect(),
+            rows,
+        };
+        return export.respond(&format!("to-chuc-{}", iso(date)), sheet);
+    }
     let mut rows = Vec::new();
     flatten(t, &forest, 0, date, &mut rows);
     // The latest days something changed, each with the day before, so an event's effect is one
@@ -71,13 +102,15 @@ pub async fn tree(
     days.dedup();
     let milestones = days.into_iter().map(|d| Link { href: format!("/orgs?date={}", iso(d)), text: format_date(d) }).collect();
     Ok(TreePage {
+        export_query: format!("date={}", iso(date)),
         c: Chrome::new(t, "orgs", "/orgs", Some(&caller)),
         date_text: format_date(date),
         heading: t.fmt("tree.as_of", &[("date", &t.date(&date))]),
         count: t.fmt("tree.count", &[("count", &t.int(&rows.len()))]),
         rows,
         milestones,
-    })
+    }
+    .into_response())
 }
 
 pub struct HistoryRow {
