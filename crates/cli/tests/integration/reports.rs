@@ -103,6 +103,10 @@ async fn exports(s: Server) {
     let tree = download(&s, "/orgs?format=xlsx").await;
     let back = s.app.import(&thidua_app::auth::Principal::system(), thidua_app::import::ImportKind::Orgs, &tree, true, &|_, _| {}).await.expect("dry run");
     assert!(back.problems.is_empty() && back.created == 0 && back.unchanged > 50, "{} unchanged, {} created, {:#?}", back.unchanged, back.created, back.problems.iter().take(5).collect::<Vec<_>>());
+    for list in ["/clusters?format=csv", "/records?format=csv"] {
+        let text = String::from_utf8(download(&s, list).await).expect("utf-8");
+        assert!(text.starts_with('\u{feff}') && text.lines().count() > 1, "{list}: {text}");
+    }
     // Unknown formats are refused.
     let r = s.admin.get(s.url("/awards?format=pdf")).send().await.expect("get");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);

@@ -2,6 +2,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use thidua_app::App;
 use thidua_core::cluster::ClusterId;
@@ -24,9 +25,31 @@ pub struct ListPage {
     rows: Vec<ClusterRow>,
 }
 
-pub async fn list(State(app): State<App>, t: T, caller: Caller) -> Result<ListPage, Problem> {
+#[derive(Deserialize)]
+pub struct ListQuery {
+    format: Option<String>,
+}
+
+pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<Response, Problem> {
+    let Query(q) = query?;
     let clusters = app.clusters(&caller.principal).await?;
     let owners = app.org_names(&clusters.iter().map(|c| c.owner).collect()).await?;
+    if let Some(export) = super::Export::requested(q.format.as_deref())? {
+        let sheet = thidua_office::Sheet {
+            name: t.get("clusters.title").into(),
+            title: Some(t.get("clusters.title").into()),
+            headers: ["export.cluster", "export.owner", "export.sector"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![50.0, 40.0, 36.0],
+            rows: clusters
+                .iter()
+                .map(|c| {
+                    use thidua_office::Cell;
+                    vec![Cell::Text(c.name.clone()), Cell::Text(owners.get(&c.owner).cloned().unwrap_or_default()), c.sector.clone().map_or(Cell::Empty, Cell::Text)]
+                })
+                .collect(),
+        };
+        return export.respond("cum-thi-dua", sheet);
+    }
     let rows = clusters
         .into_iter()
         .map(|c| ClusterRow {
@@ -35,7 +58,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller) -> Result<ListPa
             sector: c.sector,
         })
         .collect();
-    Ok(ListPage { c: Chrome::new(t, "clusters", "/clusters", Some(&caller)), rows })
+    Ok(ListPage { c: Chrome::new(t, "clusters", "/clusters", Some(&caller)), rows }.into_response())
 }
 
 #[derive(Deserialize)]

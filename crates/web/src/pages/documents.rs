@@ -544,8 +544,39 @@ async fn records_page(app: &App, t: T, caller: &Caller, error: Option<String>) -
     })
 }
 
-pub async fn records(State(app): State<App>, t: T, caller: Caller) -> Result<RecordsPage, Problem> {
-    records_page(&app, t, &caller, None).await
+#[derive(Deserialize)]
+pub struct RecordsQuery {
+    format: Option<String>,
+}
+
+pub async fn records(State(app): State<App>, t: T, caller: Caller, query: Result<Query<RecordsQuery>, QueryRejection>) -> Result<Response, Problem> {
+    let Query(q) = query?;
+    if let Some(export) = Export::requested(q.format.as_deref())? {
+        let sheet = Sheet {
+            name: t.get("records.title").into(),
+            title: Some(t.get("records.title").into()),
+            headers: ["export.record_code", "export.record_title", "export.opened_on", "export.closed_on", "export.retention", "export.keeper", "export.state"].iter().map(|k| t.get(k).to_owned()).collect(),
+            widths: vec![12.0, 50.0, 12.0, 12.0, 14.0, 24.0, 16.0],
+            rows: app
+                .work_records(&caller.principal)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        Cell::Text(r.code),
+                        Cell::Text(r.title),
+                        date_cell(Some(r.opened_on)),
+                        date_cell(r.closed_on),
+                        Cell::Text(r.retention_years.map_or_else(|| t.get("records.permanent").to_owned(), |y| t.fmt("records.years", &[("years", &y.to_string())]))),
+                        Cell::Text(r.keeper),
+                        Cell::Text(t.get(&format!("record.status.{}", r.status)).into()),
+                    ]
+                })
+                .collect(),
+        };
+        return export.respond("ho-so-cong-viec", sheet);
+    }
+    Ok(records_page(&app, t, &caller, None).await?.into_response())
 }
 
 #[derive(Deserialize)]
