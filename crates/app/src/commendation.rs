@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use thidua_core::access::Action;
 use thidua_core::audit::hex;
 use thidua_core::commendation::{
-    check, judge, judged_on, streak_bulk, streak_only, AwardKind, AwardLevel, Outcome, Record, CatalogEntry, Condition, DossierAction, DossierState, Eligibility, History, LevelsByYear, MemberFacts, Recipient, Rule,
+    check, judge, judged_on, streak_only, AwardKind, AwardLevel, Outcome, Record, CatalogEntry, Condition, DossierAction, DossierState, Eligibility, History, LevelsByYear, MemberFacts, Recipient, Rule,
     Rulebook, RulebookError, Verdict, VoteFacts,
 };
 use thidua_core::date::long_date;
@@ -708,17 +708,19 @@ impl App {
                 // explanation is built from those rows.
                 Some((years, at_least)) => {
                     let first = year.saturating_sub(i16::try_from(years).unwrap_or(i16::MAX)).saturating_add(1);
-                    let members: HashSet<MemberId> = self.store.members_on(&then, on).await?.into_iter().map(|(m, _)| m).collect();
-                    let here: Vec<OrgId> = then.iter().chain(&today_tree).copied().collect::<BTreeSet<_>>().into_iter().collect();
-                    let mut rows: Vec<_> = self.store.member_level_rows(&here, first, year).await?.into_iter().filter(|(m, _, _)| members.contains(m)).collect();
-                    // Members of the scope then whose record has moved out since.
-                    let still: HashSet<MemberId> = self.store.member_ids_in(&here).await?.into_iter().collect();
-                    let moved: Vec<MemberId> = members.iter().filter(|m| !still.contains(m)).copied().collect();
-                    if !moved.is_empty() {
-                        rows.extend(self.store.member_level_rows_of(&moved, first, year).await?);
-                        rows.sort_by_key(|(m, y, _)| (*m, *y));
-                    }
-                    let found = streak_bulk(rows.iter().copied(), year, years, at_least);
+                    // The database counts the streaks; the scope then keeps its own members of
+                    // that year: all but those out of the rolls when the scope is everything.
+                    let ok: Vec<Level> = Level::ALL.into_iter().filter(|l| *l >= at_least).collect();
+                    let streaks = self.store.member_streak_ids(first, year, &ok).await?;
+                    let everything = self.store.orgs_on(today()).await?.iter().all(|v| today_tree.contains(&v.org));
+                    let found: Vec<MemberId> = if everything {
+                        let out = self.store.members_out_on(on).await?;
+                        streaks.into_iter().filter(|m| !out.contains(m)).collect()
+                    } else {
+                        let members: HashSet<MemberId> = self.store.members_on(&then, on).await?.into_iter().map(|(m, _)| m).collect();
+                        streaks.into_iter().filter(|m| members.contains(m)).collect()
+                    };
+                    let rows = self.store.member_level_rows_of(&found, first, year).await?;
                     let mut levels: HashMap<MemberId, LevelsByYear> = found.iter().map(|m| (*m, BTreeMap::new())).collect();
                     for (m, y, l) in rows {
                         if let Some(h) = levels.get_mut(&m) {

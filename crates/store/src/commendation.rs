@@ -672,6 +672,25 @@ impl Store {
         Ok(out)
     }
 
+    /// The members with a result in each year of `[from, to]` and every result of the window
+    /// among `levels`: the streak, counted by the database.
+    pub async fn member_streak_ids(&self, from: i16, to: i16, levels: &[thidua_core::evaluation::Level]) -> Result<Vec<MemberId>, StoreError> {
+        if levels.is_empty() || to < from {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT e.member_id FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+             WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id \
+             HAVING COUNT(DISTINCT r.year) = $3 AND SUM(CASE WHEN e.concluded_level IN ({}) THEN 0 ELSE 1 END) = 0",
+            placeholders(4, levels.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from)).bind(i64::from(to)).bind(i64::from(to) - i64::from(from) + 1);
+        for l in levels {
+            q = q.bind(l.code());
+        }
+        q.fetch_all(&self.pool).await?.iter().map(|r| Ok(MemberId(r.try_get(0)?))).collect()
+    }
+
     /// The members whose record is in `orgs` today.
     pub async fn member_ids_in(&self, orgs: &[OrgId]) -> Result<Vec<MemberId>, StoreError> {
         let mut out = Vec::new();

@@ -24,6 +24,7 @@ pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("a_dossier_moves_one_level_at_a_time_and_keeps_its_explanation", |db| Box::pin(dossier_flow(db))),
     ("decisions_fill_the_registry_and_revocations_are_kept", |db| Box::pin(registry(db))),
     ("eligibility_follows_successors_and_bulk_agrees_with_one_by_one", |db| Box::pin(eligibility(db))),
+    ("the_database_counts_streaks_as_the_engine_does", |db| Box::pin(streaks_in_sql(db))),
 ];
 
 pub const TESTS: &[(&str, ApiTest)] = &[
@@ -399,4 +400,66 @@ async fn documents(s: Server) {
     }
     let r = s.admin.get(s.url(&format!("/dossiers/submission.docx?proposer={cell}&year=hai&kind=letter"))).send().await.expect("get");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The bulk mode counts streaks in SQL; the core's `streak_bulk` is its specification. Both are
+/// asked about pseudo-random histories with gaps, lower years and several results in a year.
+async fn streaks_in_sql(db: TestDb) {
+    use thidua_store::{NewSubject, Store};
+    let app = db.app().await;
+    let store = Store::open(&db.url).await.expect("store");
+    let start = date(2010, 1, 1);
+    let province = org(&app, start, "Tỉnh ủy Thử nghiệm", OrgKind::ProvincialCommittee, None).await;
+    let upper = org(&app, start, "Đảng ủy Khối thử", OrgKind::UpperGrassrootsCommittee, Some(province)).await;
+    let cells = [org(&app, start, "Chi bộ Một", OrgKind::Cell, Some(upper)).await, org(&app, start, "Chi bộ Hai", OrgKind::Cell, Some(upper)).await];
+    let mut members = Vec::new();
+    for i in 0..40 {
+        members.push((member(&app, &format!("Đảng viên {i}"), cells[i % 2], date(2012, 1, 1)).await, cells[i % 2]));
+    }
+    let mut seed = 0x9e37_79b9_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for cell in cells {
+        for year in 2014..=2024 {
+            let mut subjects = Vec::new();
+            for (m, c) in members.iter().filter(|(_, c)| *c == cell) {
+                let r = next() % 10;
+                if r == 0 {
+                    continue; // a gap year
+                }
+                let level = match r {
+                    1 => Level::Httnv,
+                    2 => Level::Htnv,
+                    _ => Level::Htxsnv,
+                };
+                subjects.push((NewSubject { kind: SubjectKind::Member, member: Some(*m), org: None, cell: *c }, level));
+                if r == 9 {
+                    // A second result the same year, in another round of the year.
+                    subjects.push((NewSubject { kind: SubjectKind::Member, member: Some(*m), org: None, cell: *c }, Level::Httnv));
+                }
+            }
+            let mut tx = store.begin().await.expect("begin");
+            let round = tx.create_eval_round(cell, year, "thử", "thử").await.expect("round").expect("new round");
+            tx.add_concluded(round, &subjects, "thử", date(year + 1, 1, 10)).await.expect("results");
+            tx.set_round_concluded(round, 1, true, "thử", date(year + 1, 1, 10)).await.expect("concluded");
+            tx.commit().await.expect("commit");
+        }
+    }
+    let mut found = 0;
+    for (year, years, at_least) in [(2024, 5, Level::Htxsnv), (2022, 3, Level::Htxsnv), (2020, 1, Level::Htxsnv), (2024, 4, Level::Httnv), (2019, 6, Level::Htnv)] {
+        let first = year - years + 1;
+        let ok: Vec<Level> = Level::ALL.into_iter().filter(|l| *l >= at_least).collect();
+        let mut by_sql: Vec<i64> = store.member_streak_ids(first, year, &ok).await.expect("sql").into_iter().map(|m| m.0).collect();
+        by_sql.sort_unstable();
+        let rows = store.member_level_rows(&cells, first, year).await.expect("rows");
+        let mut by_core: Vec<i64> = thidua_core::commendation::streak_bulk(rows, year, years as u16, at_least).into_iter().map(|m| m.0).collect();
+        by_core.sort_unstable();
+        assert_eq!(by_sql, by_core, "{year}, {years} years at {at_least:?}");
+        found += by_sql.len();
+    }
+    assert!(found > 10, "the histories hold streaks to find: {found}");
 }
