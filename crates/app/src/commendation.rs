@@ -711,28 +711,23 @@ impl App {
                     // The database counts the streaks; the scope then keeps its own members of
                     // that year: all but those out of the rolls when the scope is everything.
                     let ok: Vec<Level> = Level::ALL.into_iter().filter(|l| *l >= at_least).collect();
-                    let streaks = self.store.member_streak_ids(first, year, &ok).await?;
+                    let streaks = self.store.member_streaks(first, year, &ok).await?;
                     let everything = self.store.orgs_on(today()).await?.iter().all(|v| today_tree.contains(&v.org));
-                    let found: Vec<MemberId> = if everything {
-                        let out = self.store.members_out_on(on).await?;
-                        streaks.into_iter().filter(|m| !out.contains(m)).collect()
+                    let (members, gone): (Option<HashSet<MemberId>>, HashSet<MemberId>) = if everything {
+                        (None, self.store.members_out_on(on).await?)
                     } else {
-                        let members: HashSet<MemberId> = self.store.members_on(&then, on).await?.into_iter().map(|(m, _)| m).collect();
-                        streaks.into_iter().filter(|m| members.contains(m)).collect()
+                        (Some(self.store.members_on(&then, on).await?.into_iter().map(|(m, _)| m).collect()), HashSet::new())
                     };
-                    let rows = self.store.member_level_rows_of(&found, first, year).await?;
-                    let mut levels: HashMap<MemberId, LevelsByYear> = found.iter().map(|m| (*m, BTreeMap::new())).collect();
-                    for (m, y, l) in rows {
-                        if let Some(h) = levels.get_mut(&m) {
-                            h.entry(y).or_default().push((l, None));
+                    let keep = |m: &MemberId| members.as_ref().map_or(!gone.contains(m), |set| set.contains(m));
+                    for s in streaks.into_iter().filter(|s| keep(&s.member)) {
+                        let mut levels: LevelsByYear = BTreeMap::new();
+                        for (y, l) in s.by_year {
+                            levels.entry(y).or_default().push((l, None));
                         }
-                    }
-                    let names = self.store.member_names(&found).await?;
-                    for m in found {
-                        let h = History { evaluated: true, levels: levels.remove(&m).unwrap_or_default(), ..History::default() };
+                        let h = History { evaluated: true, levels, ..History::default() };
                         let e = judge(&book, title, year, &h);
-                        if let (Verdict::Eligible, Some((name, org))) = (e.verdict, names.get(&m)) {
-                            out.push(Eligible { nominee: NomineeRef::Member(m), name: name.clone(), org: *org, eligibility: e });
+                        if e.verdict == Verdict::Eligible {
+                            out.push(Eligible { nominee: NomineeRef::Member(s.member), name: s.name, org: s.org, eligibility: e });
                         }
                     }
                 }

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use thidua_core::commendation::{AwardLevel, DossierState};
 use thidua_core::date::iso;
+use thidua_core::evaluation::Level;
 use thidua_core::member::MemberId;
 use thidua_core::org::OrgId;
 use thidua_core::vi::fold;
@@ -150,6 +151,17 @@ pub struct DossierFileRow {
 
 /// Organizations per `IN (…)` list: well inside both backends' limits on bound parameters.
 const IN_CHUNK: usize = 500;
+
+/// A member's streak as the database found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreakRow {
+    pub member: MemberId,
+    pub name: String,
+    /// Where the member's record is today.
+    pub org: OrgId,
+    /// The levels of each year of the window (several when a year had several results).
+    pub by_year: Vec<(i16, Level)>,
+}
 
 /// Which awards to list.
 #[derive(Debug, Clone, Default)]
@@ -656,80 +668,49 @@ impl Store {
             .collect()
     }
 
-    /// Members' names and organizations, many at once.
-    pub async fn member_names(&self, ids: &[MemberId]) -> Result<std::collections::HashMap<MemberId, (String, OrgId)>, StoreError> {
-        let mut out = std::collections::HashMap::new();
-        for chunk in ids.chunks(IN_CHUNK) {
-            let sql = format!("SELECT id, full_name, org_id FROM member WHERE id IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for m in chunk {
-                q = q.bind(m.0);
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                out.insert(MemberId(r.try_get(0)?), (r.try_get(1)?, OrgId(r.try_get(2)?)));
-            }
-        }
-        Ok(out)
-    }
-
     /// The members with a result in each year of `[from, to]` and every result of the window
-    /// among `levels`: the streak, counted by the database.
-    pub async fn member_streak_ids(&self, from: i16, to: i16, levels: &[thidua_core::evaluation::Level]) -> Result<Vec<MemberId>, StoreError> {
-        if levels.is_empty() || to < from {
+    /// among `levels`: the streak, counted by the database, with each member's name, organization
+    /// and levels by year (one bit per year and level, so one query tells all).
+    pub async fn member_streaks(&self, from: i16, to: i16, levels: &[Level]) -> Result<Vec<StreakRow>, StoreError> {
+        // Rules count at most 30 years: every bit fits the databases' 32-bit integer sums.
+        if levels.is_empty() || to < from || to - from > 29 {
             return Ok(Vec::new());
         }
+        let bits = |l: Level| format!("SUM(DISTINCT CASE WHEN e.concluded_level = '{}' THEN {} ELSE 0 END)", l.code(), year_bits(from, to));
         let sql = format!(
-            "SELECT e.member_id FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
-             WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id \
+            "SELECT e.member_id, m.full_name, m.org_id, {}, {}, {}, {} FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id JOIN member m ON m.id = e.member_id \
+             WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id, m.full_name, m.org_id \
              HAVING COUNT(DISTINCT r.year) = $3 AND SUM(CASE WHEN e.concluded_level IN ({}) THEN 0 ELSE 1 END) = 0",
+            bits(Level::ALL[0]),
+            bits(Level::ALL[1]),
+            bits(Level::ALL[2]),
+            bits(Level::ALL[3]),
             placeholders(4, levels.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from)).bind(i64::from(to)).bind(i64::from(to) - i64::from(from) + 1);
         for l in levels {
             q = q.bind(l.code());
         }
-        q.fetch_all(&self.pool).await?.iter().map(|r| Ok(MemberId(r.try_get(0)?))).collect()
-    }
-
-    /// The members whose record is in `orgs` today.
-    pub async fn member_ids_in(&self, orgs: &[OrgId]) -> Result<Vec<MemberId>, StoreError> {
         let mut out = Vec::new();
-        for chunk in orgs.chunks(IN_CHUNK) {
-            let sql = format!("SELECT id FROM member WHERE org_id IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for o in chunk {
-                q = q.bind(o.0);
+        for r in q.fetch_all(&self.pool).await? {
+            let mut by_year = Vec::new();
+            for (i, level) in Level::ALL.into_iter().enumerate() {
+                let mask: i64 = r.try_get(3 + i)?;
+                for y in from..=to {
+                    if mask & (1 << (y - from)) != 0 {
+                        by_year.push((y, level));
+                    }
+                }
             }
-            for r in q.fetch_all(&self.pool).await? {
-                out.push(MemberId(r.try_get(0)?));
-            }
+            by_year.sort();
+            out.push(StreakRow { member: MemberId(r.try_get(0)?), name: r.try_get(1)?, org: OrgId(r.try_get(2)?), by_year });
         }
-        Ok(out)
-    }
-
-    /// Evaluation results as rows `(member, year, level)` of the members `ids`, within `[from, to]`.
-    pub async fn member_level_rows_of(&self, ids: &[MemberId], from: i16, to: i16) -> Result<Vec<(MemberId, i16, thidua_core::evaluation::Level)>, StoreError> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(IN_CHUNK) {
-            let sql = format!(
-                "SELECT e.member_id, r.year, e.concluded_level FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
-                 WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 AND e.member_id IN ({})",
-                placeholders(3, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from)).bind(i64::from(to));
-            for m in chunk {
-                q = q.bind(m.0);
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                out.push(level_row(&r)?);
-            }
-        }
-        out.sort_by_key(|(m, y, _)| (*m, *y));
         Ok(out)
     }
 
     /// Members' evaluation results as rows `(member, year, level)` for the members of `orgs`
-    /// (today's), sorted by member, within `[from, to]`: the bulk mode's input.
+    /// (today's), sorted by member, within `[from, to]`: what the core's `streak_bulk` reads, the
+    /// reference `member_streaks` is checked against.
     pub async fn member_level_rows(&self, orgs: &[OrgId], from: i16, to: i16) -> Result<Vec<(MemberId, i16, thidua_core::evaluation::Level)>, StoreError> {
         let mut out = Vec::new();
         for chunk in orgs.chunks(IN_CHUNK) {
@@ -756,4 +737,11 @@ impl Store {
 fn level_row(r: &sqlx::any::AnyRow) -> Result<(MemberId, i16, thidua_core::evaluation::Level), StoreError> {
     let level: String = r.try_get(2)?;
     Ok((MemberId(r.try_get(0)?), year_col(r, "year")?, thidua_core::evaluation::Level::from_code(&level).ok_or_else(|| corrupt("level"))?))
+}
+
+/// The bit of a result's year in the window, `1 << (year - from)`, as a `CASE` both databases
+/// read alike (they spell shifts differently).
+fn year_bits(from: i16, to: i16) -> String {
+    let arms: Vec<String> = (from..=to).map(|y| format!("WHEN r.year = {y} THEN {}", 1_i64 << (y - from))).collect();
+    format!("CASE {} ELSE 0 END", arms.join(" "))
 }

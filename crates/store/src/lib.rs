@@ -23,7 +23,7 @@ mod transfers;
 pub use accounts::{SessionRow, TokenRow, UserId, UserRow};
 pub use audit::AuditFilter;
 pub use ballots::{BallotRow, PollOptionRow, PollRow, VoterRow};
-pub use commendation::{AwardFilter, AwardRow, DecisionRow, DossierFileRow, DossierRow, DossierStepRow, InitiativeRow, Nominee, PersonRow, RevocationRow, RulebookRow};
+pub use commendation::{AwardFilter, AwardRow, DecisionRow, DossierFileRow, DossierRow, DossierStepRow, InitiativeRow, Nominee, PersonRow, RevocationRow, RulebookRow, StreakRow};
 pub use db::{Backend, Store, StoreError, Tx};
 pub use documents::{index_terms, AttachmentRow, BlobPlace, Direction, DocumentRow, SearchFilter, TermRow, WorkRecordRow};
 pub use emulation::{AttendeeRow, CampaignRow, KeyTaskRow, MeetingRow, RegistrationRow, TaskNoteRow, TopicRow};

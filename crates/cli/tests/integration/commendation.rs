@@ -453,9 +453,17 @@ async fn streaks_in_sql(db: TestDb) {
     for (year, years, at_least) in [(2024, 5, Level::Htxsnv), (2022, 3, Level::Htxsnv), (2020, 1, Level::Htxsnv), (2024, 4, Level::Httnv), (2019, 6, Level::Htnv)] {
         let first = year - years + 1;
         let ok: Vec<Level> = Level::ALL.into_iter().filter(|l| *l >= at_least).collect();
-        let mut by_sql: Vec<i64> = store.member_streak_ids(first, year, &ok).await.expect("sql").into_iter().map(|m| m.0).collect();
-        by_sql.sort_unstable();
+        let streaks = store.member_streaks(first, year, &ok).await.expect("sql");
         let rows = store.member_level_rows(&cells, first, year).await.expect("rows");
+        for s in &streaks {
+            // The levels the query read back, year by year, are those recorded.
+            let mut recorded: Vec<(i16, Level)> = rows.iter().filter(|(m, _, _)| *m == s.member).map(|(_, y, l)| (*y, *l)).collect();
+            recorded.sort();
+            recorded.dedup();
+            assert_eq!(s.by_year, recorded);
+        }
+        let mut by_sql: Vec<i64> = streaks.into_iter().map(|s| s.member.0).collect();
+        by_sql.sort_unstable();
         let mut by_core: Vec<i64> = thidua_core::commendation::streak_bulk(rows, year, years as u16, at_least).into_iter().map(|m| m.0).collect();
         by_core.sort_unstable();
         assert_eq!(by_sql, by_core, "{year}, {years} years at {at_least:?}");
