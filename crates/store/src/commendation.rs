@@ -676,7 +676,9 @@ impl Store {
         if levels.is_empty() || to < from || to - from > 29 {
             return Ok(Vec::new());
         }
-        let bits = |l: Level| format!("SUM(DISTINCT CASE WHEN e.concluded_level = '{}' THEN {} ELSE 0 END)", l.code(), year_bits(from, to));
+        // PostgreSQL ORs the bits as it goes; SQLite, without BIT_OR, sums the distinct ones.
+        let (or, distinct) = if self.backend() == crate::db::Backend::Postgres { ("BIT_OR", "") } else { ("SUM", "DISTINCT ") };
+        let bits = |l: Level| format!("CAST({or}({distinct}CASE WHEN e.concluded_level = '{}' THEN {} ELSE 0 END) AS BIGINT)", l.code(), year_bits(from, to));
         let sql = format!(
             "SELECT e.member_id, m.full_name, m.org_id, {}, {}, {}, {} FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id JOIN member m ON m.id = e.member_id \
              WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id, m.full_name, m.org_id \
