@@ -680,8 +680,8 @@ impl Store {
         let (or, distinct) = if self.backend() == crate::db::Backend::Postgres { ("BIT_OR", "") } else { ("SUM", "DISTINCT ") };
         let bits = |l: Level| format!("CAST({or}({distinct}CASE WHEN e.concluded_level = '{}' THEN {} ELSE 0 END) AS BIGINT)", l.code(), year_bits(from, to));
         let sql = format!(
-            "SELECT e.member_id, m.full_name, m.org_id, {}, {}, {}, {} FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id JOIN member m ON m.id = e.member_id \
-             WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id, m.full_name, m.org_id \
+            "SELECT e.member_id, {}, {}, {}, {} FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+             WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id \
              HAVING COUNT(DISTINCT r.year) = $3 AND SUM(CASE WHEN e.concluded_level IN ({}) THEN 0 ELSE 1 END) = 0",
             bits(Level::ALL[0]),
             bits(Level::ALL[1]),
@@ -693,11 +693,11 @@ impl Store {
         for l in levels {
             q = q.bind(l.code());
         }
-        let mut out = Vec::new();
+        let mut found = Vec::new();
         for r in q.fetch_all(&self.pool).await? {
             let mut by_year = Vec::new();
             for (i, level) in Level::ALL.into_iter().enumerate() {
-                let mask: i64 = r.try_get(3 + i)?;
+                let mask: i64 = r.try_get(1 + i)?;
                 for y in from..=to {
                     if mask & (1 << (y - from)) != 0 {
                         by_year.push((y, level));
@@ -705,9 +705,24 @@ impl Store {
                 }
             }
             by_year.sort();
-            out.push(StreakRow { member: MemberId(r.try_get(0)?), name: r.try_get(1)?, org: OrgId(r.try_get(2)?), by_year });
+            found.push((MemberId(r.try_get(0)?), by_year));
         }
-        Ok(out)
+        // Names and organizations for those found only: the count itself needs no member row.
+        let mut named: std::collections::HashMap<MemberId, (String, OrgId)> = std::collections::HashMap::new();
+        for chunk in found.chunks(IN_CHUNK) {
+            let sql = format!("SELECT id, full_name, org_id FROM member WHERE id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (m, _) in chunk {
+                q = q.bind(m.0);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                named.insert(MemberId(r.try_get(0)?), (r.try_get(1)?, OrgId(r.try_get(2)?)));
+            }
+        }
+        Ok(found
+            .into_iter()
+            .filter_map(|(member, by_year)| named.remove(&member).map(|(name, org)| StreakRow { member, name, org, by_year }))
+            .collect())
     }
 
     /// Members' evaluation results as rows `(member, year, level)` for the members of `orgs`
