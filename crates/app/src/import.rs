@@ -1433,12 +1433,3 @@ struct ResultLine {
     year: i16,
     level: Level,
 }
-
-/// Problems by row, for a report read top to bottom.
-pub fn by_row(problems: &[ImportProblem]) -> BTreeMap<u32, Vec<&ImportProblem>> {
-    let mut out: BTreeMap<u32, Vec<&ImportProblem>> = BTreeMap::new();
-    for p in problems {
-        out.entry(p.row).or_default().push(p);
-    }
-    out
-}

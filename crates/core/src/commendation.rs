@@ -515,9 +515,10 @@ pub fn streak_only(rule: &Rule) -> Option<(u16, Level)> {
     }
 }
 
-/// The bulk mode of a streak rule: from rows `(subject, year, level)` sorted by subject (any order
-/// of years within), the subjects evaluated `at_least` or better in each of the `years` years
-/// ending with `year`. A year with several results (merged predecessors) counts when all do.
+/// What the bulk mode of a streak rule finds, as the reference the store's one-query count is
+/// tested against: from rows `(subject, year, level)` sorted by subject (any order of years
+/// within), the subjects evaluated `at_least` or better in each of the `years` years ending with
+/// `year`. A year with several results (merged predecessors) counts when all do.
 pub fn streak_bulk<K: Ord + Clone>(rows: impl IntoIterator<Item = (K, i16, Level)>, year: i16, years: u16, at_least: Level) -> Vec<K> {
     let first = i32::from(year) - i32::from(years) + 1;
     let mut out = Vec::new();

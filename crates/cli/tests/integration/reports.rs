@@ -126,7 +126,9 @@ async fn reports(s: Server) {
     assert!(at("BÁO CÁO") < at("I. HỘI NGHỊ, SINH HOẠT CỤM"));
     assert!(at("I. HỘI NGHỊ") < at("II. NHIỆM VỤ TRỌNG TÂM") && at("II. NHIỆM VỤ") < at("III. CHẤM ĐIỂM") && at("III. CHẤM ĐIỂM") < at("IV. ĐỀ XUẤT"));
     assert!(p.iter().any(|x| x.starts_with("1. Ban Tổ chức Đảng ủy Khối Doanh nghiệp Trung ương: ") && x.ends_with(" điểm.")), "{p:#?}");
-    assert!(p.iter().any(|x| x.contains("Cờ thi đua") || x.contains("đề nghị")), "{p:#?}");
+    // What the year-end votes adopted is proposed under IV, one line per poll.
+    let proposals = &p[at("IV. ĐỀ XUẤT") + 1];
+    assert!(proposals.starts_with("- ") && proposals.contains(": đề nghị "), "{p:#?}");
     assert!(p.iter().any(|x| x == "ĐẢNG CỘNG SẢN VIỆT NAM"), "Party heading");
     // A quarter without meetings says so; a period that does not exist is refused.
     let q = thidua_office::docx_paragraphs(&download(&s, &format!("/clusters/{cum6}/report.docx?year=2023&period=q1")).await).expect("docx");
