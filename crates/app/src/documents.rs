@@ -401,6 +401,21 @@ impl App {
         Ok(self.store.index_counts().await?)
     }
 
+    /// The counts as read at most `max_age` ago: for a health check asked every few seconds.
+    pub async fn recent_index_counts(&self, max_age: std::time::Duration) -> Result<(i64, i64), AppError> {
+        if let Ok(cache) = self.index_counts.lock()
+            && let Some((at, counts)) = *cache
+            && at.elapsed() < max_age
+        {
+            return Ok(counts);
+        }
+        let counts = self.store.index_counts().await?;
+        if let Ok(mut cache) = self.index_counts.lock() {
+            *cache = Some((std::time::Instant::now(), counts));
+        }
+        Ok(counts)
+    }
+
     /// Opens a work record in a register.
     #[allow(clippy::too_many_arguments)]
     pub async fn open_work_record(

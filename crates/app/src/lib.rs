@@ -14,6 +14,7 @@ pub mod demo;
 pub mod documents;
 pub mod emulation;
 mod error;
+pub mod generate;
 pub mod evaluation;
 pub mod export;
 pub mod import;
@@ -39,7 +40,13 @@ pub struct App {
     security: auth::Security,
     rules: Arc<Rulebook>,
     blobs: thidua_store::BlobPlace,
+    /// The search index's counts as last read, and when: `/healthz` is asked often, and counting a
+    /// million-document index takes a good part of a second.
+    index_counts: Arc<std::sync::Mutex<Option<CountsRead>>>,
 }
+
+/// The search index's counts (documents, entries) and when they were read.
+type CountsRead = (std::time::Instant, (i64, i64));
 
 /// Today in Vietnam (UTC+7, no daylight saving).
 pub fn today() -> jiff::civil::Date {
@@ -55,6 +62,7 @@ impl App {
             security: auth::Security::default(),
             rules: Arc::new(rules),
             blobs: thidua_store::BlobPlace::Database,
+            index_counts: Arc::default(),
         };
         app.seed_holidays().await?;
         app.seed_commendation_rules().await?;

@@ -65,6 +65,18 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Write a synthetic world into an empty database, for benchmarks and load tests: a province
+    /// (365,911 members), the nation (5.9 million) or a number of members; the same seed gives
+    /// the same world.
+    Gen {
+        #[command(flatten)]
+        db: Db,
+        /// province, nation, or a number of members (e.g. 100000 or 100000-members).
+        #[arg(long, default_value = "province")]
+        scale: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Manage accounts. Passwords are read from a prompt, or from standard input when it is not a
     /// terminal; never from the command line.
     User {
@@ -318,6 +330,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Import { db, kind, file, dry_run } => import(db, &kind, &file, dry_run).await,
+        Command::Gen { db, scale, seed } => generate(db, &scale, seed).await,
         Command::User { command } => user(command).await,
         Command::Token { command } => token(command).await,
         Command::Audit { command: AuditCommand::Verify { db } } => {
@@ -540,6 +553,54 @@ async fn import(db: Db, kind: &str, file: &std::path::Path, dry_run: bool) -> Re
     let elapsed = started.elapsed().as_secs_f64();
     eprintln!("{} rows in {elapsed:.1} s ({:.0} rows/s)", report.rows, f64::from(report.rows) / elapsed.max(1e-9));
     if report.problems.is_empty() { Ok(()) } else { Err(format!("{} problems; nothing was written", report.problems.len())) }
+}
+
+/// Generates a world with a progress bar per stage on standard error.
+async fn generate(db: Db, scale: &str, seed: u64) -> Result<(), String> {
+    use thidua_app::generate::Scale;
+    let scale = Scale::parse(scale).ok_or_else(|| format!("unknown scale {scale:?}: province, nation or a number of members from 100"))?;
+    let app = db.open(false).await?;
+    let started = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    // The stage shown last, how far it was, and when it began.
+    let last = std::sync::Mutex::new((String::new(), 0u64, std::time::Instant::now()));
+    let show = |stage: &str, done: u64, total: u64| {
+        let Ok(mut last) = last.lock() else { return };
+        if last.0 != stage {
+            *last = (stage.to_owned(), 0, std::time::Instant::now());
+        }
+        let filled = (done.min(total) * 30 / total.max(1)) as usize;
+        let mut line = format!("{stage:<24} [{}{}] {done}/{total}", "#".repeat(filled), "-".repeat(30 - filled));
+        if done >= total {
+            line.push_str(&format!(" ({:.1} s)", last.2.elapsed().as_secs_f64()));
+        }
+        if tty {
+            eprint!("\r{line:90}");
+            if done >= total {
+                eprintln!();
+            }
+        } else if last.1 == 0 || done >= total || done >= last.1 + total / 10 {
+            eprintln!("{line}");
+            last.1 = done.max(1);
+        }
+    };
+    let report = app.generate(scale, seed, &show).await.map_err(|e| match e {
+        AppError::NotEmpty => "the database already holds data: a world is generated into an empty database".into(),
+        other => describe(other),
+    })?;
+    app.close().await;
+    println!(
+        "World generated in {:.1} s (seed {seed}): {} organizations, {} clusters, {} members, {} evaluation results, {} awards, {} documents, {} transfers.",
+        started.elapsed().as_secs_f64(),
+        report.orgs,
+        report.clusters,
+        report.members,
+        report.evaluations,
+        report.awards,
+        report.documents,
+        report.transfers
+    );
+    Ok(())
 }
 
 fn describe(e: AppError) -> String {

@@ -423,22 +423,38 @@ impl Registry {
     /// later event no longer holds. Returns the new registry and the organizations whose versions
     /// changed, for the store to rewrite.
     pub fn record(&self, history: &[OrgEvent], event: &OrgEvent) -> Result<(Registry, Applied), OrgError> {
-        if self.last_date.is_none_or(|last| event.date >= last) {
+        self.record_all(history, std::slice::from_ref(event)).map_err(|(_, e)| e)
+    }
+
+    /// The registry with several events recorded in their order, as recording them one by one
+    /// would give. Events that all come after the history (a load of a whole tree) are applied to
+    /// one copy of the registry, so the cost grows with the events and not with their product.
+    /// On the first refused event, returns its id and why; the registry is then unchanged.
+    pub fn record_all(&self, history: &[OrgEvent], events: &[OrgEvent]) -> Result<(Registry, Applied), (EventId, OrgError)> {
+        let in_order = events.windows(2).all(|w| w[0].date <= w[1].date)
+            && events.first().is_none_or(|first| self.last_date.is_none_or(|last| first.date >= last));
+        if in_order {
             let mut next = self.clone();
-            for n in event.change.created() {
-                next.names.insert(n.org, n.spec.name.clone());
+            let mut applied = Applied::default();
+            for event in events {
+                for n in event.change.created() {
+                    next.names.insert(n.org, n.spec.name.clone());
+                }
+                let one = next.apply(event).map_err(|e| (event.id, e))?;
+                applied.orgs.extend(one.orgs);
+                applied.successions.extend(one.successions);
             }
-            let applied = next.apply(event)?;
             return Ok((next, applied));
         }
         let mut all = history.to_vec();
-        all.push(event.clone());
+        all.extend(events.iter().cloned());
         let next = Registry::replay(&all).map_err(|(id, err)| {
-            if id == event.id {
-                err
+            if events.iter().any(|e| e.id == id) {
+                (id, err)
             } else {
-                let date = all.iter().find(|e| e.id == id).map_or(event.date, |e| e.date);
-                OrgError::ConflictsWithLater { date, event: id, cause: Box::new(err) }
+                // A later recorded event no longer holds: the first new event is the cause.
+                let date = all.iter().find(|e| e.id == id).map_or(events[0].date, |e| e.date);
+                (events[0].id, OrgError::ConflictsWithLater { date, event: id, cause: Box::new(err) })
             }
         })?;
         let mut orgs = BTreeSet::new();

@@ -10,6 +10,7 @@ use thidua_core::date::iso;
 use thidua_core::org::OrgId;
 use thidua_core::vi::fold;
 
+use crate::bulk::{insert_rows, Cell};
 use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +106,7 @@ pub struct WorkRecordRow {
 }
 
 /// Search filters; all optional.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchFilter {
     pub direction: Option<Direction>,
     pub doc_type: Option<String>,
@@ -165,6 +166,12 @@ fn record_from_row(r: &AnyRow) -> Result<WorkRecordRow, StoreError> {
         status: r.try_get("status")?,
         archived_on: opt_date_col(r, "archived_on")?,
     })
+}
+
+/// What a new document is found by: its number and symbol, summary, issuer and type.
+fn row_text(d: &DocumentRow) -> String {
+    let fields = [d.symbol.as_deref(), Some(d.summary.as_str()), d.issuer_name.as_deref(), d.issuer_code.as_deref(), Some(d.doc_type.as_str())];
+    fields.into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 /// The words of a query as the index holds them: folded, split on anything not a letter or digit.
@@ -259,9 +266,58 @@ impl Tx {
         .await?;
         let id: i64 = row.try_get(0)?;
         // A new document has no attachments yet: index it from the row, one statement.
-        let fields = [d.symbol.as_deref(), Some(d.summary.as_str()), d.issuer_name.as_deref(), d.issuer_code.as_deref(), Some(d.doc_type.as_str())];
-        self.write_index(id, &fields.into_iter().flatten().collect::<Vec<_>>().join(" "), true).await?;
+        self.write_index(id, &row_text(d), true).await?;
         Ok(id)
+    }
+
+    /// Stores many new documents with their ids given (no attachments) and indexes them, many
+    /// rows per statement: for loading a generated world into an empty register.
+    pub async fn insert_documents(&mut self, docs: &[DocumentRow], now: i64) -> Result<(), StoreError> {
+        const COLUMNS: [&str; 26] = [
+            "id", "direction", "org_id", "unit_id", "doc_type", "number", "issuer_code", "symbol", "scope", "issued_on", "issuer_name", "summary", "signer",
+            "recipients", "secrecy", "urgency", "arrival_number", "arrival_on", "assigned_to", "deadline", "status", "status_on", "withdrawn_reason",
+            "created_by", "created_unix", "version",
+        ];
+        let rows: Vec<Vec<Cell>> = docs
+            .iter()
+            .map(|d| {
+                vec![
+                    d.id.into(),
+                    d.direction.code().into(),
+                    d.org.0.into(),
+                    d.unit.map(|o| o.0).into(),
+                    d.doc_type.as_str().into(),
+                    d.number.into(),
+                    d.issuer_code.clone().into(),
+                    d.symbol.clone().into(),
+                    d.scope.clone().into(),
+                    d.issued_on.map(iso).into(),
+                    d.issuer_name.clone().into(),
+                    d.summary.as_str().into(),
+                    d.signer.clone().into(),
+                    d.recipients.clone().into(),
+                    d.secrecy.clone().into(),
+                    d.urgency.clone().into(),
+                    d.arrival_number.into(),
+                    d.arrival_on.map(iso).into(),
+                    d.assigned_to.clone().into(),
+                    d.deadline.map(iso).into(),
+                    d.status.as_str().into(),
+                    d.status_on.map(iso).into(),
+                    d.withdrawn_reason.clone().into(),
+                    d.created_by.as_str().into(),
+                    now.into(),
+                    1.into(),
+                ]
+            })
+            .collect();
+        insert_rows(&mut self.tx, "document", &COLUMNS, &rows).await?;
+        let index: Vec<Vec<Cell>> = docs.iter().map(|d| vec![d.id.into(), index_terms(&row_text(d)).join(" ").into()]).collect();
+        let key = match self.backend {
+            Backend::Sqlite => "rowid",
+            Backend::Postgres => "document_id",
+        };
+        insert_rows(&mut self.tx, "fts_document", &[key, "folded"], &index).await
     }
 
     async fn write_index(&mut self, id: i64, text: &str, new: bool) -> Result<(), StoreError> {
@@ -580,22 +636,34 @@ impl Store {
             return Ok(Vec::new());
         }
         let last = terms.len() - 1;
+        // The best `limit` matches are picked by their ids and score alone; only those are read in
+        // full. A filter joins the documents in the choice; without one the index answers alone.
+        let unfiltered = *filter == SearchFilter::default();
         let (sql, ids) = Store::filter_sql(filter, 3);
-        let (query, sql) = match self.backend() {
+        let (query, inner) = match self.backend() {
             Backend::Sqlite => {
                 let q = terms.iter().enumerate().map(|(i, t)| if i == last { format!("\"{t}\"*") } else { format!("\"{t}\"") }).collect::<Vec<_>>().join(" ");
-                (q, format!("SELECT {COLUMNS}, -bm25(fts_document) AS score FROM fts_document JOIN document d ON d.id = fts_document.rowid WHERE fts_document MATCH $1 {sql} ORDER BY score DESC, d.id DESC LIMIT $2"))
+                let inner = if unfiltered {
+                    "SELECT rowid AS id, -bm25(fts_document) AS score FROM fts_document WHERE fts_document MATCH $1 ORDER BY rank, rowid DESC LIMIT $2".to_owned()
+                } else {
+                    format!("SELECT d.id, -bm25(fts_document) AS score FROM fts_document JOIN document d ON d.id = fts_document.rowid WHERE fts_document MATCH $1 {sql} ORDER BY score DESC, d.id DESC LIMIT $2")
+                };
+                (q, inner)
             }
             Backend::Postgres => {
                 let q = terms.iter().enumerate().map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() }).collect::<Vec<_>>().join(" & ");
-                (q, format!(
-                    "SELECT {COLUMNS}, CAST(ts_rank(f.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION) AS score FROM fts_document f \
-                     JOIN document d ON d.id = f.document_id WHERE f.tsv @@ to_tsquery('simple', $1) {sql} ORDER BY score DESC, d.id DESC LIMIT $2"
-                ))
+                let score = "CAST(ts_rank(f.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION)";
+                let inner = if unfiltered {
+                    format!("SELECT f.document_id AS id, {score} AS score FROM fts_document f WHERE f.tsv @@ to_tsquery('simple', $1) ORDER BY score DESC, f.document_id DESC LIMIT $2")
+                } else {
+                    format!("SELECT d.id, {score} AS score FROM fts_document f JOIN document d ON d.id = f.document_id WHERE f.tsv @@ to_tsquery('simple', $1) {sql} ORDER BY score DESC, d.id DESC LIMIT $2")
+                };
+                (q, inner)
             }
         };
+        let sql = format!("SELECT {COLUMNS}, best.score FROM ({inner}) best JOIN document d ON d.id = best.id ORDER BY best.score DESC, d.id DESC");
         let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(query).bind(limit.clamp(1, 1000));
-        let q = Store::bind_filter(q, filter, ids);
+        let q = if unfiltered { q } else { Store::bind_filter(q, filter, ids) };
         q.fetch_all(&self.pool).await?.iter().map(|r| Ok((doc_from_row(r)?, r.try_get::<f64, _>("score")?))).collect()
     }
 

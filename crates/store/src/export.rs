@@ -10,6 +10,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use sqlx::Row;
 
+use crate::bulk::{insert_rows, Cell};
 use crate::db::{Backend, Store, StoreError};
 
 pub const EXPORT_FORMAT: &str = "thidua-export";
@@ -226,45 +227,32 @@ impl Store {
         for name in &order {
             let t = by_name[name.as_str()];
             let Some(rows) = data.get(name).and_then(Value::as_array) else { continue };
-            let columns = t.columns.iter().map(|(c, _)| quoted(c)).collect::<Vec<_>>().join(", ");
-            let per = (30_000 / t.columns.len().max(1)).clamp(1, 500);
-            for chunk in rows.chunks(per) {
-                let mut n = 0;
-                let values: Vec<String> = chunk
-                    .iter()
-                    .map(|_| {
-                        let v: Vec<String> = t.columns.iter().map(|_| {
-                            n += 1;
-                            format!("${n}")
-                        }).collect();
-                        format!("({})", v.join(", "))
-                    })
-                    .collect();
-                let sql = format!("INSERT INTO {} ({columns}) VALUES {}", quoted(name), values.join(", "));
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let columns: Vec<&str> = t.columns.iter().map(|(c, _)| c.as_str()).collect();
+            for chunk in rows.chunks(PAGE as usize) {
+                let mut cells = Vec::with_capacity(chunk.len());
                 for row in chunk {
                     let row = row.as_object().ok_or_else(|| StoreError::Corrupt(format!("a row of {name} is not an object")))?;
+                    let mut values = Vec::with_capacity(t.columns.len());
                     for (column, class) in &t.columns {
                         let v = row.get(column).unwrap_or(&Value::Null);
                         let bad = || StoreError::Corrupt(format!("{name}.{column} holds {v}"));
-                        q = match (class, v) {
-                            (Class::Integer, Value::Null) => q.bind(None::<i64>),
-                            (Class::Text, Value::Null) => q.bind(None::<String>),
-                            (Class::Bytes, Value::Null) => q.bind(None::<Vec<u8>>),
-                            (Class::Integer, Value::Number(n)) => q.bind(n.as_i64().ok_or_else(bad)?),
-                            (Class::Text, Value::String(s)) => q.bind(s.clone()),
-                            (Class::Bytes, Value::String(s)) => q.bind(base64::engine::general_purpose::STANDARD.decode(s).map_err(|_| bad())?),
+                        values.push(match (class, v) {
+                            (Class::Integer, Value::Null) => Cell::Int(None),
+                            (Class::Text, Value::Null) => Cell::Text(None),
+                            (Class::Bytes, Value::Null) => Cell::Bytes(None),
+                            (Class::Integer, Value::Number(n)) => Cell::Int(Some(n.as_i64().ok_or_else(bad)?)),
+                            (Class::Text, Value::String(s)) => Cell::Text(Some(s.clone())),
+                            (Class::Bytes, Value::String(s)) => Cell::Bytes(Some(base64::engine::general_purpose::STANDARD.decode(s).map_err(|_| bad())?)),
                             _ => return Err(bad()),
-                        };
+                        });
                     }
+                    cells.push(values);
                 }
-                q.execute(&mut *tx.tx).await?;
+                insert_rows(&mut tx.tx, name, &columns, &cells).await?;
                 count += chunk.len() as u64;
             }
-            if self.backend() == Backend::Postgres && t.has_id {
-                // Identity columns go on from the largest id restored.
-                let sql = format!("SELECT setval(pg_get_serial_sequence('{}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {}", quoted(name), quoted(name));
-                sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(&mut *tx.tx).await?;
+            if t.has_id {
+                tx.resume_ids(&[name.as_str()]).await?;
             }
         }
         tx.reindex_documents().await?;

@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod ballots;
+mod bulk;
 mod clusters;
 mod commendation;
 mod db;
@@ -23,6 +24,7 @@ mod transfers;
 pub use accounts::{SessionRow, TokenRow, UserId, UserRow};
 pub use audit::AuditFilter;
 pub use ballots::{BallotRow, PollOptionRow, PollRow, VoterRow};
+pub use bulk::Cell;
 pub use commendation::{AwardFilter, AwardRow, DecisionRow, DossierFileRow, DossierRow, DossierStepRow, InitiativeRow, Nominee, PersonRow, RevocationRow, RulebookRow, StreakRow};
 pub use db::{Backend, Store, StoreError, Tx};
 pub use documents::{index_terms, AttachmentRow, BlobPlace, Direction, DocumentRow, SearchFilter, TermRow, WorkRecordRow};

@@ -12,6 +12,7 @@ use thidua_core::org::{
     SuccessionKind,
 };
 
+use crate::bulk::{insert_rows, Cell};
 use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
 
 /// The history and its replay, held by a transaction that writes to the registry.
@@ -80,57 +81,79 @@ impl Tx {
         change: OrgChange<()>,
         basis: Option<String>,
     ) -> Result<OrgEvent, StoreError> {
+        let mut events = self.record_org_events(vec![(date, change, basis)]).await?;
+        events.pop().ok_or_else(|| StoreError::Corrupt("no event recorded".into()))
+    }
+
+    /// Records several events in their order, as many calls of `record_org_event` would, with the
+    /// registry copied once and versions written many rows per statement: a whole tree loads in
+    /// time that grows with its size. The first refused event refuses them all.
+    pub async fn record_org_events(&mut self, changes: Vec<(Date, OrgChange<()>, Option<String>)>) -> Result<Vec<OrgEvent>, StoreError> {
         self.org_writer().await?;
         let Tx { tx, orgs, .. } = self;
         let writer = orgs.as_mut().ok_or_else(|| StoreError::Corrupt("registry not loaded".into()))?;
         let mut sp = tx.begin().await?;
 
-        let mut ids = Vec::new();
-        for _ in 0..change.new_org_count() {
-            let row = sqlx::query("INSERT INTO org (note) VALUES (NULL) RETURNING id").fetch_one(&mut *sp).await?;
-            ids.push(OrgId(row.try_get(0)?));
-        }
-        let change = change.with_ids(&mut ids.iter().copied()).ok_or_else(|| StoreError::Corrupt("id count".into()))?;
-        for id in change.orgs() {
-            if !ids.contains(&id) && writer.registry.versions(id).is_empty() {
-                return Err(OrgError::Unknown(id).into());
+        let recorded_at = jiff::Timestamp::now().to_string();
+        let mut created = BTreeSet::new();
+        let mut events = Vec::with_capacity(changes.len());
+        for (date, change, basis) in changes {
+            let mut ids = Vec::new();
+            for _ in 0..change.new_org_count() {
+                let row = sqlx::query("INSERT INTO org (note) VALUES (NULL) RETURNING id").fetch_one(&mut *sp).await?;
+                ids.push(OrgId(row.try_get(0)?));
             }
-        }
-        let basis = basis.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty());
-        let payload = serde_json::to_string(&change).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let row = sqlx::query(
-            "INSERT INTO org_event (effective_on, kind, payload, basis, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(iso(date))
-        .bind(change.kind_code())
-        .bind(payload)
-        .bind(basis.clone())
-        .bind(jiff::Timestamp::now().to_string())
-        .fetch_one(&mut *sp)
-        .await?;
-        let event = OrgEvent { id: EventId(row.try_get(0)?), date, change, basis };
-
-        let (next, applied) = writer.registry.record(&writer.history, &event)?;
-
-        for org in &applied.orgs {
-            sqlx::query("DELETE FROM org_version WHERE org_id = $1").bind(org.0).execute(&mut *sp).await?;
-            for v in next.versions(*org) {
-                sqlx::query(
-                    "INSERT INTO org_version (org_id, valid_from, valid_to, kind, name, short_name, parent_id, event_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(v.org.0)
-                .bind(iso(v.valid_from))
-                .bind(v.valid_to.map(iso))
-                .bind(v.kind.code())
-                .bind(v.name.clone())
-                .bind(v.short_name.clone())
-                .bind(v.parent.map(|p| p.0))
-                .bind(v.event.0)
-                .execute(&mut *sp)
-                .await?;
+            let change = change.with_ids(&mut ids.iter().copied()).ok_or_else(|| StoreError::Corrupt("id count".into()))?;
+            created.extend(ids);
+            for id in change.orgs() {
+                if !created.contains(&id) && writer.registry.versions(id).is_empty() {
+                    return Err(OrgError::Unknown(id).into());
+                }
             }
+            let basis = basis.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty());
+            let payload = serde_json::to_string(&change).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let row = sqlx::query(
+                "INSERT INTO org_event (effective_on, kind, payload, basis, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(iso(date))
+            .bind(change.kind_code())
+            .bind(payload)
+            .bind(basis.clone())
+            .bind(recorded_at.as_str())
+            .fetch_one(&mut *sp)
+            .await?;
+            events.push(OrgEvent { id: EventId(row.try_get(0)?), date, change, basis });
         }
+
+        let (next, applied) = writer.registry.record_all(&writer.history, &events).map_err(|(_, e)| StoreError::from(e))?;
+
+        let changed: Vec<i64> = applied.orgs.iter().map(|o| o.0).collect();
+        for chunk in changed.chunks(500) {
+            let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM org_version WHERE org_id IN ({marks})")));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *sp).await?;
+        }
+        let versions: Vec<Vec<Cell>> = applied
+            .orgs
+            .iter()
+            .flat_map(|org| next.versions(*org))
+            .map(|v| {
+                vec![
+                    v.org.0.into(),
+                    iso(v.valid_from).into(),
+                    v.valid_to.map(iso).into(),
+                    v.kind.code().into(),
+                    v.name.as_str().into(),
+                    v.short_name.clone().into(),
+                    v.parent.map(|p| p.0).into(),
+                    v.event.0.into(),
+                ]
+            })
+            .collect();
+        insert_rows(&mut sp, "org_version", &VERSION_COLUMNS.split(", ").collect::<Vec<_>>(), &versions).await?;
         for s in &applied.dropped_successions {
             sqlx::query("DELETE FROM org_succession WHERE predecessor_id = $1 AND successor_id = $2 AND event_id = $3")
                 .bind(s.predecessor.0)
@@ -139,32 +162,24 @@ impl Tx {
                 .execute(&mut *sp)
                 .await?;
         }
-        for s in &applied.successions {
-            sqlx::query(
-                "INSERT INTO org_succession (predecessor_id, successor_id, effective_on, kind, event_id) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(s.predecessor.0)
-            .bind(s.successor.0)
-            .bind(iso(s.date))
-            .bind(s.kind.code())
-            .bind(s.event.0)
-            .execute(&mut *sp)
-            .await?;
+        let successions: Vec<Vec<Cell>> = applied
+            .successions
+            .iter()
+            .map(|s| vec![s.predecessor.0.into(), s.successor.0.into(), iso(s.date).into(), s.kind.code().into(), s.event.0.into()])
+            .collect();
+        insert_rows(&mut sp, "org_succession", &["predecessor_id", "successor_id", "effective_on", "kind", "event_id"], &successions).await?;
+        // What each event is about, and the subordinates a merge moved along.
+        let batch: BTreeSet<EventId> = events.iter().map(|e| e.id).collect();
+        let mut named: BTreeSet<(i64, i64)> = events.iter().flat_map(|e| e.change.subjects().into_iter().map(|o| (e.id.0, o.0))).collect();
+        for org in &applied.orgs {
+            named.extend(next.versions(*org).iter().filter(|v| batch.contains(&v.event)).map(|v| (v.event.0, v.org.0)));
         }
-        // What the event is about, and the subordinates a merge moved along.
-        let mut named: BTreeSet<OrgId> = event.change.subjects().into_iter().collect();
-        named.extend(next.all_versions().filter(|v| v.event == event.id).map(|v| v.org));
-        for org in named {
-            sqlx::query("INSERT INTO org_event_org (event_id, org_id) VALUES ($1, $2)")
-                .bind(event.id.0)
-                .bind(org.0)
-                .execute(&mut *sp)
-                .await?;
-        }
+        let named: Vec<Vec<Cell>> = named.into_iter().map(|(e, o)| vec![e.into(), o.into()]).collect();
+        insert_rows(&mut sp, "org_event_org", &["event_id", "org_id"], &named).await?;
         sp.commit().await?;
-        writer.history.push(event.clone());
+        writer.history.extend(events.iter().cloned());
         writer.registry = next;
-        Ok(event)
+        Ok(events)
     }
 
     /// A free note on an organization, e.g. that its name is illustrative.

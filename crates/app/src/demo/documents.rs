@@ -44,7 +44,7 @@ const TERMS: [Term; 11] = [
     ("btc_tu", "Nhiệm kỳ XI (2020–2025)", (2020, 10, 18), None),
 ];
 
-fn doc(direction: Direction, org: OrgId, doc_type: &str, summary: &str) -> DocumentRow {
+pub(crate) fn doc(direction: Direction, org: OrgId, doc_type: &str, summary: &str) -> DocumentRow {
     DocumentRow {
         id: 0,
         direction,
@@ -247,7 +247,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
 }
 
 /// Topics of the generated traffic (trích yếu): the everyday work of a bloc committee's boards.
-const TOPICS: [&str; 16] = [
+pub(crate) const TOPICS: [&str; 16] = [
     "công tác tổ chức xây dựng Đảng",
     "kiện toàn cấp ủy, ban thường vụ",
     "quy hoạch cán bộ lãnh đạo, quản lý",
@@ -266,10 +266,10 @@ const TOPICS: [&str; 16] = [
     "đại hội đảng bộ các cấp",
 ];
 
-const SOURCES: [&str; 6] = ["Ban Bí thư", "Ban Tổ chức Trung ương", "Văn phòng Trung ương Đảng", "Ủy ban Kiểm tra Trung ương", "Đảng ủy Tập đoàn Điện lực Việt Nam", "Đảng ủy Tổng công ty Đầu tư và Kinh doanh vốn nhà nước"];
+pub(crate) const SOURCES: [&str; 6] = ["Ban Bí thư", "Ban Tổ chức Trung ương", "Văn phòng Trung ương Đảng", "Ủy ban Kiểm tra Trung ương", "Đảng ủy Tập đoàn Điện lực Việt Nam", "Đảng ủy Tổng công ty Đầu tư và Kinh doanh vốn nhà nước"];
 
 /// Outgoing types with their share of 1.709 documents.
-const OUT_TYPES: [(&str, usize); 6] = [("CV", 980), ("TB", 260), ("BC", 190), ("KH", 120), ("QĐ", 110), ("HD", 49)];
+pub(crate) const OUT_TYPES: [(&str, usize); 6] = [("CV", 980), ("TB", 260), ("BC", 190), ("KH", 120), ("QĐ", 110), ("HD", 49)];
 
 /// The working days of 2023, Monday to Friday.
 fn days_of_2023() -> Vec<Date> {

@@ -18,7 +18,7 @@ use crate::AppError;
 const CITY_THEME_2023: &str = "Đẩy mạnh xây dựng, chỉnh đốn Đảng và hệ thống chính trị; tăng cường kỷ luật, kỷ cương, phát huy tính tiên phong, gương mẫu, tinh thần dũng cảm, năng động, sáng tạo, dám nghĩ, dám làm của cán bộ đảng viên";
 
 /// An illustrative scoring table out of 1,000 points; the seeds name the scale, not the criteria.
-const CRITERIA_2023: &str = "\
+pub(crate) const CRITERIA_2023: &str = "\
 1 | Tham mưu công tác xây dựng tổ chức cơ sở đảng và đảng viên | 300
 1.1 | Kiện toàn, hoàn thiện mô hình tổ chức cơ sở đảng | 150 | | báo cáo, văn bản
 1.2 | Kết nạp đảng viên, quản lý và chuyển sinh hoạt đảng đúng thời hạn | 150 | | báo cáo
@@ -28,7 +28,7 @@ const CRITERIA_2023: &str = "\
 T | Sáng kiến, mô hình mới được cấp có thẩm quyền công nhận | 50 | thưởng | quyết định
 Tr | Báo cáo chậm, sai sót phải điều chỉnh | 50 | trừ";
 
-const TARGETS: [&str; 3] = [
+pub(crate) const TARGETS: [&str; 3] = [
     "100% tổ chức cơ sở đảng trực thuộc đạt Hoàn thành tốt nhiệm vụ trở lên",
     "Không có đảng viên vi phạm kỷ luật phải xử lý",
     "Hoàn thành đúng hạn 100% báo cáo định kỳ, chuyên đề về công tác tổ chức xây dựng Đảng",

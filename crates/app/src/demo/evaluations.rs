@@ -16,11 +16,11 @@ use thidua_store::DisciplineRow;
 use super::{day, World};
 use crate::AppError;
 
-const FAMILY: [&str; 16] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];
-const MIDDLE_MEN: [&str; 5] = ["Văn", "Minh", "Hữu", "Quốc", "Công"];
-const MIDDLE_WOMEN: [&str; 5] = ["Thị", "Ngọc", "Thanh", "Thu", "Bích"];
-const GIVEN_MEN: [&str; 12] = ["An", "Bảo", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Trung"];
-const GIVEN_WOMEN: [&str; 12] = ["Châu", "Dung", "Nhung", "Hà", "Hiền", "Hương", "Lan", "Linh", "Mai", "Phương", "Thảo", "Yến"];
+pub(crate) const FAMILY: [&str; 16] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"];
+pub(crate) const MIDDLE_MEN: [&str; 5] = ["Văn", "Minh", "Hữu", "Quốc", "Công"];
+pub(crate) const MIDDLE_WOMEN: [&str; 5] = ["Thị", "Ngọc", "Thanh", "Thu", "Bích"];
+pub(crate) const GIVEN_MEN: [&str; 12] = ["An", "Bảo", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Trung"];
+pub(crate) const GIVEN_WOMEN: [&str; 12] = ["Châu", "Dung", "Nhung", "Hà", "Hiền", "Hương", "Lan", "Linh", "Mai", "Phương", "Thảo", "Yến"];
 
 /// `(cell key, members, of whom HTXSNV five years running)`: the quota holds each year per
 /// grassroots organization (Đảng bộ cơ sở Cơ quan Ban Quản lý counts both its cells together).

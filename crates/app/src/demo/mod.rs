@@ -5,10 +5,10 @@
 //! note saying they are illustrative.
 
 mod accounts;
-mod documents;
-mod emulation;
+pub(crate) mod documents;
+pub(crate) mod emulation;
 mod commendation;
-mod evaluations;
+pub(crate) mod evaluations;
 mod members;
 mod orgs;
 mod year_end;

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Load test: the year-end crunch on a generated province, driven by wrk on loopback.
+#
+#   bash bench/load.sh            # generates target/bench/province.db once (thidua gen), then runs
+#
+# Signs in a system administrator, then drives every route of the mix at once with wrk for
+# DURATION seconds (dashboards, score entry, evaluation grids, paper ballots, search), /healthz
+# among them, and prints throughput and p50/p99 per route beside /healthz's, then the server's
+# peak RSS. Bounded in time: the server is stopped at the end. Environment: DURATION (20),
+# CONNECTIONS per route (4), DB_FILE (target/bench/province.db), SCALE (province), PORT (18181).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-4}
+DB_FILE=${DB_FILE:-target/bench/province.db}
+SCALE=${SCALE:-province}
+PORT=${PORT:-18181}
+BASE="http://127.0.0.1:$PORT"
+PASSWORD="load-test-password-2026"
+WORK=$(mktemp -d)
+
+for tool in wrk sqlite3 curl; do
+  if ! command -v "$tool" >/dev/null; then
+    apt-get install -y -qq "$tool" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
+  fi
+done
+
+cargo build --release --bin thidua -q
+BIN=target/release/thidua
+DB="sqlite://$DB_FILE"
+mkdir -p "$(dirname "$DB_FILE")"
+if [ ! -f "$DB_FILE" ]; then
+  "$BIN" gen --db "$DB" --scale "$SCALE" --seed 1
+fi
+printf '%s\n' "$PASSWORD" | "$BIN" user add --db "$DB" --username load-admin --display-name "Quản trị tải" --admin >/dev/null 2>&1 || true
+
+q() { sqlite3 -batch -noheader "$DB_FILE" "$1"; }
+q "SELECT '/dashboards/clusters/' || id FROM cluster ORDER BY id LIMIT 300" > "$WORK/dashboards"
+q "SELECT '/dashboards/orgs/' || org_id FROM org_version WHERE kind = 'grassroots_committee' AND valid_to IS NULL ORDER BY org_id LIMIT 300" >> "$WORK/dashboards"
+q "SELECT '/evaluations/' || e.round_id || '/cells/' || e.cell_id FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id
+   WHERE r.year = 2026 AND e.kind = 'organization' AND e.org_id <> r.org_id ORDER BY e.id LIMIT 600" > "$WORK/grids"
+# Each unit's own sheet with the version it is at (1 when not started): a run goes on from the last.
+q "SELECT s.id || ' ' || m.org_id || ' ' || COALESCE(h.version, 1) FROM scoring_round s
+   JOIN cluster_member m ON m.cluster_id = s.cluster_id AND m.year = s.year
+   LEFT JOIN score_sheet h ON h.round_id = s.id AND h.target_org_id = m.org_id AND h.role = 'self' AND h.scorer_org_id = m.org_id
+   WHERE s.status = 'open' ORDER BY s.id, m.org_id" > "$WORK/sheets"
+for words in "ket nap dang vien" "thi dua" "chuyen sinh hoat dang" "bao ve chinh tri noi bo" "quy hoach can bo" "dai hoi dang bo" \
+             "van thu luu tru" "danh gia xep loai" "huy hieu dang" "sap xep to chuc bo may" "dang vien sinh hoat tam thoi" "cum thi dua"; do
+  echo "/documents?q=${words// /+}"
+done > "$WORK/searches"
+echo "/healthz" > "$WORK/healthz"
+
+"$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" > "$WORK/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 600); do
+  curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
+
+# Sign in as a person does: the login form's token, then the session's CSRF token from a page.
+jar="$WORK/cookies"
+login_csrf=$(curl -fsS -c "$jar" -b "$jar" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+curl -fsS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "username=load-admin" --data-urlencode "password=$PASSWORD" \
+  --data-urlencode "csrf_token=$login_csrf" --data-urlencode "next=/" "$BASE/login"
+session=$(awk '$6 == "thidua_session" {print $7}' "$jar")
+[ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
+csrf=$(curl -fsS -b "$jar" "$BASE/" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+api() { curl -fsS -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' "$@"; }
+
+# A paper poll of the first cluster, open, for the ballots of the count.
+cluster=$(q "SELECT id FROM cluster ORDER BY id LIMIT 1")
+options=$(q "SELECT group_concat('{\"label\":\"Đơn vị ' || org_id || '\",\"org_id\":' || org_id || '}', ',') FROM (SELECT org_id FROM cluster_member WHERE cluster_id = $cluster AND year = 2026 ORDER BY org_id LIMIT 2)")
+poll=$(api -X POST "$BASE/api/v1/clusters/$cluster/polls" \
+  -d "{\"title\":\"Suy tôn Cờ thi đua năm 2026 (thử tải)\",\"question\":\"choose_one\",\"mode\":\"paper\",\"electorate\":1000000,\"basis\":\"cluster\",\"held_on\":\"2026-11-20\",\"options\":[$options]}" \
+  | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+api -X POST "$BASE/api/v1/polls/$poll/open" -d '{}' >/dev/null
+echo "/api/v1/polls/$poll/paper" > "$WORK/ballots"
+
+run() { # name mode paths
+  LOAD_MODE=$2 LOAD_PATHS="$WORK/$3" LOAD_THREADS=1 LOAD_COOKIE="thidua_session=$session" LOAD_CSRF="$csrf" \
+    wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s -s bench/load.lua "$BASE" > "$WORK/$1.out" 2>&1
+}
+echo "Year-end mix: $(wc -l < "$WORK/dashboards") dashboards, $(wc -l < "$WORK/grids") evaluation grids, $(wc -l < "$WORK/sheets") score sheets, $(wc -l < "$WORK/searches") searches; ${DURATION} s, $CONNECTIONS connections per route, all at once."
+pids=()
+for spec in "healthz get healthz" "dashboards get dashboards" "score_entry score sheets" "evaluation_grids get grids" "ballots paper ballots" "search get searches"; do
+  # shellcheck disable=SC2086
+  run $spec &
+  pids+=($!)
+done
+wait "${pids[@]}"
+sleep 1
+
+peak_rss=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
+health=$(awk '/^RESULT/ {print $3}' "$WORK/healthz.out")
+printf '\n%-18s %9s %9s %9s %9s %8s %10s\n' route requests "req/s" "p50 ms" "p99 ms" errors "of healthz"
+for r in healthz dashboards score_entry evaluation_grids ballots search; do
+  read -r _ n rps p50 p99 status socket < <(grep '^RESULT' "$WORK/$r.out" || echo "RESULT 0 0 0 0 0 0")
+  printf '%-18s %9s %9s %9s %9s %8s %9.1f%%\n' "$r" "$n" "$rps" "$p50" "$p99" "$((status + socket))" "$(echo "$rps $health" | awk '{print ($2 > 0) ? 100 * $1 / $2 : 0}')"
+done
+echo
+echo "Server RSS: $((idle_rss / 1024)) MB after start, peak $((peak_rss / 1024)) MB ($(du -h "$DB_FILE" | cut -f1) database)."
