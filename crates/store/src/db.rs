@@ -70,6 +70,8 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
+    /// Every organization version as of the registry's newest event, shared until it changes.
+    pub(crate) versions: Arc<std::sync::Mutex<Option<crate::orgs::VersionCache>>>,
 }
 
 impl Store {
@@ -110,7 +112,7 @@ impl Store {
             options
         };
         let pool = options.connect(&url).await?;
-        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())), versions: Arc::default() })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

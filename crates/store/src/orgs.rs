@@ -2,6 +2,7 @@
 //! derived from them and rewritten in the same transaction as each event.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
@@ -14,6 +15,12 @@ use thidua_core::org::{
 
 use crate::bulk::{insert_rows, Cell};
 use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
+
+/// The versions as of the registry's newest event `head`.
+pub(crate) struct VersionCache {
+    head: i64,
+    versions: Arc<Vec<OrgVersion>>,
+}
 
 /// The history and its replay, held by a transaction that writes to the registry.
 pub(crate) struct OrgWriter {
@@ -195,13 +202,27 @@ impl Tx {
 impl Store {
     /// The versions live on `date`: the tree as it stood that day.
     pub async fn orgs_on(&self, date: Date) -> Result<Vec<OrgVersion>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM org_version WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)"
-        )))
-        .bind(iso(date))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(version_from_row).collect()
+        Ok(self.all_versions().await?.iter().filter(|v| v.is_live_on(date)).cloned().collect())
+    }
+
+    /// Every version, read again only when the registry has a newer event than those read last:
+    /// most pages need the day's tree, and reading it takes tens of milliseconds at a province.
+    /// The newest event is asked of the database each time, so several servers over one database
+    /// stay in step; versions change only with an event, in its transaction.
+    async fn all_versions(&self) -> Result<Arc<Vec<OrgVersion>>, StoreError> {
+        let head: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM org_event").fetch_one(&self.pool).await?.try_get(0)?;
+        if let Ok(cache) = self.versions.lock()
+            && let Some(c) = cache.as_ref()
+            && c.head == head
+        {
+            return Ok(c.versions.clone());
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {VERSION_COLUMNS} FROM org_version"))).fetch_all(&self.pool).await?;
+        let versions = Arc::new(rows.iter().map(version_from_row).collect::<Result<Vec<_>, _>>()?);
+        if let Ok(mut cache) = self.versions.lock() {
+            *cache = Some(VersionCache { head, versions: versions.clone() });
+        }
+        Ok(versions)
     }
 
     /// Every version of one organization, oldest first; empty for an unknown id.
