@@ -238,13 +238,17 @@ impl Store {
 
     /// The latest version of every organization (its current or final state).
     pub async fn orgs_latest(&self) -> Result<Vec<OrgVersion>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM org_version v WHERE valid_from = \
-             (SELECT max(valid_from) FROM org_version w WHERE w.org_id = v.org_id)"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(version_from_row).collect()
+        let mut latest: std::collections::HashMap<OrgId, &OrgVersion> = std::collections::HashMap::new();
+        let all = self.all_versions().await?;
+        for v in all.iter() {
+            let slot = latest.entry(v.org).or_insert(v);
+            if v.valid_from > slot.valid_from {
+                *slot = v;
+            }
+        }
+        let mut out: Vec<OrgVersion> = latest.into_values().cloned().collect();
+        out.sort_by_key(|v| v.org);
+        Ok(out)
     }
 
     pub async fn org_note(&self, org: OrgId) -> Result<Option<String>, StoreError> {
