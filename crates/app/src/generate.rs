@@ -355,9 +355,12 @@ impl App {
         // upper committee (sáp nhập), its cells moving along.
         let mut merges = Vec::new();
         let per_upper = world.uppers.len();
+        let mut targets = vec![false; world.grassroots.len()];
         for g in 0..world.grassroots.len() {
             let neighbour = g + per_upper;
-            if g % 50 == 7 && neighbour < world.grassroots.len() && world.grassroots[neighbour].merged_into.is_none() && world.grassroots[g].merged_into.is_none() {
+            // One step only: a target does not merge on, and a source takes nobody in.
+            if g % 50 == 7 && neighbour < world.grassroots.len() && !targets[g] && world.grassroots[neighbour].merged_into.is_none() {
+                targets[neighbour] = true;
                 world.grassroots[g].merged_into = Some(neighbour);
                 let into = Target::Existing(world.grassroots[neighbour].id);
                 merges.push((GRASSROOTS_MERGER, OrgChange::Merge { sources: vec![world.grassroots[g].id], into }, Some("Sáp nhập theo nghị quyết của cấp ủy cấp trên".to_owned())));
