@@ -5,8 +5,8 @@
 #
 # Signs in a system administrator, then drives every route of the mix at once with wrk for
 # DURATION seconds (dashboards, score entry, evaluation grids, paper ballots, search), /healthz
-# among them, and prints throughput and p50/p99 per route beside /healthz's, then the server's
-# peak RSS. Bounded in time: the server is stopped at the end. Environment: DURATION (20),
+# among them, and prints throughput and p50/p99 per route beside /healthz's, then the time of
+# the year-end reports, each alone, and the server's peak RSS. Bounded in time: the server is stopped at the end. Environment: DURATION (20),
 # CONNECTIONS per route (4), DB_FILE (target/bench/province.db), SCALE (province), PORT (18181).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,6 +93,17 @@ done
 wait "${pids[@]}"
 sleep 1
 
+mix_rss=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
+
+# Year-end reports, one at a time on the quiet server: a grassroots organization's, an upper
+# committee's and the whole province's package of 2025, and a cluster's report of 2026.
+live() { q "SELECT org_id FROM org_version WHERE kind = '$1' AND valid_to IS NULL ORDER BY org_id LIMIT 1"; }
+reports=()
+for spec in "grassroots:/orgs/$(live grassroots_committee)/year-end.xlsx?year=2025" "upper:/orgs/$(live upper_grassroots_committee)/year-end.xlsx?year=2025" \
+            "province:/orgs/$(live provincial_committee)/year-end.xlsx?year=2025" "cluster:/clusters/$cluster/report.docx?year=2026"; do
+  reports+=("${spec%%:*} $(curl -sS -b "$jar" -o /dev/null --max-time 600 -w '%{http_code} %{time_total} %{size_download}' "$BASE${spec#*:}")")
+done
+
 peak_rss=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 health=$(awk '/^RESULT/ {print $3}' "$WORK/healthz.out")
 printf '\n%-18s %9s %9s %9s %9s %8s %10s\n' route requests "req/s" "p50 ms" "p99 ms" errors "of healthz"
@@ -101,4 +112,10 @@ for r in healthz dashboards score_entry evaluation_grids ballots search; do
   printf '%-18s %9s %9s %9s %9s %8s %9.1f%%\n' "$r" "$n" "$rps" "$p50" "$p99" "$((status + socket))" "$(echo "$rps $health" | awk '{print ($2 > 0) ? 100 * $1 / $2 : 0}')"
 done
 echo
-echo "Server RSS: $((idle_rss / 1024)) MB after start, peak $((peak_rss / 1024)) MB ($(du -h "$DB_FILE" | cut -f1) database)."
+echo "Year-end reports, each alone:"
+for r in "${reports[@]}"; do
+  read -r name code seconds bytes <<< "$r"
+  printf '  %-12s HTTP %s  %8.2f s  %9s bytes\n' "$name" "$code" "$seconds" "$bytes"
+done
+echo
+echo "Server RSS: $((idle_rss / 1024)) MB after start, peak $((mix_rss / 1024)) MB through the mix, $((peak_rss / 1024)) MB with the reports ($(du -h "$DB_FILE" | cut -f1) database)."
