@@ -712,7 +712,10 @@ impl App {
                     // that year: all but those out of the rolls when the scope is everything.
                     let ok: Vec<Level> = Level::ALL.into_iter().filter(|l| *l >= at_least).collect();
                     let streaks = self.store.member_streaks(first, year, &ok).await?;
-                    let everything = self.store.orgs_on(today()).await?.iter().all(|v| today_tree.contains(&v.org));
+                    // The subtree of a live scope holds each live organization once: as many as
+                    // all of them is all of them.
+                    let live = self.store.orgs_on(today()).await?;
+                    let everything = today_tree.len() == live.len() && live.iter().any(|v| v.org == scope);
                     let (members, gone): (Option<HashSet<MemberId>>, HashSet<MemberId>) = if everything {
                         (None, self.store.members_out_on(on).await?)
                     } else {

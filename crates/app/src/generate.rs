@@ -19,6 +19,7 @@ use jiff::civil::Date;
 use thidua_core::cluster::{ClusterId, ClusterRole, ClusterYear};
 use thidua_core::emulation::{parse_criteria, CampaignKind, ClusterRules};
 use thidua_core::evaluation::{Level, SubjectKind};
+use thidua_core::member::Gender;
 use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, Target};
 use thidua_core::transfer::TransferState;
 use thidua_core::vi::fold;
@@ -50,8 +51,10 @@ const CELLS_PER_GRASSROOTS: u64 = 4;
 const GRASSROOTS_PER_UPPER: u64 = 100;
 const UPPERS_PER_PROVINCE: u64 = 10;
 const UNITS_PER_CLUSTER: usize = 8;
-/// Rows per statement batch handed to the store, and per commit.
+/// Rows handed to the store at a time (it splits them into statements).
 const BATCH: usize = 20_000;
+/// Members move (one in twelve, once) in the years evaluated.
+const MOVES_FROM: i16 = 2018;
 
 /// How big a world: `province`, `nation` or a number of members (`120000` or `120000-members`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +122,11 @@ fn plus_days(d: Date, n: i64) -> Date {
     d.checked_add(jiff::Span::new().days(n)).unwrap_or(d)
 }
 
+/// Midnight UTC of a day, in seconds: the generated world's moments of writing.
+fn unix(d: Date) -> i64 {
+    d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_second()).unwrap_or(0)
+}
+
 /// What each draw is for, so that two purposes never share a value.
 #[derive(Clone, Copy)]
 enum Purpose {
@@ -155,8 +163,8 @@ struct Upper {
     id: OrgId,
     name: String,
     province: usize,
-    /// The upper committee it became part of on 1 July 2025.
-    merged_into: Option<OrgId>,
+    /// The area committee (of `World::areas`) it became part of on 1 July 2025.
+    merged_into: Option<usize>,
 }
 
 struct Grassroots {
@@ -181,8 +189,12 @@ struct World {
     seed: u64,
     /// Members to generate.
     size: u64,
-    provinces: Vec<(OrgId, String)>,
+    /// Each provincial committee with its name and its place's name.
+    provinces: Vec<(OrgId, String, &'static str)>,
     uppers: Vec<Upper>,
+    /// The upper committees formed by the 2025 mergers (Đảng bộ khu vực), with their names and
+    /// provinces.
+    areas: Vec<(OrgId, String, usize)>,
     grassroots: Vec<Grassroots>,
     /// Each cell's grassroots organization as founded.
     cells: Vec<(OrgId, usize)>,
@@ -220,8 +232,13 @@ impl World {
         }
     }
 
+    /// Whether a grassroots organization held its own round in a year (not yet merged away).
+    fn is_live(&self, g: usize, year: i16) -> bool {
+        self.grassroots[g].merged_into.is_none() || year < GRASSROOTS_MERGER.year()
+    }
+
     fn live_grassroots(&self, year: i16) -> impl Iterator<Item = usize> + '_ {
-        (0..self.grassroots.len()).filter(move |g| self.grassroots[*g].merged_into.is_none() || year < GRASSROOTS_MERGER.year())
+        (0..self.grassroots.len()).filter(move |g| self.is_live(*g, year))
     }
 
     fn cell_in(&self, m: &Member, year: i16) -> usize {
@@ -297,64 +314,58 @@ impl App {
         let uppers = grassroots.div_ceil(GRASSROOTS_PER_UPPER).max(2);
         let provinces = if members > 2_000_000 { uppers.div_ceil(UPPERS_PER_PROVINCE).max(1) } else { 1 };
         let total = provinces + uppers + grassroots + cells;
-        let mut world = World { seed, size: members, provinces: Vec::new(), uppers: Vec::new(), grassroots: Vec::new(), cells: Vec::new(), members: Vec::new() };
-        let create = |kind, name: String, parent| (FOUNDED, OrgChange::Create(NewOrg { org: (), spec: OrgSpec { kind, name, short_name: None, parent } }), None);
+        let mut world = World { seed, size: members, provinces: Vec::new(), uppers: Vec::new(), areas: Vec::new(), grassroots: Vec::new(), cells: Vec::new(), members: Vec::new() };
         let mut tx = self.store.begin().await?;
 
-        // Level by level, each as one batch: the registry is copied once per batch.
-        let names: Vec<String> = (0..provinces as usize)
-            .map(|p| {
-                let base = PROVINCES[p % PROVINCES.len()];
-                let name = if p < PROVINCES.len() { base.to_owned() } else { format!("{base} {}", p / PROVINCES.len() + 1) };
-                if p == 0 && provinces == 1 || name.starts_with("Thành phố") { format!("Thành ủy {name}") } else { format!("Tỉnh ủy {name}") }
+        // Level by level, in batches: the registry is copied once per batch.
+        let places: Vec<&'static str> = (0..provinces as usize).map(|p| PROVINCES[p % PROVINCES.len()]).collect();
+        let names: Vec<(Option<OrgId>, String)> = places
+            .iter()
+            .enumerate()
+            .map(|(p, place)| {
+                let place = if p < PROVINCES.len() { place.to_string() } else { format!("{place} {}", p / PROVINCES.len() + 1) };
+                let committee = if provinces == 1 || place.starts_with("Thành phố") { "Thành ủy" } else { "Tỉnh ủy" };
+                (None, format!("{committee} {place}"))
             })
             .collect();
-        let events = tx.record_org_events(names.iter().map(|n| create(OrgKind::ProvincialCommittee, n.clone(), None)).collect()).await?;
-        world.provinces = events.iter().zip(names).map(|(e, n)| (e.change.created()[0].org, n)).collect();
-        progress("Tổ chức đảng", world.provinces.len() as u64, total);
+        let ids = create_orgs(&mut tx, OrgKind::ProvincialCommittee, &names, |_| {}).await?;
+        world.provinces = ids.into_iter().zip(names).zip(places).map(|((id, (_, name)), place)| (id, name, place)).collect();
+        progress("Tổ chức đảng", provinces, total);
 
-        let specs: Vec<(usize, String)> = (0..uppers as usize)
+        let specs: Vec<(Option<OrgId>, String)> = (0..uppers as usize)
             .map(|u| {
-                let province = u % world.provinces.len();
                 let name = match u % 3 {
                     0 => format!("Đảng bộ Quận {}", u / 3 + 1),
                     1 => format!("Đảng bộ Huyện {}", u / 3 + 1),
                     _ => format!("Đảng ủy Khối Cơ quan {}", u / 3 + 1),
                 };
-                (province, name)
+                (Some(world.provinces[u % world.provinces.len()].0), name)
             })
             .collect();
-        let events = tx.record_org_events(specs.iter().map(|(p, n)| create(OrgKind::UpperGrassrootsCommittee, n.clone(), Some(world.provinces[*p].0))).collect()).await?;
-        world.uppers = events.iter().zip(specs).map(|(e, (province, name))| Upper { id: e.change.created()[0].org, name, province, merged_into: None }).collect();
-        progress("Tổ chức đảng", (world.provinces.len() + world.uppers.len()) as u64, total);
+        let ids = create_orgs(&mut tx, OrgKind::UpperGrassrootsCommittee, &specs, |_| {}).await?;
+        world.uppers = ids.into_iter().zip(specs).enumerate().map(|(u, (id, (_, name)))| Upper { id, name, province: u % world.provinces.len(), merged_into: None }).collect();
+        progress("Tổ chức đảng", provinces + uppers, total);
 
-        let specs: Vec<(usize, String)> = (0..grassroots as usize)
-            .map(|g| {
-                let upper = g % world.uppers.len();
-                (upper, format!("{} {}", GRASSROOTS_KINDS[g % GRASSROOTS_KINDS.len()], g / world.uppers.len() + 1))
-            })
+        let per_upper = world.uppers.len();
+        let specs: Vec<(Option<OrgId>, String)> = (0..grassroots as usize)
+            .map(|g| (Some(world.uppers[g % per_upper].id), format!("{} {}", GRASSROOTS_KINDS[g % GRASSROOTS_KINDS.len()], g / per_upper + 1)))
             .collect();
-        for chunk in specs.chunks(BATCH) {
-            let events = tx.record_org_events(chunk.iter().map(|(u, n)| create(OrgKind::GrassrootsCommittee, n.clone(), Some(world.uppers[*u].id))).collect()).await?;
-            world.grassroots.extend(events.iter().zip(chunk).map(|(e, (upper, name))| Grassroots { id: e.change.created()[0].org, name: name.clone(), upper: *upper, merged_into: None }));
-            progress("Tổ chức đảng", (world.provinces.len() + world.uppers.len() + world.grassroots.len()) as u64, total);
-        }
-        let specs: Vec<(usize, String)> = (0..cells as usize)
+        let ids = create_orgs(&mut tx, OrgKind::GrassrootsCommittee, &specs, |n| progress("Tổ chức đảng", provinces + uppers + n as u64, total)).await?;
+        world.grassroots = ids.into_iter().zip(specs).enumerate().map(|(g, (id, (_, name)))| Grassroots { id, name, upper: g % per_upper, merged_into: None }).collect();
+
+        let per_grassroots = world.grassroots.len();
+        let specs: Vec<(Option<OrgId>, String)> = (0..cells as usize)
             .map(|c| {
-                let g = c % world.grassroots.len();
-                (g, format!("{} {}", CELL_KINDS[g % CELL_KINDS.len()], c / world.grassroots.len() + 1))
+                let g = c % per_grassroots;
+                (Some(world.grassroots[g].id), format!("{} {}", CELL_KINDS[g % CELL_KINDS.len()], c / per_grassroots + 1))
             })
             .collect();
-        for chunk in specs.chunks(BATCH) {
-            let events = tx.record_org_events(chunk.iter().map(|(g, n)| create(OrgKind::Cell, n.clone(), Some(world.grassroots[*g].id))).collect()).await?;
-            world.cells.extend(events.iter().zip(chunk).map(|(e, (g, _))| (e.change.created()[0].org, *g)));
-            progress("Tổ chức đảng", total - cells + world.cells.len() as u64, total);
-        }
+        let ids = create_orgs(&mut tx, OrgKind::Cell, &specs, |n| progress("Tổ chức đảng", total - cells + n as u64, total)).await?;
+        world.cells = ids.into_iter().enumerate().map(|(c, id)| (id, c % per_grassroots)).collect();
 
-        // 2020: one grassroots organization in twenty-five merges into its neighbour under the same
+        // 2020: one grassroots organization in fifty merges into its neighbour under the same
         // upper committee (sáp nhập), its cells moving along.
         let mut merges = Vec::new();
-        let per_upper = world.uppers.len();
         let mut targets = vec![false; world.grassroots.len()];
         for g in 0..world.grassroots.len() {
             let neighbour = g + per_upper;
@@ -377,21 +388,22 @@ impl App {
         for (province, ups) in provinces {
             for (k, pair) in ups.chunks(2).enumerate() {
                 if pair.len() == 2 {
-                    let name = format!("Đảng bộ Khu vực {} – {}", k + 1, world.provinces[province].1.split_once(' ').map_or("", |(_, rest)| rest).trim_start_matches("ủy "));
-                    let spec = OrgSpec { kind: OrgKind::UpperGrassrootsCommittee, name, short_name: None, parent: Some(world.provinces[province].0) };
-                    pairs.push((pair[0], pair[1]));
+                    let name = format!("Đảng bộ Khu vực {} – {}", k + 1, world.provinces[province].2);
+                    let spec = OrgSpec { kind: OrgKind::UpperGrassrootsCommittee, name: name.clone(), short_name: None, parent: Some(world.provinces[province].0) };
+                    pairs.push((pair[0], pair[1], name, province));
                     merges.push((UPPER_MERGER, OrgChange::Merge { sources: vec![world.uppers[pair[0]].id, world.uppers[pair[1]].id], into: Target::New(NewOrg { org: (), spec }) }, Some("Sắp xếp tổ chức bộ máy năm 2025".to_owned())));
                 }
             }
         }
         let events = tx.record_org_events(merges).await?;
         let created: Vec<OrgId> = events.iter().flat_map(|e| e.change.created().into_iter().map(|n| n.org)).collect();
-        for ((a, b), new) in pairs.into_iter().zip(created) {
-            world.uppers[a].merged_into = Some(new);
-            world.uppers[b].merged_into = Some(new);
+        for ((a, b, name, province), new) in pairs.into_iter().zip(created) {
+            world.uppers[a].merged_into = Some(world.areas.len());
+            world.uppers[b].merged_into = Some(world.areas.len());
+            world.areas.push((new, name, province));
         }
         tx.commit().await?;
-        report.orgs = total + world.uppers.iter().filter(|u| u.merged_into.is_some()).count() as u64 / 2;
+        report.orgs = total + world.areas.len() as u64;
         progress("Tổ chức đảng", total, total);
         Ok(world)
     }
@@ -413,11 +425,7 @@ impl App {
             let cluster = tx.create_cluster(&name, upper.id, None).await?;
             let mut current = Vec::new();
             for year in FIRST_YEAR..=CURRENT_YEAR {
-                let live: Vec<OrgId> = units
-                    .iter()
-                    .filter(|g| world.grassroots[**g].merged_into.is_none() || year < GRASSROOTS_MERGER.year())
-                    .map(|g| world.grassroots[*g].id)
-                    .collect();
+                let live: Vec<OrgId> = units.iter().filter(|g| world.is_live(**g, year)).map(|g| world.grassroots[*g].id).collect();
                 // The lead passes down the list year by year; the next unit is deputy.
                 let lead = year as usize % live.len().max(1);
                 let members = live
@@ -495,8 +503,9 @@ impl App {
     async fn generate_members(&self, world: &mut World, report: &mut WorldReport, progress: Progress<'_>) -> Result<(), AppError> {
         let total = world.size;
         let cells = world.cells.len() as u64;
-        let mut serials: HashMap<String, u32> = HashMap::new();
-        let created_unix = FOUNDED.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_second()).unwrap_or(0);
+        // CCCD serials by province, gender and year of birth.
+        let mut serials: HashMap<(u16, bool, i16), u32> = HashMap::new();
+        let created_unix = unix(FOUNDED);
         let columns = [
             "id", "full_name", "name_fold", "birth_date", "gender", "cccd", "party_card", "admitted_on", "official_on", "org_id", "temporary_org_id",
             "phone", "email", "address", "seriously_ill", "version", "created_unix",
@@ -509,32 +518,32 @@ impl App {
             let born_year = 1950 + below(world.draw(Purpose::Birth, i as u64, 0), 50) as i16;
             let born = plus_days(day(born_year, 1, 1), below(world.draw(Purpose::Birth, i as u64, 1), 365) as i64);
             let earliest = (born_year + 18).max(1975);
-            let admitted_year = earliest + below(world.draw(Purpose::Admitted, i as u64, 0), (2026 - earliest).max(1) as u64) as i16;
+            let admitted_year = earliest + below(world.draw(Purpose::Admitted, i as u64, 0), (CURRENT_YEAR - earliest).max(1) as u64) as i16;
             let admitted = plus_days(day(admitted_year, 1, 1), below(world.draw(Purpose::Admitted, i as u64, 1), 360) as i64);
             let official = plus_days(admitted, 365);
             let able = below(world.draw(Purpose::Talent, i as u64, 0), 100) < 15;
             // One member in twelve moved once, to a cell of another grassroots organization.
             let mv = world.draw(Purpose::Move, i as u64, 0);
-            let moved = (below(mv, 12) == 0 && admitted_year < 2018).then(|| {
+            let moved = (below(mv, 12) == 0 && admitted_year < MOVES_FROM).then(|| {
                 let to = below(mv >> 8, cells) as u32;
                 let to = if world.cells[to as usize].1 == world.cells[cell as usize].1 { ((to as u64 + 1) % cells) as u32 } else { to };
-                (to, 2018 + below(mv >> 32, 8) as i16, below(mv >> 40, 330) as u16)
+                (to, MOVES_FROM + below(mv >> 32, (CURRENT_YEAR - MOVES_FROM) as u64) as i16, below(mv >> 40, 330) as u16)
             });
             let m = Member { cell, moved, admitted_year, able };
             let now_cell = world.cell_in(&m, CURRENT_YEAR);
             world.members.push(m);
             let (name, female) = world.name(i);
-            let province = format!("{:03}", PROVINCE_CODES[world.uppers[world.grassroots[world.cells[now_cell].1].upper].province % PROVINCE_CODES.len()]);
-            let prefix = format!("{province}{}{:02}", (born_year as i32 - 1900) / 100 * 2 + i32::from(female), born_year % 100);
-            let serial = serials.entry(prefix.clone()).or_insert(0);
+            let province = PROVINCE_CODES[world.uppers[world.grassroots[world.cells[now_cell].1].upper].province % PROVINCE_CODES.len()];
+            let serial = serials.entry((province, female, born_year)).or_insert(0);
             *serial += 1;
+            let cccd = crate::demo::members::cccd(province, born, if female { Gender::Female } else { Gender::Male }, *serial)?;
             rows.push(vec![
                 Cell::from(i as i64 + 1),
                 Cell::from(name.clone()),
                 Cell::from(fold(&name)),
                 Cell::from(thidua_core::date::iso(born)),
                 Cell::from(if female { "female" } else { "male" }),
-                Cell::from(format!("{prefix}{:06}", *serial)),
+                Cell::from(cccd.as_str()),
                 Cell::from(format!("{:08}", i + 1)),
                 Cell::from(thidua_core::date::iso(admitted)),
                 Cell::from((official <= WORLD_DAY).then(|| thidua_core::date::iso(official))),
@@ -657,7 +666,7 @@ impl App {
             let issuer_of = |g: usize| {
                 let u = &world.uppers[world.grassroots[g].upper];
                 match u.merged_into {
-                    Some(new) if decided >= UPPER_MERGER => new,
+                    Some(area) if decided >= UPPER_MERGER => world.areas[area].0,
                     _ => u.id,
                 }
             };
@@ -729,18 +738,15 @@ impl App {
     /// term and type, incoming ones per year, each with a Vietnamese summary (trích yếu).
     async fn generate_documents(&self, world: &World, per_year: u32, report: &mut WorldReport, progress: Progress<'_>) -> Result<(), AppError> {
         let mut registers: Vec<Register> = Vec::new();
-        for (id, name) in &world.provinces {
+        for (id, name, _) in &world.provinces {
             registers.push(Register { org: *id, code: "TU", name: name.clone(), from: FOUNDED, until: None, parent: "Ban Tổ chức Trung ương".into() });
         }
-        let mut merged_uppers = std::collections::BTreeSet::new();
         for u in &world.uppers {
             let province = world.provinces[u.province].1.clone();
-            registers.push(Register { org: u.id, code: "ĐU", name: u.name.clone(), from: FOUNDED, until: u.merged_into.map(|_| UPPER_MERGER), parent: province.clone() });
-            if let Some(new) = u.merged_into
-                && merged_uppers.insert(new)
-            {
-                registers.push(Register { org: new, code: "ĐU", name: format!("Đảng bộ khu vực (từ {})", thidua_core::date::format_date(UPPER_MERGER)), from: UPPER_MERGER, until: None, parent: province });
-            }
+            registers.push(Register { org: u.id, code: "ĐU", name: u.name.clone(), from: FOUNDED, until: u.merged_into.map(|_| UPPER_MERGER), parent: province });
+        }
+        for (id, name, province) in &world.areas {
+            registers.push(Register { org: *id, code: "ĐU", name: name.clone(), from: UPPER_MERGER, until: None, parent: world.provinces[*province].1.clone() });
         }
         for gr in &world.grassroots {
             let until = gr.merged_into.map(|_| GRASSROOTS_MERGER);
@@ -748,7 +754,7 @@ impl App {
         }
         let total = registers.len() as u64;
         let weights: u64 = OUT_TYPES.iter().map(|(_, w)| *w as u64).sum();
-        let now = WORLD_DAY.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_second()).unwrap_or(0);
+        let now = unix(WORLD_DAY);
         let (mut doc_id, mut docs) = (0i64, Vec::with_capacity(BATCH + 1000));
         progress("Văn bản", 0, total);
         let mut tx = self.store.begin().await?;
@@ -852,25 +858,23 @@ impl App {
             "created_by", "external_from",
         ];
         let step_columns = ["transfer_id", "step", "on_date", "note", "actor", "at_unix"];
-        let moves: Vec<(usize, &Member)> = world.members.iter().enumerate().filter(|(_, m)| m.moved.is_some()).collect();
+        let moves: Vec<(usize, u32, (u32, i16, u16))> = world.members.iter().enumerate().filter_map(|(i, m)| Some((i, m.cell, m.moved?))).collect();
         let total = moves.len() as u64;
         progress("Chuyển sinh hoạt đảng", 0, total);
         let mut tx = self.store.begin().await?;
         let (mut rows, mut steps) = (Vec::new(), Vec::new());
-        for (k, (i, m)) in moves.iter().enumerate() {
-            let Some((to, year, doy)) = m.moved else { continue };
+        for (k, &(i, from, (to, year, doy))) in moves.iter().enumerate() {
             let id = k as i64 + 1;
             let trigger = plus_days(day(year, 1, 2), i64::from(doy));
             let (introduced, received, completed) = (plus_days(trigger, 3), plus_days(trigger, 10), plus_days(trigger, 13));
-            let at = |d: Date| d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_second()).unwrap_or(0);
             let iso = thidua_core::date::iso;
             rows.push(vec![
                 Cell::from(id),
-                Cell::from(*i as i64 + 1),
+                Cell::from(i as i64 + 1),
                 Cell::from("official"),
                 Cell::Text(None),
                 Cell::Text(None),
-                Cell::from(world.cells[m.cell as usize].0 .0),
+                Cell::from(world.cells[from as usize].0 .0),
                 Cell::from(world.cells[to as usize].0 .0),
                 Cell::Int(None),
                 Cell::Text(None),
@@ -889,7 +893,7 @@ impl App {
                 Cell::Text(None),
             ]);
             for (step, on) in [("introduce", introduced), (TransferState::Received.code(), received), (TransferState::Completed.code(), completed)] {
-                steps.push(vec![Cell::from(id), Cell::from(step), Cell::from(iso(on)), Cell::Text(None), Cell::from(ACTOR), Cell::from(at(on))]);
+                steps.push(vec![Cell::from(id), Cell::from(step), Cell::from(iso(on)), Cell::Text(None), Cell::from(ACTOR), Cell::from(unix(on))]);
             }
             if rows.len() == BATCH / 4 {
                 tx.insert_rows("transfer", &columns, &rows).await?;
@@ -907,6 +911,21 @@ impl App {
         progress("Chuyển sinh hoạt đảng", total, total);
         Ok(())
     }
+}
+
+/// Creates organizations of one kind, each under its parent, on the founding day, in batches;
+/// returns their ids in order and tells `done` how many are made after each batch.
+async fn create_orgs(tx: &mut Tx, kind: OrgKind, specs: &[(Option<OrgId>, String)], done: impl Fn(usize)) -> Result<Vec<OrgId>, AppError> {
+    let mut ids = Vec::with_capacity(specs.len());
+    for chunk in specs.chunks(BATCH) {
+        let changes = chunk
+            .iter()
+            .map(|(parent, name)| (FOUNDED, OrgChange::Create(NewOrg { org: (), spec: OrgSpec { kind, name: name.clone(), short_name: None, parent: *parent } }), None))
+            .collect();
+        ids.extend(tx.record_org_events(changes).await?.iter().map(|e| e.change.created()[0].org));
+        done(ids.len());
+    }
+    Ok(ids)
 }
 
 fn capitalized(text: &str) -> String {

@@ -54,7 +54,8 @@ impl From<Option<&str>> for Cell {
 /// statements only get slower (500 rows of 26 columns took over a second).
 const MAX_PARAMETERS: usize = 999;
 
-fn quoted(name: &str) -> String {
+/// A table or column name as an SQL identifier.
+pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

@@ -371,15 +371,15 @@ impl Tx {
 }
 
 impl Store {
-    /// The members who belonged to one of `orgs` on `on`, with their organization then: admitted by
-    /// then, not expelled or removed then, and placed by the official transfers completed since
-    /// (a member who arrived later is left out, one who left since is counted where they were).
     /// Members expelled or removed from the rolls on `on`.
     pub async fn members_out_on(&self, on: Date) -> Result<std::collections::HashSet<MemberId>, StoreError> {
         let sql = "SELECT DISTINCT member_id FROM member_gap WHERE kind IN ('expelled', 'removed') AND from_on <= $1 AND (to_on IS NULL OR to_on > $1)";
         sqlx::query(sql).bind(iso(on)).fetch_all(&self.pool).await?.iter().map(|r| Ok(MemberId(r.try_get(0)?))).collect()
     }
 
+    /// The members who belonged to one of `orgs` on `on`, with their organization then: admitted by
+    /// then, not expelled or removed then, and placed by the official transfers completed since
+    /// (a member who arrived later is left out, one who left since is counted where they were).
     pub async fn members_on(&self, orgs: &[OrgId], on: Date) -> Result<Vec<(MemberId, OrgId)>, StoreError> {
         if orgs.is_empty() {
             return Ok(Vec::new());

@@ -10,7 +10,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use sqlx::Row;
 
-use crate::bulk::{insert_rows, Cell};
+use crate::bulk::{insert_rows, quoted, Cell};
 use crate::db::{Backend, Store, StoreError};
 
 pub const EXPORT_FORMAT: &str = "thidua-export";
@@ -43,10 +43,6 @@ const SECRET_META: [&str; 1] = ["installation_signing_key"];
 
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Corrupt(format!("cannot write the export: {e}"))
-}
-
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 impl Store {

@@ -15,6 +15,7 @@ use thidua_core::org::{
 
 use crate::bulk::{insert_rows, Cell};
 use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
+use crate::members::placeholders;
 
 /// The versions as of the registry's newest event `head`.
 pub(crate) struct VersionCache {
@@ -136,8 +137,7 @@ impl Tx {
 
         let changed: Vec<i64> = applied.orgs.iter().map(|o| o.0).collect();
         for chunk in changed.chunks(500) {
-            let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM org_version WHERE org_id IN ({marks})")));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM org_version WHERE org_id IN ({})", placeholders(1, chunk.len()))));
             for id in chunk {
                 q = q.bind(*id);
             }

@@ -87,7 +87,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<Vec<(MemberId, String, Or
                 full_name: name.clone(),
                 birth_date: born,
                 gender,
-                cccd: Some(super::members::cccd(born, gender, 300 + n as u32)?),
+                cccd: Some(super::members::cccd(super::members::HCMC, born, gender, 300 + n as u32)?),
                 party_card: Some(format!("{:08}", 79_100_000 + n)),
                 admitted_on: admitted,
                 official_on: admitted.checked_add(jiff::Span::new().years(1)).ok(),

@@ -47,10 +47,13 @@ fn ymd((y, m, d): (i16, i8, i8)) -> Date {
     day(y, m, d)
 }
 
-/// A valid CCCD for the person: Ho Chi Minh City's code 079, century and gender, birth year, serial.
-pub(super) fn cccd(born: Date, gender: Gender, serial: u32) -> Result<Cccd, AppError> {
+/// Ho Chi Minh City's code, the first digits of its people's CCCD.
+pub(crate) const HCMC: u16 = 79;
+
+/// A valid CCCD for the person: the province's code, century and gender, birth year, serial.
+pub(crate) fn cccd(province: u16, born: Date, gender: Gender, serial: u32) -> Result<Cccd, AppError> {
     let century = (i32::from(born.year()) - 1900) / 100 * 2 + i32::from(gender == Gender::Female);
-    let raw = format!("079{century}{:02}{serial:06}", i32::from(born.year()).rem_euclid(100));
+    let raw = format!("{province:03}{century}{:02}{serial:06}", i32::from(born.year()).rem_euclid(100));
     Cccd::parse(&raw, born, gender).map_err(|e| AppError::Member(vec![e]))
 }
 
@@ -68,7 +71,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
             full_name: name.into(),
             birth_date: born,
             gender,
-            cccd: Some(cccd(born, gender, serial)?),
+            cccd: Some(cccd(HCMC, born, gender, serial)?),
             party_card: Some(format!("{:08}", 79_000_000 + serial)),
             admitted_on: ymd(admitted),
             official_on: official.map(ymd),

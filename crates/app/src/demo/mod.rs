@@ -9,7 +9,7 @@ pub(crate) mod documents;
 pub(crate) mod emulation;
 mod commendation;
 pub(crate) mod evaluations;
-mod members;
+pub(crate) mod members;
 mod orgs;
 mod year_end;
 
