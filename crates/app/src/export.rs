@@ -28,6 +28,8 @@ impl App {
         if self.store.holds_data().await? {
             return Err(AppError::NotEmpty);
         }
-        Ok(self.store.restore_json(&doc).await?)
+        let rows = self.store.restore_json(&doc).await?;
+        self.store.refresh_statistics().await?;
+        Ok(rows)
     }
 }

@@ -304,6 +304,7 @@ impl App {
         );
         tx.audit(None, &Principal::system().record("world.generate", "system", summary)).await?;
         tx.commit().await?;
+        self.store.refresh_statistics().await?;
         Ok(report)
     }
 

@@ -378,13 +378,17 @@ impl App {
     /// Checks a file and, unless `dry_run` or a problem is found, imports it in one transaction.
     /// `progress(phase, done)` is called every few hundred rows.
     pub async fn import(&self, p: &Principal, kind: ImportKind, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
-        match kind {
+        let report = match kind {
             ImportKind::Members => self.import_members(p, bytes, dry_run, progress).await,
             ImportKind::Evaluations => self.import_evaluations(p, bytes, dry_run, progress).await,
             ImportKind::Orgs => self.import_orgs(p, bytes, dry_run, progress).await,
             ImportKind::Awards => self.import_awards(p, bytes, dry_run, progress).await,
             ImportKind::Documents => self.import_documents(p, bytes, dry_run, progress).await,
+        }?;
+        if report.written && report.created + report.updated >= BULK_ROWS {
+            self.store.refresh_statistics().await?;
         }
+        Ok(report)
     }
 
     async fn importable_orgs(&self, p: &Principal, action: Action) -> Result<OrgNames, AppError> {
@@ -474,21 +478,24 @@ impl App {
         let now = now_unix();
         let total = u32::try_from(plan.len()).unwrap_or(u32::MAX);
         let mut tx = self.store.begin().await?;
-        for (done, (record, known)) in plan.iter().enumerate() {
-            match known {
-                None => {
-                    let id = tx.create_member(record, now).await?;
-                    tx.add_member_change(id, &p.username, "imported", now).await?;
-                }
-                Some((id, version)) => {
-                    if !tx.update_member(*id, record, *version).await? {
-                        return Err(AppError::Conflict);
-                    }
-                    tx.add_member_change(*id, &p.username, "updated by import", now).await?;
-                }
+        let mut done = 0usize;
+        // New members go in many per statement; an update is checked against its version each.
+        let (new, known): (Vec<_>, Vec<_>) = plan.iter().partition(|(_, known)| known.is_none());
+        for chunk in new.chunks(2_000) {
+            let records: Vec<&MemberRecord> = chunk.iter().map(|(record, _)| record).collect();
+            tx.create_members(&records, &p.username, "imported", now).await?;
+            done += chunk.len();
+            progress(Phase::Writing { total }, u32::try_from(done).unwrap_or(u32::MAX));
+        }
+        for (record, known) in known {
+            let Some((id, version)) = known else { continue };
+            if !tx.update_member(*id, record, *version).await? {
+                return Err(AppError::Conflict);
             }
-            if done % 500 == 499 {
-                progress(Phase::Writing { total }, u32::try_from(done + 1).unwrap_or(u32::MAX));
+            tx.add_member_change(*id, &p.username, "updated by import", now).await?;
+            done += 1;
+            if done.is_multiple_of(500) {
+                progress(Phase::Writing { total }, u32::try_from(done).unwrap_or(u32::MAX));
             }
         }
         progress(Phase::Writing { total }, total);
@@ -518,6 +525,9 @@ struct Reading {
 
 /// Rows above the header a file may have (a title, a date line) before one must be the header.
 const TITLE_ROWS: u32 = 10;
+
+/// An import writing this many rows or more refreshes the database's planner statistics.
+const BULK_ROWS: u32 = 10_000;
 
 /// Reads the first sheet of a file of `kind` (the template's guide sheet is not read): the header
 /// row (under a title, as thidua's own exports have), then every data row through `each`.

@@ -239,21 +239,23 @@ impl App {
         let named: BTreeSet<OrgId> = results.iter().flat_map(|r| [Some(r.cell), r.org]).flatten().collect();
         let names = self.org_names(&named).await?;
         let level = |l: Option<thidua_core::evaluation::Level>| l.map_or(Cell::Empty, |l| Cell::Text(l.abbreviation().into()));
-        // Leaders are evaluated as leaders too: the member sheet lists each member once.
-        let is_member = |r: &&thidua_store::YearResult| r.kind == SubjectKind::Member.code();
-        let member_rows: Vec<Vec<Cell>> = results
-            .iter()
-            .filter(is_member)
-            .map(|r| vec![Cell::Text(r.member_name.clone().unwrap_or_default()), Cell::Text(names.get(&r.cell).cloned().unwrap_or_default()), level(r.level)])
-            .collect();
-        let org_rows: Vec<Vec<Cell>> = results
-            .iter()
-            .filter(|r| r.member_name.is_none())
-            .filter_map(|r| {
-                let kind = SubjectKind::from_code(&r.kind).map_or_else(|| r.kind.clone(), |k| kind_label(k).to_owned());
-                r.org.map(|o| vec![Cell::Text(names.get(&o).cloned().unwrap_or_default()), Cell::Text(kind), level(r.level)])
-            })
-            .collect();
+        // Leaders are evaluated as leaders too: the member sheet lists each member once. The
+        // results are consumed as the rows are made: a province's run to hundreds of thousands.
+        let mut counts: BTreeMap<&'static str, i64> = BTreeMap::new();
+        let (mut member_rows, mut org_rows): (Vec<Vec<Cell>>, Vec<Vec<Cell>>) = (Vec::new(), Vec::new());
+        for r in results {
+            if r.kind == SubjectKind::Member.code() {
+                if let Some(l) = r.level {
+                    *counts.entry(l.abbreviation()).or_default() += 1;
+                }
+                member_rows.push(vec![Cell::Text(r.member_name.unwrap_or_default()), Cell::Text(names.get(&r.cell).cloned().unwrap_or_default()), level(r.level)]);
+            } else if r.member_name.is_none()
+                && let Some(o) = r.org
+            {
+                let kind = SubjectKind::from_code(&r.kind).map_or(r.kind, |k| kind_label(k).to_owned());
+                org_rows.push(vec![Cell::Text(names.get(&o).cloned().unwrap_or_default()), Cell::Text(kind), level(r.level)]);
+            }
+        }
         // Commendation is shown to those who may see it; another failure is a failure.
         fn allowed<T>(r: Result<Vec<T>, AppError>) -> Result<Vec<T>, AppError> {
             match r {
@@ -263,12 +265,6 @@ impl App {
         }
         let awards = allowed(self.registry(p, Some(org), true, None, Some(year), Some(year)).await)?;
         let dossiers: Vec<_> = allowed(self.dossiers(p, Some(year)).await)?.into_iter().filter(|(d, _, _)| subtree.contains(&d.proposer)).collect();
-        let mut counts: BTreeMap<&'static str, i64> = BTreeMap::new();
-        for r in results.iter().filter(is_member) {
-            if let Some(l) = r.level {
-                *counts.entry(l.abbreviation()).or_default() += 1;
-            }
-        }
         let summary = vec![
             vec![Cell::Text("Số đảng viên được xếp loại".into()), Cell::Int(member_rows.len() as i64)],
             vec![Cell::Text("Hoàn thành xuất sắc nhiệm vụ".into()), Cell::Int(counts.get("HTXSNV").copied().unwrap_or(0))],

@@ -9,7 +9,7 @@
 mod bench_world;
 
 use std::collections::BTreeSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bench_world::{rate, World};
 use clap::Parser;
@@ -82,43 +82,50 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("members: {} loaded in {}", args.size.members, rate(args.size.members, loaded_members));
     println!("evaluation results: {rows} ({} years) loaded in {}", args.years, rate(rows, loaded_results));
 
-    // The application's bulk mode, over the whole province.
+    // Statistics as autovacuum would have them a minute after such a load.
+    store.refresh_statistics().await?;
+    // Each side runs twice and keeps its better time: whichever ran first would otherwise pay
+    // for reading the database into the page cache.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await?;
     let window_rows = args.size.members * usize::from(STREAK.unsigned_abs());
-    let t = Instant::now();
-    let found = app.eligible_in(&system, root, "dv_htxsnv_5_nam", LAST_YEAR).await?;
-    let engine = t.elapsed();
-    let by_engine: BTreeSet<i64> = found
-        .iter()
-        .filter_map(|e| match e.nominee {
-            NomineeRef::Member(m) => Some(m.0),
-            _ => None,
-        })
-        .collect();
+    let (mut engine, mut hand) = (Duration::MAX, Duration::MAX);
+    let (mut by_engine, mut by_sql) = (BTreeSet::new(), BTreeSet::new());
+    for _ in 0..2 {
+        // The application's bulk mode, over the whole province.
+        let t = Instant::now();
+        let found = app.eligible_in(&system, root, "dv_htxsnv_5_nam", LAST_YEAR).await?;
+        engine = engine.min(t.elapsed());
+        by_engine = found
+            .iter()
+            .filter_map(|e| match e.nominee {
+                NomineeRef::Member(m) => Some(m.0),
+                _ => None,
+            })
+            .collect();
+        // The same set by hand-written SQL on the same database.
+        let sql = "SELECT e.member_id FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+                   WHERE e.kind = 'member' AND e.concluded_level = 'htxsnv' AND r.year BETWEEN $1 AND $2 \
+                   GROUP BY e.member_id HAVING COUNT(DISTINCT r.year) = $3";
+        let t = Instant::now();
+        by_sql = sqlx::query(sql)
+            .bind(i64::from(LAST_YEAR - STREAK + 1))
+            .bind(i64::from(LAST_YEAR))
+            .bind(i64::from(STREAK))
+            .fetch_all(&pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        hand = hand.min(t.elapsed());
+    }
     println!(
-        "engine (bulk): {} members HTXSNV {STREAK} years running in {:.2} s ({:.0} evaluation rows/s over {window_rows} rows)",
+        "engine (bulk): {} members HTXSNV {STREAK} years running in {:.2} s ({:.0} evaluation rows/s over {window_rows} rows; best of two)",
         by_engine.len(),
         engine.as_secs_f64(),
         window_rows as f64 / engine.as_secs_f64()
     );
-
-    // The same set by hand-written SQL on the same database.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&url).await?;
-    let sql = "SELECT e.member_id FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
-               WHERE e.kind = 'member' AND e.concluded_level = 'htxsnv' AND r.year BETWEEN $1 AND $2 \
-               GROUP BY e.member_id HAVING COUNT(DISTINCT r.year) = $3";
-    let t = Instant::now();
-    let by_sql: BTreeSet<i64> = sqlx::query(sql)
-        .bind(i64::from(LAST_YEAR - STREAK + 1))
-        .bind(i64::from(LAST_YEAR))
-        .bind(i64::from(STREAK))
-        .fetch_all(&pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<Result<_, _>>()?;
-    let hand = t.elapsed();
-    println!("hand-written SQL: {} members in {:.2} s ({:.0} evaluation rows/s)", by_sql.len(), hand.as_secs_f64(), window_rows as f64 / hand.as_secs_f64());
+    println!("hand-written SQL: {} members in {:.2} s ({:.0} evaluation rows/s; best of two)", by_sql.len(), hand.as_secs_f64(), window_rows as f64 / hand.as_secs_f64());
     pool.close().await;
     let _ = std::fs::remove_dir_all(&work);
     if by_engine == by_sql {

@@ -29,6 +29,10 @@ fn err(e: rust_xlsxwriter::XlsxError) -> OfficeError {
     OfficeError(e.to_string())
 }
 
+/// Sheets longer than this are written row by row through a temporary file: a province's
+/// members held as worksheet cells took some 500 MB, and the server must stay small.
+const IN_MEMORY_ROWS: usize = 5_000;
+
 /// The workbook as xlsx bytes.
 pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, OfficeError> {
     let mut book = Workbook::new();
@@ -37,7 +41,7 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, OfficeError> {
     let text = Format::new().set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
     let date = Format::new().set_num_format("dd/mm/yyyy").set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
     for sheet in sheets {
-        let ws = book.add_worksheet();
+        let ws = if sheet.rows.len() > IN_MEMORY_ROWS { book.add_worksheet_with_low_memory().map_err(err)? } else { book.add_worksheet() };
         // Sheet names are at most 31 characters and exclude a few symbols.
         let name: String = sheet.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
         ws.set_name(if name.is_empty() { "Sheet1" } else { &name }).map_err(err)?;
@@ -116,6 +120,28 @@ mod tests {
         assert!(sheet.contains("<pane ") && sheet.contains("state=\"frozen\""), "frozen header");
         assert!(sheet.contains("<v>44929</v>"), "03/01/2023 stored as a date serial: {sheet}");
         assert!(sheet.contains("<v>12</v>"));
+    }
+
+    #[test]
+    fn a_long_sheet_is_written_row_by_row_with_the_same_content() {
+        let rows: Vec<Vec<Cell>> = (0..IN_MEMORY_ROWS as i64 + 10).map(|i| vec![Cell::Text(format!("Đảng viên {i}")), Cell::Int(i), Cell::Date(2025, 12, 31)]).collect();
+        let sheet = Sheet { name: "Xếp loại đảng viên".into(), title: Some("Năm 2025".into()), headers: vec!["Họ và tên".into(), "Số".into(), "Ngày".into()], widths: vec![30.0, 8.0, 12.0], rows };
+        let bytes = xlsx(&[sheet]).expect("xlsx");
+        let mut count = 0;
+        let mut last = Vec::new();
+        crate::table::for_each_row(&bytes, crate::table::Format::Xlsx, &mut |_, _, cells| {
+            count += 1;
+            last = cells.iter().map(crate::table::Value::text).collect();
+            std::ops::ControlFlow::Continue(())
+        })
+        .expect("read back");
+        // The title, the header and every row (the blank line under the title is not a row).
+        assert_eq!(count, 2 + IN_MEMORY_ROWS + 10);
+        assert_eq!(last, vec![format!("Đảng viên {}", IN_MEMORY_ROWS + 9), (IN_MEMORY_ROWS + 9).to_string(), "31/12/2025".to_owned()]);
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml").expect("sheet").read_to_string(&mut xml).expect("utf-8");
+        assert!(xml.contains("state=\"frozen\""), "frozen header");
     }
 
     #[test]

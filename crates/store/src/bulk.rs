@@ -1,7 +1,7 @@
 //! Many rows per statement: how a restore, a generated world and the registry's versions are
 //! written when there are thousands of them.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::db::{Backend, StoreError, Tx};
 
@@ -61,8 +61,18 @@ pub(crate) fn quoted(name: &str) -> String {
 
 /// Inserts `rows` (each with one cell per column) into `table`, many rows per statement.
 pub(crate) async fn insert_rows(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>]) -> Result<(), StoreError> {
+    insert(conn, table, columns, rows, false).await.map(drop)
+}
+
+/// As `insert_rows`, for rows given no id: their new ids, in the order of `rows`.
+pub(crate) async fn insert_rows_returning_ids(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<i64>, StoreError> {
+    insert(conn, table, columns, rows, true).await
+}
+
+async fn insert(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>], returning: bool) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::new();
     if rows.is_empty() {
-        return Ok(());
+        return Ok(ids);
     }
     let names = columns.iter().map(|c| quoted(c)).collect::<Vec<_>>().join(", ");
     let per = (MAX_PARAMETERS / columns.len().max(1)).max(1);
@@ -81,7 +91,7 @@ pub(crate) async fn insert_rows(conn: &mut AnyConnection, table: &str, columns: 
                     format!("({})", marks.join(", "))
                 })
                 .collect();
-            format!("INSERT INTO {} ({names}) VALUES {}", quoted(table), values.join(", "))
+            format!("INSERT INTO {} ({names}) VALUES {}{}", quoted(table), values.join(", "), if returning { " RETURNING id" } else { "" })
         };
         // Every full chunk has the same statement: built once.
         let sql = if chunk.len() == per { full_sql.get_or_insert_with(build).clone() } else { build() };
@@ -98,9 +108,20 @@ pub(crate) async fn insert_rows(conn: &mut AnyConnection, table: &str, columns: 
                 };
             }
         }
-        q.execute(&mut *conn).await?;
+        if returning {
+            // Both databases number one statement's rows in the order of its VALUES, though
+            // RETURNING may list them otherwise: ascending ids are the rows' order.
+            let mut new: Vec<i64> = q.fetch_all(&mut *conn).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+            new.sort_unstable();
+            if new.len() != chunk.len() {
+                return Err(StoreError::Corrupt(format!("{} ids for {} rows of {table}", new.len(), chunk.len())));
+            }
+            ids.extend(new);
+        } else {
+            q.execute(&mut *conn).await?;
+        }
     }
-    Ok(())
+    Ok(ids)
 }
 
 impl Tx {

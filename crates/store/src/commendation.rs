@@ -670,24 +670,35 @@ impl Store {
 
     /// The members with a result in each year of `[from, to]` and every result of the window
     /// among `levels`: the streak, counted by the database, with each member's name, organization
-    /// and levels by year (one bit per year and level, so one query tells all).
+    /// and levels by year.
     pub async fn member_streaks(&self, from: i16, to: i16, levels: &[Level]) -> Result<Vec<StreakRow>, StoreError> {
         // Rules count at most 30 years: every bit fits the databases' 32-bit integer sums.
         if levels.is_empty() || to < from || to - from > 29 {
             return Ok(Vec::new());
         }
-        // PostgreSQL ORs the bits as it goes; SQLite, without BIT_OR, sums the distinct ones.
+        // The years are counted over the results of an allowed level only, as a hand-written
+        // count would; a member with any other result in the window is then ruled out by the
+        // index on members, for the few who got that far. With several allowed levels, each
+        // level's years come back as one bit per year (PostgreSQL ORs the bits as it goes;
+        // SQLite, without BIT_OR, sums the distinct ones); with one, every year holds it.
         let (or, distinct) = if self.backend() == crate::db::Backend::Postgres { ("BIT_OR", "") } else { ("SUM", "DISTINCT ") };
-        let bits = |l: Level| format!("CAST({or}({distinct}CASE WHEN e.concluded_level = '{}' THEN {} ELSE 0 END) AS BIGINT)", l.code(), year_bits(from, to));
+        let (bits, outer_bits): (String, String) = if levels.len() > 1 {
+            levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!(", CAST({or}({distinct}CASE WHEN e.concluded_level = '{}' THEN {} ELSE 0 END) AS BIGINT) AS b{i}", l.code(), year_bits(from, to)), format!(", s.b{i}")))
+                .unzip()
+        } else {
+            (String::new(), String::new())
+        };
+        // Names and organizations are joined to those found only: the count needs no member row.
+        let allowed = placeholders(4, levels.len());
         let sql = format!(
-            "SELECT e.member_id, {}, {}, {}, {} FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
-             WHERE e.kind = 'member' AND e.concluded_level IS NOT NULL AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id \
-             HAVING COUNT(DISTINCT r.year) = $3 AND SUM(CASE WHEN e.concluded_level IN ({}) THEN 0 ELSE 1 END) = 0",
-            bits(Level::ALL[0]),
-            bits(Level::ALL[1]),
-            bits(Level::ALL[2]),
-            bits(Level::ALL[3]),
-            placeholders(4, levels.len())
+            "SELECT s.member_id, m.full_name, m.org_id{outer_bits} FROM (SELECT e.member_id AS member_id{bits} FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
+             WHERE e.kind = 'member' AND e.concluded_level IN ({allowed}) AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id \
+             HAVING COUNT(DISTINCT r.year) = $3 AND NOT EXISTS (SELECT 1 FROM evaluation o JOIN evaluation_round orr ON orr.id = o.round_id \
+             WHERE o.member_id = e.member_id AND o.kind = 'member' AND o.concluded_level NOT IN ({allowed}) AND orr.year >= $1 AND orr.year <= $2)) s \
+             JOIN member m ON m.id = s.member_id"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from)).bind(i64::from(to)).bind(i64::from(to) - i64::from(from) + 1);
         for l in levels {
@@ -695,34 +706,20 @@ impl Store {
         }
         let mut found = Vec::new();
         for r in q.fetch_all(&self.pool).await? {
-            let mut by_year = Vec::new();
-            for (i, level) in Level::ALL.into_iter().enumerate() {
-                let mask: i64 = r.try_get(1 + i)?;
-                for y in from..=to {
-                    if mask & (1 << (y - from)) != 0 {
-                        by_year.push((y, level));
-                    }
+            let by_year: Vec<(i16, Level)> = if let [only] = levels {
+                (from..=to).map(|y| (y, *only)).collect()
+            } else {
+                let mut by_year = Vec::new();
+                for (i, level) in levels.iter().enumerate() {
+                    let mask: i64 = r.try_get(3 + i)?;
+                    by_year.extend((from..=to).filter(|y| mask & (1 << (y - from)) != 0).map(|y| (y, *level)));
                 }
-            }
-            by_year.sort();
-            found.push((MemberId(r.try_get(0)?), by_year));
+                by_year.sort();
+                by_year
+            };
+            found.push(StreakRow { member: MemberId(r.try_get(0)?), name: r.try_get(1)?, org: OrgId(r.try_get(2)?), by_year });
         }
-        // Names and organizations for those found only: the count itself needs no member row.
-        let mut named: std::collections::HashMap<MemberId, (String, OrgId)> = std::collections::HashMap::new();
-        for chunk in found.chunks(IN_CHUNK) {
-            let sql = format!("SELECT id, full_name, org_id FROM member WHERE id IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (m, _) in chunk {
-                q = q.bind(m.0);
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                named.insert(MemberId(r.try_get(0)?), (r.try_get(1)?, OrgId(r.try_get(2)?)));
-            }
-        }
-        Ok(found
-            .into_iter()
-            .filter_map(|(member, by_year)| named.remove(&member).map(|(name, org)| StreakRow { member, name, org, by_year }))
-            .collect())
+        Ok(found)
     }
 
     /// Members' evaluation results as rows `(member, year, level)` for the members of `orgs`

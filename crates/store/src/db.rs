@@ -137,6 +137,17 @@ impl Store {
         Ok(())
     }
 
+    /// After a bulk write: PostgreSQL's planner statistics are brought up to date at once, as
+    /// autovacuum would do a while later; until then a query planned for an empty table can take
+    /// minutes where it needs seconds. SQLite plans by its own rules without statistics (thidua
+    /// never runs its ANALYZE), so there is nothing to refresh.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`),
     /// so a transaction never fails half-way on a lock it could not upgrade.
     pub async fn begin(&self) -> Result<Tx, StoreError> {

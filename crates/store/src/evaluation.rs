@@ -218,7 +218,8 @@ impl Tx {
     /// Lists subjects already concluded at their level: past years' results taken from the
     /// records rather than entered step by step.
     pub async fn add_concluded(&mut self, round: i64, subjects: &[(NewSubject, Level)], by: &str, on: Date) -> Result<(), StoreError> {
-        for chunk in subjects.chunks(400) {
+        // Under a thousand parameters a statement: see `bulk::MAX_PARAMETERS`.
+        for chunk in subjects.chunks(199) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| format!("($1, ${}, ${}, ${}, ${}, '{{}}', ${}, $2, $3, 1)", 5 * i + 4, 5 * i + 5, 5 * i + 6, 5 * i + 7, 5 * i + 8))
                 .collect();

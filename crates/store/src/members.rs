@@ -138,6 +138,41 @@ impl Tx {
         Ok(MemberId(row.try_get(0)?))
     }
 
+    /// Records new members at once, with a change line each saying `summary`: their ids, in the
+    /// order given. An import writes thousands this way.
+    pub async fn create_members(&mut self, members: &[&MemberRecord], actor: &str, summary: &str, now: i64) -> Result<Vec<MemberId>, StoreError> {
+        use crate::bulk::Cell;
+        let rows: Vec<Vec<Cell>> = members
+            .iter()
+            .map(|m| {
+                vec![
+                    m.full_name.trim().into(),
+                    fold(m.full_name.trim()).into(),
+                    iso(m.birth_date).into(),
+                    m.gender.code().into(),
+                    m.cccd.as_ref().map(|c| c.as_str()).into(),
+                    m.party_card.clone().into(),
+                    iso(m.admitted_on).into(),
+                    m.official_on.map(iso).into(),
+                    m.org.0.into(),
+                    m.phone.clone().into(),
+                    m.email.clone().into(),
+                    m.address.clone().into(),
+                    i64::from(m.seriously_ill).into(),
+                    1_i64.into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        let columns = [
+            "full_name", "name_fold", "birth_date", "gender", "cccd", "party_card", "admitted_on", "official_on", "org_id", "phone", "email", "address", "seriously_ill", "version", "created_unix",
+        ];
+        let ids = crate::bulk::insert_rows_returning_ids(&mut self.tx, "member", &columns, &rows).await?;
+        let changes: Vec<Vec<Cell>> = ids.iter().map(|id| vec![(*id).into(), now.into(), actor.into(), summary.into()]).collect();
+        crate::bulk::insert_rows(&mut self.tx, "member_change", &["member_id", "at_unix", "actor", "summary"], &changes).await?;
+        Ok(ids.into_iter().map(MemberId).collect())
+    }
+
     /// Updates the record if it is still at `version`; `false` when someone changed it meanwhile.
     pub async fn update_member(&mut self, id: MemberId, m: &MemberRecord, version: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
