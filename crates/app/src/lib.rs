@@ -6,6 +6,7 @@
 mod access;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod ballots;
 pub mod clusters;
 pub mod commendation;

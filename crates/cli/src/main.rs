@@ -54,6 +54,33 @@ enum Command {
         /// evaluation.json found here replaces the shipped one (`thidua rules export` writes them).
         #[arg(long, env = "THIDUA_RULES_DIR", value_name = "DIR")]
         rules_dir: Option<std::path::PathBuf>,
+        /// Take a backup into this directory at the start and then on a schedule (as `thidua
+        /// backup` does), keeping the newest few.
+        #[arg(long, env = "THIDUA_BACKUP_DIR", value_name = "DIR")]
+        backup_dir: Option<std::path::PathBuf>,
+        /// How often: a number with s, m, h or d.
+        #[arg(long, env = "THIDUA_BACKUP_EVERY", default_value = "24h", value_parser = parse_every, value_name = "EVERY")]
+        backup_every: std::time::Duration,
+        /// How many scheduled backups to keep; older ones are removed after each new one.
+        #[arg(long, env = "THIDUA_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+        backup_keep: u32,
+    },
+    /// Write a consistent backup while the server runs: an SQLite database file on SQLite, a
+    /// gzipped full export on PostgreSQL. Readable by its owner alone: it holds member data.
+    Backup {
+        #[command(flatten)]
+        db: Db,
+        /// The file to write; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup (or a `thidua export`) into a new database, of either kind. A database
+    /// that holds data of its own is left untouched.
+    Restore {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
     },
     /// Bring the database schema up to date and exit.
     Migrate {
@@ -267,7 +294,7 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { db, listen, demo, rules_dir } => {
+        Command::Serve { db, listen, demo, rules_dir, backup_dir, backup_every, backup_keep } => {
             // The rules first: a mistake in an installation's files stops the start, naming the file.
             let book = rules_dir.as_deref().map(rulebook).transpose()?;
             let mut app = db.open(demo).await?;
@@ -280,6 +307,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             println!("thidua {} listening on http://{addr}/ ({})", env!("CARGO_PKG_VERSION"), app.backend().name());
+            if let Some(dir) = backup_dir {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match app.scheduled_backup(&dir, backup_keep as usize).await {
+                            Ok(file) => tracing::info!(file = %file.display(), "backup written"),
+                            Err(e) => tracing::error!(dir = %dir.display(), error = %e, "backup failed"),
+                        }
+                        tokio::time::sleep(backup_every).await;
+                    }
+                });
+            }
             thidua_web::serve(app.clone(), listener).await.map_err(|e| e.to_string())?;
             app.close().await;
             Ok(())
@@ -303,6 +342,25 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("Search index rebuilt: {n} documents indexed ({indexed} index entries for {documents} documents).");
             Ok(())
         }
+        Command::Backup { db, out } => {
+            let app = db.open(false).await?;
+            let report = app.backup(&Principal::system(), &out).await.map_err(describe)?;
+            app.close().await;
+            println!("Backup written to {} ({} bytes).", out.display(), report.bytes);
+            Ok(())
+        }
+        Command::Restore { db, from } => match thidua_app::backup::restore(&db.url(false), &from).await {
+            Ok(Some(rows)) => {
+                println!("Restored {rows} rows from {}.", from.display());
+                Ok(())
+            }
+            Ok(None) => {
+                println!("Restored {} as the database file.", from.display());
+                Ok(())
+            }
+            Err(AppError::NotEmpty) => Err("the database already holds data: a backup is restored into a new database, and nothing was changed".into()),
+            Err(e) => Err(describe(e)),
+        },
         Command::Export { db, out, with_secrets } => {
             let app = db.open(false).await?;
             let mut options = std::fs::OpenOptions::new();
@@ -601,6 +659,25 @@ async fn generate(db: Db, scale: &str, seed: u64) -> Result<(), String> {
         report.transfers
     );
     Ok(())
+}
+
+/// A period such as `30s`, `15m`, `6h` or `1d`.
+fn parse_every(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| format!("{text}: a number with s, m, h or d, e.g. 24h"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3_600),
+        "d" => n.saturating_mul(86_400),
+        _ => return Err(format!("{text}: the unit is s, m, h or d, e.g. 24h")),
+    };
+    if seconds == 0 {
+        return Err("the period must be longer than nothing".into());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 fn describe(e: AppError) -> String {

@@ -29,8 +29,9 @@ fn err(e: rust_xlsxwriter::XlsxError) -> OfficeError {
     OfficeError(e.to_string())
 }
 
-/// Sheets longer than this are written row by row through a temporary file: a province's
-/// members held as worksheet cells took some 500 MB, and the server must stay small.
+/// Sheets longer than this are written row by row through a temporary file, their texts inline
+/// (no shared table of them in memory): a province's members held as worksheet cells took some
+/// 500 MB, and the server must stay small.
 const IN_MEMORY_ROWS: usize = 5_000;
 
 /// The workbook as xlsx bytes.
@@ -41,7 +42,7 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, OfficeError> {
     let text = Format::new().set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
     let date = Format::new().set_num_format("dd/mm/yyyy").set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
     for sheet in sheets {
-        let ws = if sheet.rows.len() > IN_MEMORY_ROWS { book.add_worksheet_with_low_memory().map_err(err)? } else { book.add_worksheet() };
+        let ws = if sheet.rows.len() > IN_MEMORY_ROWS { book.add_worksheet_with_constant_memory().map_err(err)? } else { book.add_worksheet() };
         // Sheet names are at most 31 characters and exclude a few symbols.
         let name: String = sheet.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
         ws.set_name(if name.is_empty() { "Sheet1" } else { &name }).map_err(err)?;

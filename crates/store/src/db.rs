@@ -21,6 +21,13 @@ pub enum Backend {
     Postgres,
 }
 
+/// The file of an `sqlite://` URL; `None` for PostgreSQL or an in-memory database.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
 impl Backend {
     pub fn from_url(url: &str) -> Result<Backend, StoreError> {
         if url.starts_with("sqlite:") {
@@ -84,6 +91,15 @@ impl Store {
 
     /// Opens the database without migrating it.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, false).await
+    }
+
+    /// Opens an SQLite file to read only, as it is: a backup being checked or restored from.
+    pub async fn read_sqlite_file(path: &std::path::Path) -> Result<Store, StoreError> {
+        Store::connect_with(&format!("sqlite://{}?mode=ro", path.display()), true).await
+    }
+
+    async fn connect_with(url: &str, read_only: bool) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = match backend {
@@ -96,7 +112,7 @@ impl Store {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         });
-        let options = if backend == Backend::Sqlite {
+        let options = if backend == Backend::Sqlite && !read_only {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
                     // WAL lets readers run beside the writer; FULL syncs every commit, so an
@@ -135,6 +151,28 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// SQLite: writes a consistent copy of the database to `path` (which must not exist) while
+    /// readers and writers go on: `VACUUM INTO` reads one snapshot.
+    pub async fn vacuum_into(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Corrupt("VACUUM INTO is SQLite's".into()));
+        }
+        let path = path.to_str().ok_or_else(|| StoreError::Corrupt(format!("{} is not a UTF-8 path", path.display())))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// What SQLite's `PRAGMA integrity_check` finds wrong (nothing when whole). PostgreSQL checks
+    /// its own pages and keys as it writes: nothing is asked of it here.
+    pub async fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let rows = match self.backend {
+            Backend::Sqlite => sqlx::query("PRAGMA integrity_check").fetch_all(&self.pool).await?,
+            Backend::Postgres => return Ok(Vec::new()),
+        };
+        let found: Vec<String> = rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>()?;
+        Ok(found.into_iter().filter(|f| f != "ok").collect())
     }
 
     /// After a bulk write: PostgreSQL's planner statistics are brought up to date at once, as

@@ -26,7 +26,7 @@ pub use audit::AuditFilter;
 pub use ballots::{BallotRow, PollOptionRow, PollRow, VoterRow};
 pub use bulk::Cell;
 pub use commendation::{AwardFilter, AwardRow, DecisionRow, DossierFileRow, DossierRow, DossierStepRow, InitiativeRow, Nominee, PersonRow, RevocationRow, RulebookRow, StreakRow};
-pub use db::{Backend, Store, StoreError, Tx};
+pub use db::{sqlite_path, Backend, Store, StoreError, Tx};
 pub use documents::{index_terms, AttachmentRow, BlobPlace, Direction, DocumentRow, SearchFilter, TermRow, WorkRecordRow};
 pub use emulation::{AttendeeRow, CampaignRow, KeyTaskRow, MeetingRow, RegistrationRow, TaskNoteRow, TopicRow};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION};
