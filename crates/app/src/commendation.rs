@@ -426,9 +426,9 @@ impl App {
     /// `roots` and everything below them on `on`, each once.
     async fn descendants_on(&self, roots: &[OrgId], on: Date) -> Result<Vec<OrgId>, AppError> {
         let mut children: HashMap<OrgId, Vec<OrgId>> = HashMap::new();
-        for v in self.store.orgs_on(on).await? {
-            if let Some(parent) = v.parent {
-                children.entry(parent).or_default().push(v.org);
+        for (org, parent) in self.store.org_parents_on(on).await? {
+            if let Some(parent) = parent {
+                children.entry(parent).or_default().push(org);
             }
         }
         let mut seen: HashSet<OrgId> = HashSet::new();

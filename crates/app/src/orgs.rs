@@ -78,14 +78,7 @@ impl App {
 
     /// Latest names of the given organizations.
     pub async fn org_names(&self, ids: &BTreeSet<OrgId>) -> Result<HashMap<OrgId, String>, AppError> {
-        Ok(self
-            .store
-            .orgs_latest()
-            .await?
-            .into_iter()
-            .filter(|v| ids.contains(&v.org))
-            .map(|v| (v.org, v.name))
-            .collect())
+        Ok(self.store.latest_names(ids).await?)
     }
 
     /// Records an event in its own transaction, with its audit entry. The principal needs the right

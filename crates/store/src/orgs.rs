@@ -205,6 +205,25 @@ impl Store {
         Ok(self.all_versions().await?.iter().filter(|v| v.is_live_on(date)).cloned().collect())
     }
 
+    /// Each organization live on `date` with its parent then: the day's tree without the names,
+    /// for walking subtrees (nothing of the cached versions is copied but ids).
+    pub async fn org_parents_on(&self, date: Date) -> Result<Vec<(OrgId, Option<OrgId>)>, StoreError> {
+        Ok(self.all_versions().await?.iter().filter(|v| v.is_live_on(date)).map(|v| (v.org, v.parent)).collect())
+    }
+
+    /// The latest name of each of `orgs` (unknown ids are left out).
+    pub async fn latest_names(&self, orgs: &std::collections::BTreeSet<OrgId>) -> Result<std::collections::HashMap<OrgId, String>, StoreError> {
+        let mut latest: std::collections::HashMap<OrgId, &OrgVersion> = std::collections::HashMap::new();
+        let all = self.all_versions().await?;
+        for v in all.iter().filter(|v| orgs.contains(&v.org)) {
+            let slot = latest.entry(v.org).or_insert(v);
+            if v.valid_from > slot.valid_from {
+                *slot = v;
+            }
+        }
+        Ok(latest.into_iter().map(|(org, v)| (org, v.name.clone())).collect())
+    }
+
     /// Every version, read again only when the registry has a newer event than those read last:
     /// most pages need the day's tree, and reading it takes tens of milliseconds at a province.
     /// The newest event is asked of the database each time, so several servers over one database
