@@ -79,6 +79,9 @@ pub struct Security {
     /// Failed logins from one address within the window before it is refused.
     pub max_ip_failures: i64,
     pub failure_window_secs: i64,
+    /// The reverse proxy in front, whose `X-Forwarded-For` names the client: sign-in failures are
+    /// then counted per client instead of all against the proxy. Other peers' headers are ignored.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Default for Security {
@@ -89,6 +92,7 @@ impl Default for Security {
             max_account_failures: 5,
             max_ip_failures: 30,
             failure_window_secs: 15 * 60,
+            trusted_proxy: None,
         }
     }
 }

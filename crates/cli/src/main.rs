@@ -64,6 +64,10 @@ enum Command {
         /// How many scheduled backups to keep; older ones are removed after each new one.
         #[arg(long, env = "THIDUA_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
         backup_keep: u32,
+        /// The address of the reverse proxy in front (e.g. 127.0.0.1): its X-Forwarded-For then
+        /// names the client, so sign-in failures are counted per client.
+        #[arg(long, env = "THIDUA_TRUSTED_PROXY", value_name = "IP")]
+        trusted_proxy: Option<std::net::IpAddr>,
     },
     /// Write a consistent backup while the server runs: an SQLite database file on SQLite, a
     /// gzipped full export on PostgreSQL. Readable by its owner alone: it holds member data.
@@ -294,12 +298,16 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { db, listen, demo, rules_dir, backup_dir, backup_every, backup_keep } => {
+        Command::Serve { db, listen, demo, rules_dir, backup_dir, backup_every, backup_keep, trusted_proxy } => {
             // The rules first: a mistake in an installation's files stops the start, naming the file.
             let book = rules_dir.as_deref().map(rulebook).transpose()?;
             let mut app = db.open(demo).await?;
             if let Some(book) = book {
                 app = app.with_rules(book);
+            }
+            if trusted_proxy.is_some() {
+                let security = thidua_app::auth::Security { trusted_proxy, ..app.security() };
+                app = app.with_security(security);
             }
             if demo {
                 load_demo(&app).await?;

@@ -151,6 +151,22 @@ fn local_path(next: Option<&str>) -> String {
     }
 }
 
+/// Who is signing in: the peer, or, when the peer is the trusted proxy, the last address of its
+/// `X-Forwarded-For` (the one the proxy itself appended; earlier ones are the client's to forge).
+fn client_address(peer: std::net::IpAddr, headers: &HeaderMap, trusted_proxy: Option<std::net::IpAddr>) -> std::net::IpAddr {
+    if trusted_proxy != Some(peer) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(','))
+        .last()
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or(peer)
+}
+
 fn behind_tls(headers: &HeaderMap) -> bool {
     headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
@@ -218,7 +234,8 @@ pub async fn login_submit(
     if !cookie(&headers, LOGIN_CSRF_COOKIE).is_some_and(|c| same_secret(c, &form.csrf_token)) {
         return login_page(t, StatusCode::FORBIDDEN, &headers, &next, &form.username, Some(t.get("error.csrf").into()));
     }
-    match app.login(&form.username, &form.password, &peer.ip().to_string()).await {
+    let client = client_address(peer.ip(), &headers, app.security().trusted_proxy);
+    match app.login(&form.username, &form.password, &client.to_string()).await {
         Ok(new) => {
             let secure = behind_tls(&headers);
             let max_age = app.security().session_absolute_secs;

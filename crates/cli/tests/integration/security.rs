@@ -24,17 +24,29 @@ pub const TESTS: &[(&str, ApiTest)] = &[
 pub const TESTS_WITH_SECURITY: &[(&str, Security, ApiTest)] = &[
     (
         "idle_session_expires",
-        Security { session_idle_secs: 1, session_absolute_secs: 3600, max_account_failures: 5, max_ip_failures: 30, failure_window_secs: 900 },
+        Security { session_idle_secs: 1, session_absolute_secs: 3600, max_account_failures: 5, max_ip_failures: 30, failure_window_secs: 900, trusted_proxy: None },
         |s| Box::pin(idle_session_expires(s)),
     ),
     (
         "session_expires_absolutely",
-        Security { session_idle_secs: 3600, session_absolute_secs: 2, max_account_failures: 5, max_ip_failures: 30, failure_window_secs: 900 },
+        Security { session_idle_secs: 3600, session_absolute_secs: 2, max_account_failures: 5, max_ip_failures: 30, failure_window_secs: 900, trusted_proxy: None },
         |s| Box::pin(absolute_session_expires(s)),
     ),
     (
+        "behind_a_trusted_proxy_failures_count_per_forwarded_client",
+        Security {
+            session_idle_secs: 3600,
+            session_absolute_secs: 3600,
+            max_account_failures: 3,
+            max_ip_failures: 6,
+            failure_window_secs: 900,
+            trusted_proxy: Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
+        },
+        |s| Box::pin(throttled_behind_proxy(s)),
+    ),
+    (
         "failed_logins_are_throttled_per_account_and_per_address",
-        Security { session_idle_secs: 3600, session_absolute_secs: 3600, max_account_failures: 3, max_ip_failures: 6, failure_window_secs: 900 },
+        Security { session_idle_secs: 3600, session_absolute_secs: 3600, max_account_failures: 3, max_ip_failures: 6, failure_window_secs: 900, trusted_proxy: None },
         |s| Box::pin(login_throttled(s)),
     ),
 ];
@@ -42,15 +54,19 @@ pub const TESTS_WITH_SECURITY: &[(&str, Security, ApiTest)] = &[
 /// Signs in through the login form like a browser; returns the cookie-keeping client and the
 /// session's CSRF token as the page publishes it.
 pub async fn browser_login(s: &Server, username: &str, password: &str) -> (reqwest::Client, StatusCode, String) {
+    browser_login_from(s, username, password, None).await
+}
+
+/// As `browser_login`, through a proxy that says the client is `forwarded_for`.
+async fn browser_login_from(s: &Server, username: &str, password: &str, forwarded_for: Option<&str>) -> (reqwest::Client, StatusCode, String) {
     let c = client();
     let page = c.get(s.url("/login")).send().await.expect("login page").text().await.expect("html");
     let csrf = between(&page, "name=\"csrf_token\" value=\"", "\"").expect("login csrf");
-    let r = c
-        .post(s.url("/login"))
-        .form(&[("username", username), ("password", password), ("csrf_token", &csrf), ("next", "/")])
-        .send()
-        .await
-        .expect("login");
+    let mut post = c.post(s.url("/login")).form(&[("username", username), ("password", password), ("csrf_token", &csrf), ("next", "/")]);
+    if let Some(client) = forwarded_for {
+        post = post.header("x-forwarded-for", format!("10.9.8.7, {client}"));
+    }
+    let r = post.send().await.expect("login");
     let status = r.status();
     let body = r.text().await.unwrap_or_default();
     if status != StatusCode::SEE_OTHER {
@@ -867,6 +883,25 @@ async fn login_throttled(s: Server) {
     }
     let (_, status, _) = browser_login(&s, "admin", PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "six failures from one address block it");
+    // A forwarded address from a peer that is not the trusted proxy changes nothing.
+    let (_, status, _) = browser_login_from(&s, "admin", PASSWORD, Some("198.51.100.2")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "X-Forwarded-For is not trusted by default");
     let log = s.app.audit_entries(&Principal::system(), &thidua_app::audit::AuditFilter { resource: Some("user:thuky".into()), limit: 50, ..Default::default() }).await.expect("audit");
     assert_eq!(log.iter().filter(|e| e.action == "login.failed").count(), 3);
+}
+
+async fn throttled_behind_proxy(s: Server) {
+    // Six failures from one client, each as another account, through the proxy.
+    for user in ["nobody1", "nobody2", "nobody3", "nobody4", "nobody5", "nobody6"] {
+        let (_, status, _) = browser_login_from(&s, user, "sai-mat-khau", Some("203.0.113.7")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (_, status, _) = browser_login_from(&s, "admin", PASSWORD, Some("203.0.113.7")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "that client is refused");
+    // Everyone else behind the same proxy still signs in.
+    let (_, status, _) = browser_login_from(&s, "admin", PASSWORD, Some("198.51.100.2")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "another client is not");
+    // A header that is not an address is not a client: the proxy's own address counts.
+    let (_, status, _) = browser_login_from(&s, "thuky", PASSWORD, Some("not-an-address")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
 }
