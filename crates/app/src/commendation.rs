@@ -536,7 +536,7 @@ impl App {
         let mut h = History { vote, ..History::default() };
         match nominee {
             NomineeRef::Org(o) => {
-                let kind = self.store.orgs_latest().await?.into_iter().find(|v| v.org == o).map(|v| v.kind);
+                let kind = self.store.latest_version(o).await?.map(|v| v.kind);
                 h.evaluated = kind.is_some_and(evaluated_kind);
                 h.levels = self.org_levels(o, follow).await?;
                 h.titles = self.titles_of(&Nominee::Org(o), follow).await?;
@@ -648,7 +648,7 @@ impl App {
                     return Err(wrong());
                 }
                 if !entry.org_kinds.is_empty() {
-                    let kind = self.store.orgs_latest().await?.into_iter().find(|v| v.org == o).map(|v| v.kind).ok_or(AppError::NotFound)?;
+                    let kind = self.store.latest_version(o).await?.map(|v| v.kind).ok_or(AppError::NotFound)?;
                     if !entry.org_kinds.contains(&kind) {
                         return Err(wrong());
                     }

@@ -211,6 +211,17 @@ impl Store {
         Ok(self.all_versions().await?.iter().filter(|v| v.is_live_on(date)).map(|v| (v.org, v.parent)).collect())
     }
 
+    /// The latest version of one organization; `None` for an unknown id.
+    pub async fn latest_version(&self, org: OrgId) -> Result<Option<OrgVersion>, StoreError> {
+        let all = self.all_versions().await?;
+        // The first of the latest, as `orgs_latest` chooses.
+        let latest = all.iter().filter(|v| v.org == org).fold(None::<&OrgVersion>, |best, v| match best {
+            Some(b) if v.valid_from <= b.valid_from => Some(b),
+            _ => Some(v),
+        });
+        Ok(latest.cloned())
+    }
+
     /// The latest name of each of `orgs` (unknown ids are left out).
     pub async fn latest_names(&self, orgs: &std::collections::BTreeSet<OrgId>) -> Result<std::collections::HashMap<OrgId, String>, StoreError> {
         let mut latest: std::collections::HashMap<OrgId, &OrgVersion> = std::collections::HashMap::new();
