@@ -89,22 +89,13 @@ impl App {
         }
         let temp = partial(out);
         let _ = std::fs::remove_file(&temp);
-        let kind = match self.store.backend() {
-            Backend::Sqlite => {
-                // Made empty and private first (VACUUM INTO takes an empty file), synced after:
-                // SQLite does not sync what it writes there.
-                drop(create_private(&temp).map_err(|e| io(&temp, e))?);
-                self.store.vacuum_into(&temp).await?;
-                std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io(&temp, e))?;
-                BackupKind::Sqlite
-            }
-            Backend::Postgres => {
-                let file = create_private(&temp).map_err(|e| io(&temp, e))?;
-                let mut gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
-                self.store.export_json(&mut gz, true).await?;
-                let file = gz.finish().map_err(|e| io(&temp, e))?.into_inner().map_err(|e| io(&temp, e.into_error()))?;
-                file.sync_all().map_err(|e| io(&temp, e))?;
-                BackupKind::ExportGz
+        let kind = self.write_backup(&temp).await;
+        let kind = match kind {
+            Ok(kind) => kind,
+            Err(e) => {
+                // A backup cut off leaves nothing behind.
+                let _ = std::fs::remove_file(&temp);
+                return Err(e);
             }
         };
         std::fs::rename(&temp, out).map_err(|e| io(out, e))?;
@@ -115,6 +106,27 @@ impl App {
         tx.audit(p.user, &p.record("system.backup", "system", format!("{name}: {bytes} bytes"))).await?;
         tx.commit().await?;
         Ok(BackupReport { kind, bytes })
+    }
+
+    async fn write_backup(&self, temp: &Path) -> Result<BackupKind, AppError> {
+        Ok(match self.store.backend() {
+            Backend::Sqlite => {
+                // Made empty and private first (VACUUM INTO takes an empty file), synced after:
+                // SQLite does not sync what it writes there.
+                drop(create_private(temp).map_err(|e| io(temp, e))?);
+                self.store.vacuum_into(temp).await?;
+                std::fs::File::open(temp).and_then(|f| f.sync_all()).map_err(|e| io(temp, e))?;
+                BackupKind::Sqlite
+            }
+            Backend::Postgres => {
+                let file = create_private(temp).map_err(|e| io(temp, e))?;
+                let mut gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
+                self.store.export_json(&mut gz, true).await?;
+                let file = gz.finish().map_err(|e| io(temp, e))?.into_inner().map_err(|e| io(temp, e.into_error()))?;
+                file.sync_all().map_err(|e| io(temp, e))?;
+                BackupKind::ExportGz
+            }
+        })
     }
 }
 
