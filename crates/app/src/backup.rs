@@ -89,8 +89,7 @@ impl App {
         }
         let temp = partial(out);
         let _ = std::fs::remove_file(&temp);
-        let kind = self.write_backup(&temp).await;
-        let kind = match kind {
+        let kind = match self.write_backup(&temp).await {
             Ok(kind) => kind,
             Err(e) => {
                 // A backup cut off leaves nothing behind.

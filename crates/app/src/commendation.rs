@@ -714,8 +714,8 @@ impl App {
                     let streaks = self.store.member_streaks(first, year, &ok).await?;
                     // The subtree of a live scope holds each live organization once: as many as
                     // all of them is all of them.
-                    let live = self.store.orgs_on(today()).await?;
-                    let everything = today_tree.len() == live.len() && live.iter().any(|v| v.org == scope);
+                    let live = self.store.org_parents_on(today()).await?;
+                    let everything = today_tree.len() == live.len() && live.iter().any(|(org, _)| *org == scope);
                     let (members, gone): (Option<HashSet<MemberId>>, HashSet<MemberId>) = if everything {
                         (None, self.store.members_out_on(on).await?)
                     } else {

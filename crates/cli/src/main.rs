@@ -683,7 +683,7 @@ fn parse_every(text: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("{text}: the unit is s, m, h or d, e.g. 24h")),
     };
     if seconds == 0 {
-        return Err("the period must be longer than nothing".into());
+        return Err(format!("{text}: the period must be at least 1s"));
     }
     Ok(std::time::Duration::from_secs(seconds))
 }

@@ -29,6 +29,18 @@ pub(crate) struct OrgWriter {
     registry: Registry,
 }
 
+/// Each organization's latest version among `versions` (the first of equals).
+fn latest_of<'a>(versions: impl Iterator<Item = &'a OrgVersion>) -> std::collections::HashMap<OrgId, &'a OrgVersion> {
+    let mut latest: std::collections::HashMap<OrgId, &OrgVersion> = std::collections::HashMap::new();
+    for v in versions {
+        let slot = latest.entry(v.org).or_insert(v);
+        if v.valid_from > slot.valid_from {
+            *slot = v;
+        }
+    }
+    latest
+}
+
 const VERSION_COLUMNS: &str = "org_id, valid_from, valid_to, kind, name, short_name, parent_id, event_id";
 
 fn version_from_row(row: &AnyRow) -> Result<OrgVersion, StoreError> {
@@ -214,25 +226,13 @@ impl Store {
     /// The latest version of one organization; `None` for an unknown id.
     pub async fn latest_version(&self, org: OrgId) -> Result<Option<OrgVersion>, StoreError> {
         let all = self.all_versions().await?;
-        // The first of the latest, as `orgs_latest` chooses.
-        let latest = all.iter().filter(|v| v.org == org).fold(None::<&OrgVersion>, |best, v| match best {
-            Some(b) if v.valid_from <= b.valid_from => Some(b),
-            _ => Some(v),
-        });
-        Ok(latest.cloned())
+        Ok(latest_of(all.iter().filter(|v| v.org == org)).remove(&org).cloned())
     }
 
     /// The latest name of each of `orgs` (unknown ids are left out).
     pub async fn latest_names(&self, orgs: &std::collections::BTreeSet<OrgId>) -> Result<std::collections::HashMap<OrgId, String>, StoreError> {
-        let mut latest: std::collections::HashMap<OrgId, &OrgVersion> = std::collections::HashMap::new();
         let all = self.all_versions().await?;
-        for v in all.iter().filter(|v| orgs.contains(&v.org)) {
-            let slot = latest.entry(v.org).or_insert(v);
-            if v.valid_from > slot.valid_from {
-                *slot = v;
-            }
-        }
-        Ok(latest.into_iter().map(|(org, v)| (org, v.name.clone())).collect())
+        Ok(latest_of(all.iter().filter(|v| orgs.contains(&v.org))).into_iter().map(|(org, v)| (org, v.name.clone())).collect())
     }
 
     /// Every version, read again only when the registry has a newer event than those read last:
@@ -268,15 +268,8 @@ impl Store {
 
     /// The latest version of every organization (its current or final state).
     pub async fn orgs_latest(&self) -> Result<Vec<OrgVersion>, StoreError> {
-        let mut latest: std::collections::HashMap<OrgId, &OrgVersion> = std::collections::HashMap::new();
         let all = self.all_versions().await?;
-        for v in all.iter() {
-            let slot = latest.entry(v.org).or_insert(v);
-            if v.valid_from > slot.valid_from {
-                *slot = v;
-            }
-        }
-        let mut out: Vec<OrgVersion> = latest.into_values().cloned().collect();
+        let mut out: Vec<OrgVersion> = latest_of(all.iter()).into_values().cloned().collect();
         out.sort_by_key(|v| v.org);
         Ok(out)
     }
