@@ -22,6 +22,9 @@ use crate::{today, App, AppError, DocumentProblem, FileProblem};
 /// Largest attachment of a document.
 pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 
+/// Matches ranked for each result a search shows: the newest four times the page.
+const CANDIDATES_PER_RESULT: i64 = 4;
+
 /// A document as a clerk registers it.
 #[derive(Debug, Clone)]
 pub struct NewDocument {
@@ -327,8 +330,11 @@ impl App {
     }
 
     /// Search: every word of the query (diacritics optional, number and symbol understood), within
-    /// the principal's registers and the filters, best first. Among equally good matches, those whose
-    /// summary has the words with the very diacritics typed come first (Đảng before đang).
+    /// the principal's registers and the filters. The newest `CANDIDATES_PER_RESULT × limit`
+    /// matches are ranked, so a word found in a sixth of a million documents answers as fast as a
+    /// rare one; among them the document of the very symbol typed comes first, then those whose
+    /// summary has the words with the diacritics typed (Đảng before đang), then those with the
+    /// words side by side as typed, then the newest.
     pub async fn search_documents(&self, p: &Principal, query: &str, mut filter: SearchFilter, limit: i64) -> Result<Vec<DocumentRow>, AppError> {
         let terms = index_terms(query);
         if terms.is_empty() {
@@ -336,19 +342,21 @@ impl App {
         }
         filter.registers = self.registers_for(p, Action::ViewDocuments).await?;
         let limit = limit.clamp(1, 200);
-        let found = self.store.search_documents(&terms, &filter, limit * 4).await?;
+        let found = self.store.search_documents(&terms, &filter, limit * CANDIDATES_PER_RESULT).await?;
         let typed: Vec<String> = query.nfc().collect::<String>().to_lowercase().split_whitespace().map(str::to_owned).collect();
         let exact_symbol = query.parse::<DocNumber>().ok().map(|d| d.to_string());
-        let mut scored: Vec<(f64, DocumentRow)> = found
+        let phrase = terms.join(" ");
+        let mut scored: Vec<(u32, DocumentRow)> = found
             .into_iter()
-            .map(|(d, score)| {
+            .map(|d| {
                 let summary = d.summary.to_lowercase();
-                let exact_words = typed.iter().filter(|w| summary.contains(w.as_str()) && fold(w) != **w).count() as f64;
-                let symbol_bonus = if exact_symbol.is_some() && d.symbol == exact_symbol { 100.0 } else { 0.0 };
-                (score + exact_words + symbol_bonus, d)
+                let symbol = u32::from(exact_symbol.is_some() && d.symbol == exact_symbol);
+                let exact_words = typed.iter().filter(|w| summary.contains(w.as_str()) && fold(w) != **w).count() as u32;
+                let side_by_side = u32::from(terms.len() > 1 && index_terms(&d.summary).join(" ").contains(&phrase));
+                (symbol * 1000 + exact_words * 10 + side_by_side, d)
             })
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
         Ok(scored.into_iter().take(limit as usize).map(|(_, d)| d).collect())
     }
 

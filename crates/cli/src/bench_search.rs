@@ -142,6 +142,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     eprintln!();
     let load = started.elapsed();
+    // As autovacuum would shortly after such a load: without statistics PostgreSQL takes a common
+    // word for a rare one and reads all its matches instead of the newest few.
+    store.refresh_statistics().await?;
     let (docs, indexed) = store.index_counts().await?;
     println!("backend: {}", store.backend().name());
     println!("loaded: {docs} documents ({attached} with attachment text), {indexed} index entries, in {:.1} s ({:.0} documents/s)", load.as_secs_f64(), docs as f64 / load.as_secs_f64());

@@ -61,15 +61,29 @@ pub(crate) fn quoted(name: &str) -> String {
 
 /// Inserts `rows` (each with one cell per column) into `table`, many rows per statement.
 pub(crate) async fn insert_rows(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>]) -> Result<(), StoreError> {
-    insert(conn, table, columns, rows, false).await.map(drop)
+    insert(conn, table, columns, rows, Tail::Nothing).await.map(drop)
+}
+
+/// As `insert_rows`, leaving out rows whose key the table already holds.
+pub(crate) async fn insert_rows_ignoring_duplicates(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>]) -> Result<(), StoreError> {
+    insert(conn, table, columns, rows, Tail::IgnoringDuplicates).await.map(drop)
 }
 
 /// As `insert_rows`, for rows given no id: their new ids, in the order of `rows`.
 pub(crate) async fn insert_rows_returning_ids(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<i64>, StoreError> {
-    insert(conn, table, columns, rows, true).await
+    insert(conn, table, columns, rows, Tail::ReturningIds).await
 }
 
-async fn insert(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>], returning: bool) -> Result<Vec<i64>, StoreError> {
+/// What follows an insert's rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    Nothing,
+    ReturningIds,
+    IgnoringDuplicates,
+}
+
+async fn insert(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>], tail: Tail) -> Result<Vec<i64>, StoreError> {
+    let returning = tail == Tail::ReturningIds;
     let mut ids = Vec::new();
     if rows.is_empty() {
         return Ok(ids);
@@ -91,7 +105,16 @@ async fn insert(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &
                     format!("({})", marks.join(", "))
                 })
                 .collect();
-            format!("INSERT INTO {} ({names}) VALUES {}{}", quoted(table), values.join(", "), if returning { " RETURNING id" } else { "" })
+            format!(
+                "INSERT INTO {} ({names}) VALUES {}{}",
+                quoted(table),
+                values.join(", "),
+                match tail {
+                    Tail::Nothing => "",
+                    Tail::ReturningIds => " RETURNING id",
+                    Tail::IgnoringDuplicates => " ON CONFLICT DO NOTHING",
+                }
+            )
         };
         // Every full chunk has the same statement: built once.
         let sql = if chunk.len() == per { full_sql.get_or_insert_with(build).clone() } else { build() };

@@ -1,6 +1,7 @@
 //! Document registers: numbering, documents, attachments by content hash, work records, and the
 //! search index written in the same transaction as each document.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
@@ -10,7 +11,7 @@ use thidua_core::date::iso;
 use thidua_core::org::OrgId;
 use thidua_core::vi::fold;
 
-use crate::bulk::{insert_rows, Cell};
+use crate::bulk::{insert_rows, insert_rows_ignoring_duplicates, Cell};
 use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +176,12 @@ fn row_text(d: &DocumentRow) -> String {
 }
 
 /// The words of a query as the index holds them: folded, split on anything not a letter or digit.
+/// Index words longer than this are found whole only, never from a prefix.
+const LONGEST_EXPANDED_TERM: usize = 100;
+
+/// A prefix starting more index words than this is left to the index's own prefix search.
+const MOST_EXPANSIONS: i64 = 32;
+
 pub fn index_terms(text: &str) -> Vec<String> {
     fold(text).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
@@ -317,11 +324,25 @@ impl Tx {
             Backend::Sqlite => "rowid",
             Backend::Postgres => "document_id",
         };
-        insert_rows(&mut self.tx, "fts_document", &[key, "folded"], &index).await
+        insert_rows(&mut self.tx, "fts_document", &[key, "folded"], &index).await?;
+        self.record_terms(index.iter().flat_map(|row| match &row[1] {
+            Cell::Text(Some(folded)) => folded.split(' ').collect(),
+            _ => Vec::new(),
+        }))
+        .await
+    }
+
+    /// Adds index words to the word list prefixes are expanded from.
+    async fn record_terms<'a>(&mut self, terms: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {
+        let distinct: BTreeSet<&str> = terms.into_iter().filter(|t| !t.is_empty() && t.chars().count() <= LONGEST_EXPANDED_TERM).collect();
+        let rows: Vec<Vec<Cell>> = distinct.into_iter().map(|t| vec![t.into()]).collect();
+        insert_rows_ignoring_duplicates(&mut self.tx, "fts_term", &["term"], &rows).await
     }
 
     async fn write_index(&mut self, id: i64, text: &str, new: bool) -> Result<(), StoreError> {
-        let folded = index_terms(text).join(" ");
+        let terms = index_terms(text);
+        self.record_terms(terms.iter().map(String::as_str)).await?;
+        let folded = terms.join(" ");
         match self.backend {
             Backend::Sqlite => {
                 if !new {
@@ -464,6 +485,7 @@ impl Tx {
     /// Rebuilds the whole index from the documents; returns how many were indexed.
     pub async fn reindex_documents(&mut self) -> Result<i64, StoreError> {
         sqlx::query("DELETE FROM fts_document").execute(&mut *self.tx).await?;
+        sqlx::query("DELETE FROM fts_term").execute(&mut *self.tx).await?;
         let ids = sqlx::query("SELECT id FROM document ORDER BY id").fetch_all(&mut *self.tx).await?;
         let mut n = 0;
         for r in ids {
@@ -629,42 +651,66 @@ impl Store {
         q
     }
 
-    /// Documents matching every term of `terms` (the last one as a prefix) and the filters, best
-    /// first by the index's own rank, at most `limit`.
-    pub async fn search_documents(&self, terms: &[String], filter: &SearchFilter, limit: i64) -> Result<Vec<(DocumentRow, f64)>, StoreError> {
-        if terms.is_empty() {
-            return Ok(Vec::new());
-        }
-        let last = terms.len() - 1;
-        // The best `limit` matches are picked by their ids and score alone; only those are read in
-        // full. A filter joins the documents in the choice; without one the index answers alone.
+    /// The newest documents matching every term of `terms` (the last one as a prefix) and the
+    /// filters, at most `limit`. Newest first is the order the index reads in, so a common word
+    /// costs no more than a rare one: the search stops at `limit` matches.
+    pub async fn search_documents(&self, terms: &[String], filter: &SearchFilter, limit: i64) -> Result<Vec<DocumentRow>, StoreError> {
+        let Some((prefix, whole)) = terms.split_last() else { return Ok(Vec::new()) };
+        let expansions = self.expand_prefix(prefix).await?;
         let unfiltered = *filter == SearchFilter::default();
         let (sql, ids) = Store::filter_sql(filter, 3);
         let (query, inner) = match self.backend() {
             Backend::Sqlite => {
-                let q = terms.iter().enumerate().map(|(i, t)| if i == last { format!("\"{t}\"*") } else { format!("\"{t}\"") }).collect::<Vec<_>>().join(" ");
+                let last = match &expansions {
+                    Some(words) => format!("({})", words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" OR ")),
+                    None => format!("\"{prefix}\"*"),
+                };
+                let q = whole.iter().map(|t| format!("\"{t}\"")).chain([last]).collect::<Vec<_>>().join(" AND ");
                 let inner = if unfiltered {
-                    "SELECT rowid AS id, -bm25(fts_document) AS score FROM fts_document WHERE fts_document MATCH $1 ORDER BY rank, rowid DESC LIMIT $2".to_owned()
+                    "SELECT rowid AS id FROM fts_document WHERE fts_document MATCH $1 ORDER BY rowid DESC LIMIT $2".to_owned()
                 } else {
-                    format!("SELECT d.id, -bm25(fts_document) AS score FROM fts_document JOIN document d ON d.id = fts_document.rowid WHERE fts_document MATCH $1 {sql} ORDER BY score DESC, d.id DESC LIMIT $2")
+                    format!("SELECT d.id FROM fts_document JOIN document d ON d.id = fts_document.rowid WHERE fts_document MATCH $1 {sql} ORDER BY fts_document.rowid DESC LIMIT $2")
                 };
                 (q, inner)
             }
             Backend::Postgres => {
-                let q = terms.iter().enumerate().map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() }).collect::<Vec<_>>().join(" & ");
-                let score = "CAST(ts_rank(f.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION)";
+                let last = match &expansions {
+                    Some(words) => format!("({})", words.join(" | ")),
+                    None => format!("{prefix}:*"),
+                };
+                let q = whole.iter().cloned().chain([last]).collect::<Vec<_>>().join(" & ");
                 let inner = if unfiltered {
-                    format!("SELECT f.document_id AS id, {score} AS score FROM fts_document f WHERE f.tsv @@ to_tsquery('simple', $1) ORDER BY score DESC, f.document_id DESC LIMIT $2")
+                    "SELECT f.document_id AS id FROM fts_document f WHERE f.tsv @@ to_tsquery('simple', $1) ORDER BY f.document_id DESC LIMIT $2".to_owned()
                 } else {
-                    format!("SELECT d.id, {score} AS score FROM fts_document f JOIN document d ON d.id = f.document_id WHERE f.tsv @@ to_tsquery('simple', $1) {sql} ORDER BY score DESC, d.id DESC LIMIT $2")
+                    format!("SELECT d.id FROM fts_document f JOIN document d ON d.id = f.document_id WHERE f.tsv @@ to_tsquery('simple', $1) {sql} ORDER BY f.document_id DESC LIMIT $2")
                 };
                 (q, inner)
             }
         };
-        let sql = format!("SELECT {COLUMNS}, best.score FROM ({inner}) best JOIN document d ON d.id = best.id ORDER BY best.score DESC, d.id DESC");
+        let sql = format!("SELECT {COLUMNS} FROM ({inner}) newest JOIN document d ON d.id = newest.id ORDER BY d.id DESC");
         let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(query).bind(limit.clamp(1, 1000));
         let q = if unfiltered { q } else { Store::bind_filter(q, filter, ids) };
-        q.fetch_all(&self.pool).await?.iter().map(|r| Ok((doc_from_row(r)?, r.try_get::<f64, _>("score")?))).collect()
+        q.fetch_all(&self.pool).await?.iter().map(doc_from_row).collect()
+    }
+
+    /// The index words starting with `prefix`, itself included; `None` when there are more than
+    /// `MOST_EXPANSIONS`, for the index's own prefix search. A prefix the index expands itself
+    /// gathers every match before the first is returned; a few whole words are read newest first.
+    async fn expand_prefix(&self, prefix: &str) -> Result<Option<Vec<String>>, StoreError> {
+        let rows = sqlx::query("SELECT term FROM fts_term WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3")
+            .bind(prefix)
+            .bind(format!("{prefix}\u{10FFFF}"))
+            .bind(MOST_EXPANSIONS + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut words: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        if words.len() > MOST_EXPANSIONS as usize {
+            return Ok(None);
+        }
+        if !words.iter().any(|w| w == prefix) {
+            words.push(prefix.to_owned());
+        }
+        Ok(Some(words))
     }
 
     /// A register page without a query: newest first.

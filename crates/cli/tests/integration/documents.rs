@@ -194,6 +194,25 @@ async fn search(db: TestDb) {
     // The index rebuilt from scratch answers the same.
     assert_eq!(app.reindex().await.expect("reindex"), before.0);
     assert_eq!(find("thi dua").await.len(), 1);
+    assert_eq!(find("tăng cườ").await.len(), 1, "the rebuilt word list still expands prefixes");
+
+    // A prefix starting more words than are expanded one by one goes to the index's own prefix
+    // search, with the same answer; more matches than a page shows give the newest.
+    for i in 0..40 {
+        let summary = format!("Báo cáo chuyên đề mã phongtrao{i:02} của các chi bộ");
+        app.register_document(&system, Direction::Outgoing, &new_doc(org, "BC", &summary, on), &[]).await.expect("registered");
+    }
+    assert_eq!(find("phongtrao").await.len(), 10, "a page of the 40");
+    assert_eq!(find("phongtrao").await.first().map(String::as_str), Some("Báo cáo chuyên đề mã phongtrao39 của các chi bộ"), "newest first");
+    assert_eq!(find("chuyen de phongtrao1").await.len(), 10, "phongtrao1 and phongtrao10–19");
+    assert_eq!(find("phongtrao07").await, ["Báo cáo chuyên đề mã phongtrao07 của các chi bộ"]);
+    assert!(find("phongtrao7").await.is_empty());
+    // Words side by side as typed come before the same words apart.
+    app.register_document(&system, Direction::Outgoing, &new_doc(org, "BC", "Chi bộ tổ chức sinh hoạt chuyên đề", on), &[]).await.expect("registered");
+    app.register_document(&system, Direction::Outgoing, &new_doc(org, "BC", "Chuyên đề của chi ủy về bộ máy", on), &[]).await.expect("registered");
+    let chi_bo = find("chi bo").await;
+    assert_eq!(chi_bo.first().map(String::as_str), Some("Chi bộ tổ chức sinh hoạt chuyên đề"), "{chi_bo:?}");
+    assert!(!chi_bo.iter().any(|d| d == "Chuyên đề của chi ủy về bộ máy"), "the newest, but with the words apart: after a page of others");
 }
 
 async fn statistics(s: Server) {
