@@ -23,7 +23,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::auth::{now_unix, Principal};
 use crate::documents::NewAttachment;
-use crate::{today, App, AppError, FieldProblem, Invalid};
+use crate::{today, App, AppError, FieldChange, FieldProblem, Invalid};
 
 /// Why a commendation step is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -856,7 +856,14 @@ impl App {
         let mut tx = self.store.begin().await?;
         let row = DossierRow { title: title.to_owned(), achievements, version, ..d };
         if !tx.update_dossier(&row).await.map_err(|e| duplicate(e, title, row.year))? {
-            return Err(AppError::Conflict);
+            drop(tx);
+            let saved = self.store.dossier(id).await?.ok_or(AppError::NotFound)?;
+            let changes = [
+                FieldChange::of("award", None, &saved.title, &row.title),
+                FieldChange::of("achievements", None, &saved.achievements, &row.achievements),
+                FieldChange::of("status", None, saved.state.code(), row.state.code()),
+            ];
+            return Err(AppError::changed(changes.into_iter().flatten().collect()));
         }
         tx.audit(p.user, &p.record("dossier.edit", format!("dossier:{id}"), "")).await?;
         tx.commit().await?;

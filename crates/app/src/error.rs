@@ -72,6 +72,10 @@ pub enum AppError {
     /// Someone else changed the record since it was read; nothing was overwritten.
     #[error("the record was changed by someone else")]
     Conflict,
+    /// As `Conflict`, for a record whose fields can be compared: how what was saved meanwhile
+    /// differs from what this edit would have saved.
+    #[error("the record was changed by someone else in {} fields", .0.len())]
+    Changed(Vec<FieldChange>),
     #[error("the system's random number source failed")]
     NoRandomness,
     #[error(transparent)]
@@ -157,6 +161,34 @@ pub enum DocumentProblem {
     RecordState(String),
     #[error("the document belongs to another register")]
     OtherRegister,
+}
+
+impl AppError {
+    /// A save refused for a newer version: what differs, or a plain conflict when nothing does
+    /// (the other officer saved the same).
+    pub fn changed(changes: Vec<FieldChange>) -> AppError {
+        if changes.is_empty() { AppError::Conflict } else { AppError::Changed(changes) }
+    }
+}
+
+/// One field someone else saved differently while this edit was being made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    /// Which one, for a field repeated per item (a criterion's code).
+    pub item: Option<String>,
+    /// As saved by the other officer.
+    pub saved: String,
+    /// As this edit would have saved it.
+    pub yours: String,
+}
+
+impl FieldChange {
+    /// The change of `field`, if the two values differ.
+    pub fn of(field: &'static str, item: Option<&str>, saved: impl ToString, yours: impl ToString) -> Option<FieldChange> {
+        let (saved, yours) = (saved.to_string(), yours.to_string());
+        (saved != yours).then(|| FieldChange { field, item: item.map(str::to_owned), saved, yours })
+    }
 }
 
 /// What is wrong with one field of a form or request; forms show it next to the field.

@@ -18,7 +18,7 @@ use thidua_store::NewSubject;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::auth::{now_unix, Principal};
-use crate::{today, App, AppError, FieldProblem, Invalid};
+use crate::{today, App, AppError, FieldChange, FieldProblem, Invalid};
 
 /// Why an evaluation step is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -381,6 +381,11 @@ impl App {
         Ok(self.may_assess(p, &row, on, &mut HashMap::new()).await)
     }
 
+    /// One subject of a round as it is saved now.
+    async fn saved_evaluation(&self, round: i64, subject: i64) -> Result<EvalRow, AppError> {
+        self.store.evaluations(round).await?.into_iter().find(|r| r.id == subject).ok_or(AppError::NotFound)
+    }
+
     /// Saves self-assessments and the cell's (or collective's) opinions, many at once (a cell's
     /// whole grid), in one transaction.
     pub async fn save_steps(&self, p: &Principal, id: i64, assessments: &[AssessmentInput], opinions: &[OpinionInput]) -> Result<(), AppError> {
@@ -419,7 +424,9 @@ impl App {
         let mut saved: HashMap<i64, i64> = HashMap::new();
         for input in assessments {
             if !tx.save_assessment(input.subject, input.version, &input.assessment, input.self_level, &p.username, today()).await? {
-                return Err(AppError::Conflict);
+                drop(tx);
+                let now = self.saved_evaluation(id, input.subject).await?;
+                return Err(AppError::changed(assessment_changes(&now, input)));
             }
             saved.insert(input.subject, input.version + 1);
         }
@@ -427,7 +434,13 @@ impl App {
             let note: Option<String> = o.note.as_deref().map(|n| n.trim().nfc().collect::<String>()).filter(|n| !n.is_empty());
             let version = saved.get(&o.subject).copied().unwrap_or(o.version);
             if !tx.set_opinion(o.subject, version, o.level, note.as_deref(), &p.username, today()).await? {
-                return Err(AppError::Conflict);
+                drop(tx);
+                let now = self.saved_evaluation(id, o.subject).await?;
+                let changes = [
+                    FieldChange::of("opinion_level", None, level_code(now.opinion.as_ref().and_then(|s| s.level)), level_code(o.level)),
+                    FieldChange::of("opinion_note", None, now.opinion_note.unwrap_or_default(), note.unwrap_or_default()),
+                ];
+                return Err(AppError::changed(changes.into_iter().flatten().collect()));
             }
         }
         tx.touch_eval_round(id).await?;
@@ -746,4 +759,31 @@ pub fn kind_label(kind: SubjectKind) -> &'static str {
         SubjectKind::Member => "Đảng viên",
         SubjectKind::Leader => "Cán bộ lãnh đạo",
     }
+}
+
+/// A level as the forms write it, or nothing.
+fn level_code(level: Option<Level>) -> &'static str {
+    level.map_or("", Level::abbreviation)
+}
+
+/// How a subject's saved assessment differs from the one this edit would have saved.
+fn assessment_changes(saved: &EvalRow, yours: &AssessmentInput) -> Vec<FieldChange> {
+    let (a, b) = (&saved.assessment, &yours.assessment);
+    let mut changes = vec![FieldChange::of("self_level", None, level_code(saved.own.as_ref().and_then(|s| s.level)), level_code(yours.self_level))];
+    let scores: BTreeSet<&String> = a.scores.keys().chain(b.scores.keys()).collect();
+    changes.extend(scores.into_iter().map(|c| {
+        let score = |m: &BTreeMap<String, u32>| m.get(c).map(u32::to_string).unwrap_or_default();
+        FieldChange::of("criterion", Some(c), score(&a.scores), score(&b.scores))
+    }));
+    let met: BTreeSet<&String> = a.met.keys().chain(b.met.keys()).collect();
+    changes.extend(met.into_iter().map(|c| FieldChange::of("criterion_met", Some(c), a.met.get(c).copied().unwrap_or(false), b.met.get(c).copied().unwrap_or(false))));
+    changes.extend([
+        FieldChange::of("tasks_total", None, a.tasks.total, b.tasks.total),
+        FieldChange::of("tasks_on_time", None, a.tasks.on_time, b.tasks.on_time),
+        FieldChange::of("tasks_exceeding", None, a.tasks.exceeding, b.tasks.exceeding),
+        FieldChange::of("tasks_late", None, a.tasks.late, b.tasks.late),
+    ]);
+    let list = |t: &BTreeSet<String>| t.iter().cloned().collect::<Vec<_>>().join(", ");
+    changes.push(FieldChange::of("triggers", None, list(&a.triggers), list(&b.triggers)));
+    changes.into_iter().flatten().collect()
 }

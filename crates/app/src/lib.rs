@@ -26,7 +26,7 @@ pub mod reports;
 pub mod scoring;
 pub mod transfers;
 
-pub use error::{AppError, BallotProblem, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
+pub use error::{AppError, BallotProblem, DocumentProblem, FieldChange, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
 pub use thidua_store::Backend;
 
 use std::sync::Arc;

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use thidua_app::auth::AccountError;
-use thidua_app::{AppError, BallotProblem, DocumentProblem, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
+use thidua_app::{AppError, BallotProblem, DocumentProblem, FieldChange, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
 use thidua_app::commendation::CommendationProblem;
 use thidua_core::commendation::RulebookError;
 use thidua_app::evaluation::EvalProblem;
@@ -123,7 +123,7 @@ impl Problem {
             Problem::App(AppError::Evaluation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::Commendation(CommendationProblem::Step { .. } | CommendationProblem::DecisionTaken(_) | CommendationProblem::Revoked | CommendationProblem::Duplicate { .. })) => StatusCode::CONFLICT,
             Problem::App(AppError::Commendation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            Problem::App(AppError::Conflict | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
+            Problem::App(AppError::Conflict | AppError::Changed(_) | AppError::Package(PackageProblem::AlreadyHere)) => StatusCode::CONFLICT,
             Problem::App(AppError::Package(_) | AppError::Document(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Problem::App(AppError::File(FileProblem::TooLarge { .. })) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::App(AppError::File(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -151,6 +151,13 @@ impl Problem {
             }
             Problem::App(AppError::Account(e)) => describe_account(e, t),
             Problem::App(AppError::Conflict) => ("conflict", t.get("error.conflict").into()),
+            Problem::App(AppError::Changed(changes)) => {
+                let lines: Vec<String> = changes
+                    .iter()
+                    .map(|c| t.fmt("error.changed.line", &[("field", &change_label(c, t)), ("saved", &change_value(c, &c.saved, t)), ("yours", &change_value(c, &c.yours, t))]))
+                    .collect();
+                ("conflict", format!("{} {}", t.get("error.changed"), lines.join("; ")))
+            }
             Problem::App(AppError::Member(errors)) => {
                 let lines: Vec<String> = errors.iter().map(|e| describe_member(e, t)).collect();
                 ("member.invalid", format!("{} {}", t.get("error.member.invalid"), lines.join(" ")))
@@ -549,6 +556,28 @@ pub fn describe_field(p: &FieldProblem, t: T) -> String {
 struct ErrorPage {
     c: Chrome,
     message: String,
+    /// For a conflict: each field as saved meanwhile and as this edit had it.
+    changes: Vec<(String, String, String)>,
+}
+
+/// A changed field's name as the form labels it, with the item it is about.
+fn change_label(c: &FieldChange, t: T) -> String {
+    let label = t.get(&format!("field.{}", c.field));
+    match &c.item {
+        Some(item) => format!("{label} {item}"),
+        None => label.to_owned(),
+    }
+}
+
+/// A changed field's value in words: yes and no for criteria met, "(trống)" for nothing.
+fn change_value(c: &FieldChange, value: &str, t: T) -> String {
+    match (c.field, value) {
+        (_, "") => t.get("change.empty").to_owned(),
+        ("criterion_met", "true") => t.get("change.yes").to_owned(),
+        ("criterion_met", "false") => t.get("change.no").to_owned(),
+        ("status", code) => thidua_core::commendation::DossierState::from_code(code).map_or_else(|| code.to_owned(), |s| t.get(&format!("dossier.state.{}", s.code())).to_owned()),
+        _ => value.to_owned(),
+    }
 }
 
 /// Puts a pending [`Problem`] into words: JSON under `/api/`, an HTML page elsewhere.
@@ -570,10 +599,22 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
                 problems.iter().map(|p| serde_json::json!({ "field": p.field, "message": describe_field(p, t) })).collect();
             body["error"]["fields"] = serde_json::Value::Array(fields);
         }
+        if let Problem::App(AppError::Changed(changes)) = problem.as_ref() {
+            let changes: Vec<serde_json::Value> =
+                changes.iter().map(|c| serde_json::json!({ "field": c.field, "item": c.item, "saved": c.saved, "yours": c.yours })).collect();
+            body["error"]["changes"] = serde_json::Value::Array(changes);
+        }
         (status, Json(body)).into_response()
     } else {
         let caller = response.extensions().get::<Caller>();
-        let page = ErrorPage { c: Chrome::new(t, "", &path, caller), message: message.clone() };
+        let page = match problem.as_ref() {
+            Problem::App(AppError::Changed(changes)) if !changes.is_empty() => ErrorPage {
+                c: Chrome::new(t, "", &path, caller),
+                message: t.get("error.changed").to_owned(),
+                changes: changes.iter().map(|c| (change_label(c, t), change_value(c, &c.saved, t), change_value(c, &c.yours, t))).collect(),
+            },
+            _ => ErrorPage { c: Chrome::new(t, "", &path, caller), message: message.clone(), changes: Vec::new() },
+        };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),

@@ -119,7 +119,7 @@ async fn round(db: TestDb) {
         "{refused:?}"
     );
     let stale = AssessmentInput { subject: of(a[3]).0, version: of(a[3]).1 + 5, assessment: scored(&MEMBER_366, 80, GOOD), self_level: None };
-    assert!(matches!(app.save_steps(system, r.id, &[good.clone(), stale], &[]).await, Err(AppError::Conflict)));
+    assert!(matches!(app.save_steps(system, r.id, &[good.clone(), stale], &[]).await, Err(AppError::Changed(_))));
     let after = app.eval_round_view(system, r.id).await.expect("view");
     assert!(after.subjects.iter().all(|s| s.row.own.is_none()), "a refused batch keeps nothing");
 
@@ -353,7 +353,7 @@ async fn demo_2022(s: Server) {
 
 /// Opens 2025's round of the Chi bộ Phòng Quản lý đầu tư (25 members) and has `excellent` of
 /// them score 95 with 30% of tasks beyond what was asked, the rest 80.
-async fn round_2025(s: &Server, excellent: usize) -> (i64, Value) {
+pub(crate) async fn round_2025(s: &Server, excellent: usize) -> (i64, Value) {
     let (_, orgs) = get(s, &s.admin, "/api/v1/evaluations").await;
     let cell = orgs.as_array().expect("list").iter().find(|r| r["org_name"] == "Chi bộ Phòng Quản lý đầu tư").and_then(|r| r["org_id"].as_i64()).expect("cell");
     let r = s.admin.post(s.url("/api/v1/evaluations")).json(&json!({"org_id": cell, "year": 2025})).send().await.expect("open");

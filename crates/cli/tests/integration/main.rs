@@ -11,6 +11,7 @@ mod ballots;
 mod browser;
 mod cli;
 mod commendation;
+mod concurrency;
 mod documents;
 mod emulation;
 mod evaluation;
@@ -39,7 +40,7 @@ fn main() {
         eprintln!("        Set THIDUA_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres, or run `bash .ci/run`.");
         eprintln!();
     }
-    for (name, test) in store::TESTS.iter().chain(members::STORE_TESTS).chain(documents::STORE_TESTS).chain(emulation::STORE_TESTS).chain(ballots::STORE_TESTS).chain(evaluation::STORE_TESTS).chain(commendation::STORE_TESTS).chain(import::STORE_TESTS).chain(reports::STORE_TESTS).chain(generate::STORE_TESTS).chain(backup::STORE_TESTS) {
+    for (name, test) in store::TESTS.iter().chain(members::STORE_TESTS).chain(documents::STORE_TESTS).chain(emulation::STORE_TESTS).chain(ballots::STORE_TESTS).chain(evaluation::STORE_TESTS).chain(commendation::STORE_TESTS).chain(import::STORE_TESTS).chain(reports::STORE_TESTS).chain(generate::STORE_TESTS).chain(backup::STORE_TESTS).chain(concurrency::STORE_TESTS) {
         for backend in [support::Backend::Sqlite, support::Backend::Postgres] {
             let trial = Trial::test(format!("store::{}::{name}", backend.name()), move || support::run_store_test(backend, *test));
             trials.push(trial.with_ignored_flag(backend == support::Backend::Postgres && pg.is_none()));
@@ -51,6 +52,9 @@ fn main() {
     );
     for (name, test) in api::TESTS {
         trials.push(Trial::test(format!("api::{name}"), move || support::run_api_test(*test)));
+    }
+    for (name, test) in concurrency::TESTS {
+        trials.push(Trial::test(format!("concurrency::{name}"), move || support::run_api_test(*test)));
     }
     for (name, test) in documents::TESTS {
         trials.push(Trial::test(format!("documents::{name}"), move || support::run_api_test(*test)));
