@@ -105,6 +105,21 @@ pub fn fingerprint(public_key_hex: &str) -> String {
     digest.as_bytes()[..16].chunks(4).map(|c| String::from_utf8_lossy(c).to_uppercase()).collect::<Vec<_>>().join("-")
 }
 
+/// A payload (JSON text) sealed as a package file: its checksum signed with the key made from
+/// `seed`.
+pub fn seal(payload: String, seed: &[u8; 32]) -> Result<Vec<u8>, AppError> {
+    let key = SigningKey::from_bytes(seed);
+    let checksum = sha(payload.as_bytes());
+    let package = Package {
+        format: FORMAT.into(),
+        signature: hex(&key.sign(checksum.as_bytes()).to_bytes()),
+        public_key: hex(&key.verifying_key().to_bytes()),
+        checksum,
+        payload,
+    };
+    Ok(serde_json::to_vec_pretty(&package).map_err(|_| PackageProblem::Unreadable)?)
+}
+
 impl App {
     /// This installation's signing key, made on first use and kept in the database.
     async fn signing_key(&self) -> Result<SigningKey, AppError> {
@@ -182,16 +197,7 @@ impl App {
             files,
         };
         let payload = serde_json::to_string(&payload).map_err(|_| PackageProblem::Unreadable)?;
-        let key = self.signing_key().await?;
-        let checksum = sha(payload.as_bytes());
-        let package = Package {
-            format: FORMAT.into(),
-            signature: hex(&key.sign(checksum.as_bytes()).to_bytes()),
-            public_key: hex(&key.verifying_key().to_bytes()),
-            checksum,
-            payload,
-        };
-        let bytes = serde_json::to_vec_pretty(&package).map_err(|_| PackageProblem::Unreadable)?;
+        let bytes = seal(payload, &self.signing_key().await?.to_bytes())?;
         let mut tx = self.store.begin().await?;
         tx.audit(p.user, &p.record("transfer.package.export", format!("transfer:{id} member:{}", member.id.0), format!("{} bytes", bytes.len()))).await?;
         tx.commit().await?;
