@@ -4,6 +4,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -20,7 +21,104 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("a_dossier_is_prepared_submitted_and_returned_with_a_reason", |s| Box::pin(dossier_returned(s))),
     ("a_members_spreadsheet_is_checked_fixed_and_imported", |s| Box::pin(members_import(s))),
     ("a_cluster_dashboard_draws_its_charts_with_their_figures", |s| Box::pin(dashboard(s))),
+    ("a_document_is_registered_found_without_diacritics_and_filed_into_a_record", |s| Box::pin(document_journey(s))),
 ];
+
+/// Problems a person using a screen reader or a keyboard, or with weak sight, would meet on the
+/// page: form controls without a label, links and buttons without a name, text below WCAG AA
+/// contrast (4.5:1, 3:1 for large text) against its background, no language, title or single h1.
+const ACCESSIBILITY: &str = r#"
+const problems = [];
+const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+for (const e of document.querySelectorAll('input, select, textarea')) {
+  if (['hidden', 'submit', 'button'].includes(e.type) || !shown(e)) continue;
+  const named = (e.id && document.querySelector('label[for="' + CSS.escape(e.id) + '"]')) || e.closest('label') || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.title;
+  if (!named) problems.push('no label: ' + e.outerHTML.slice(0, 100));
+}
+for (const e of document.querySelectorAll('a[href], button, summary')) {
+  if (!shown(e)) continue;
+  if (!(e.innerText || '').trim() && !e.getAttribute('aria-label') && !e.title) problems.push('no name: ' + e.outerHTML.slice(0, 100));
+}
+const rgba = c => (c.match(/[\d.]+/g) || []).map(Number);
+const luminance = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+const background = e => { for (; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0) return c; } return [255, 255, 255]; };
+for (const e of document.querySelectorAll('body *')) {
+  if (!shown(e) || ![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+  const s = getComputedStyle(e);
+  const [a, b] = [luminance(rgba(s.color)), luminance(background(e))].sort((x, y) => y - x);
+  const ratio = (a + 0.05) / (b + 0.05);
+  const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.6 && parseInt(s.fontWeight) >= 700);
+  if (ratio < (large ? 3 : 4.5)) problems.push('contrast ' + ratio.toFixed(2) + ': ' + e.textContent.trim().slice(0, 50));
+}
+if (!document.documentElement.lang) problems.push('no lang');
+if (!document.title.trim()) problems.push('no title');
+if (document.querySelectorAll('h1').length !== 1) problems.push(document.querySelectorAll('h1').length + ' h1');
+return problems;
+"#;
+
+/// Where journeys leave their last page's screenshots, for CI to keep.
+fn screenshots() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/journeys");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    dir
+}
+
+/// Tab goes from control to control of the page, each shown with a visible focus mark, without
+/// getting stuck.
+async fn keyboard_walks_the_page(c: &Client) {
+    // Tab goes on from where the page was last clicked: start from its first control.
+    let first = c
+        .execute(
+            "const e = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')].find(e => e.getClientRects().length > 0);
+             e.focus(); return e.outerHTML.slice(0, 100);",
+            vec![],
+        )
+        .await
+        .expect("first control");
+    let mut seen = vec![first.as_str().unwrap_or_default().to_owned()];
+    for _ in 0..25 {
+        let tab = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: '\u{E004}' }).then(KeyAction::Up { value: '\u{E004}' });
+        c.perform_actions(tab).await.expect("tab");
+        let focused = c
+            .execute(
+                "const e = document.activeElement, s = getComputedStyle(e);
+                 return [e.tagName, e.outerHTML.slice(0, 100), e.getClientRects().length > 0, s.outlineStyle !== 'none' || s.boxShadow !== 'none'];",
+                vec![],
+            )
+            .await
+            .expect("focused");
+        let tag = focused[0].as_str().unwrap_or_default().to_owned();
+        let html = focused[1].as_str().unwrap_or_default().to_owned();
+        if tag == "BODY" || seen.contains(&html) {
+            break; // past the last control, or round again
+        }
+        assert!(["A", "BUTTON", "INPUT", "SELECT", "TEXTAREA", "SUMMARY"].contains(&tag.as_str()), "Tab landed on {html}");
+        assert_eq!((focused[2].as_bool(), focused[3].as_bool()), (Some(true), Some(true)), "{html} is focused but not shown as focused");
+        seen.push(html);
+    }
+    assert!(seen.len() >= 3, "Tab reaches the page's controls: {seen:?}");
+}
+
+/// The end of a journey: its last page is checked for accessibility and keyboard use, saved as a
+/// screenshot, then looked at phone-width (nothing wider than the screen) and saved again.
+async fn finish(c: Client, journey: &str) {
+    let problems = c.execute(ACCESSIBILITY, vec![]).await.expect("accessibility check");
+    assert_eq!(problems, json!([]), "{journey}: accessibility");
+    keyboard_walks_the_page(&c).await;
+    let dir = screenshots();
+    std::fs::write(dir.join(format!("{journey}.png")), c.screenshot().await.expect("screenshot")).expect("save");
+    c.set_window_size(390, 844).await.expect("phone width");
+    let overflow = c.execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![]).await.expect("width");
+    if overflow.as_i64().is_none_or(|px| px > 1) {
+        let wide = c
+            .execute("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1).map(e => e.outerHTML.slice(0, 120)).slice(0, 5)", vec![])
+            .await
+            .expect("wide elements");
+        panic!("{journey}: the page is {overflow}px wider than a phone: {wide}");
+    }
+    std::fs::write(dir.join(format!("{journey}-phone.png")), c.screenshot().await.expect("screenshot")).expect("save");
+    c.close().await.expect("close");
+}
 
 fn on_path(name: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
@@ -138,7 +236,16 @@ async fn org_tree(s: Server) {
     heading_becomes(&c, "Ban Tổ chức Quận ủy Quận 1").await;
     let lineage = c.find(Locator::Id("lineage")).await.expect("lineage").text().await.expect("text");
     assert!(lineage.contains("Ban Xây dựng Đảng Đảng ủy phường Bến Thành"), "{lineage}");
-    c.close().await.expect("close");
+
+    // The accessibility check sees what it looks for: a field without a label, pale text.
+    c.execute("const p = document.createElement('p'); p.id = 'probe'; p.innerHTML = '<input name=x> <span>nhạt</span>'; p.querySelector('span').style.color = '#ccc'; document.querySelector('main').append(p);", vec![])
+        .await
+        .expect("inject");
+    let found = c.execute(ACCESSIBILITY, vec![]).await.expect("check");
+    let found: Vec<&str> = found.as_array().expect("list").iter().filter_map(|p| p.as_str()).collect();
+    assert!(found.len() == 2 && found[0].starts_with("no label: <input name=\"x\">") && found[1] == "contrast 1.55: nhạt", "{found:?}");
+    c.execute("document.getElementById('probe').remove();", vec![]).await.expect("remove");
+    finish(c, "org_tree").await;
 }
 
 async fn unit_officer(s: Server) {
@@ -180,7 +287,7 @@ async fn unit_officer(s: Server) {
     heading_becomes(&c, "Đăng nhập").await;
     c.goto(&s.url("/orgs")).await.expect("open");
     heading_becomes(&c, "Đăng nhập").await;
-    c.close().await.expect("close");
+    finish(c, "unit_officer_refused").await;
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
@@ -243,7 +350,7 @@ async fn transfer_journey(s: Server) {
     heading_becomes(&c, "Hoàng Văn Đức").await;
     let age = text_of(&c, "#party-age").await;
     assert!(age.contains("Không tính 90 ngày (Xóa tên)"), "the interruption travelled with the record: {age}");
-    c.close().await.expect("close");
+    finish(c, "transfer_received").await;
 }
 
 async fn briefing(s: Server) {
@@ -290,7 +397,7 @@ async fn briefing(s: Server) {
     assert!(october.contains("18/10") && october.contains("Giao ban quý") && october.contains("Hội nghị giao ban quý IV năm 2024"), "{october}");
     let september = c.find(Locator::XPath("//div[@id='calendar']/section[h3='Tháng 9']")).await.expect("September").text().await.expect("text");
     assert_eq!(september, "Tháng 9", "nothing else was added");
-    c.close().await.expect("close");
+    finish(c, "briefing_in_calendar").await;
 }
 
 async fn phone_vote(s: Server) {
@@ -345,7 +452,7 @@ async fn phone_vote(s: Server) {
     c.find(Locator::Css("input[name='token']")).await.expect("receipt field").send_keys(&token).await.expect("type");
     c.find(Locator::XPath("//form[@action and contains(@action, '/receipt')]//button")).await.expect("check").click().await.expect("tap");
     text_becomes(&c, "#receipt-check", "Địa ốc Sài Gòn").await;
-    c.close().await.expect("close");
+    finish(c, "phone_vote_receipt").await;
 }
 
 /// The SATRA officer opens 2025's round of a cell of thirty (and the demo's few), enters the whole
@@ -420,7 +527,7 @@ async fn evaluation_grid(s: Server) {
     // The demo's own members of the cell were not assessed: the lowest level, counted apart.
     let expected = format!("Đảng viên 4 ({}) 26 ({}) 0 ({}) {} ({}) {members}", share(4), share(26), share(0), members - 30, share(members - 30));
     assert!(distribution.contains(&expected), "{distribution} / {expected}");
-    c.close().await.expect("close");
+    finish(c, "evaluation_quota").await;
 }
 
 /// The SATRA officer prepares a dossier for a cell and submits it; the council secretary returns
@@ -467,7 +574,7 @@ async fn dossier_returned(s: Server) {
     assert!(history.contains("Bị trả lại (thuky)"), "{history}");
     // Returned, it can be submitted again.
     assert!(c.find(Locator::Id("action-submit")).await.is_ok());
-    c.close().await.expect("close");
+    finish(c, "dossier_returned").await;
 }
 
 /// A members spreadsheet for the browser to upload, written to a temporary file.
@@ -516,7 +623,7 @@ async fn members_import(s: Server) {
     for f in [wrong, fixed] {
         let _ = std::fs::remove_file(f);
     }
-    c.close().await.expect("close");
+    finish(c, "members_import_dry_run").await;
 }
 
 async fn dashboard(s: Server) {
@@ -542,5 +649,52 @@ async fn dashboard(s: Server) {
     c.find(Locator::Css("figure.chart details summary")).await.expect("summary").click().await.expect("open");
     let table = text_of(&c, "figure.chart details table").await;
     assert!(table.contains("Ban Tổ chức Đảng ủy Khối Doanh nghiệp Trung ương"), "{table}");
-    c.close().await.expect("close");
+    finish(c, "cluster_dashboard").await;
+}
+
+/// The SATRA officer registers an outgoing letter, finds it again typing without diacritics,
+/// opens a work record and files the letter into it; the record lists it.
+async fn document_journey(s: Server) {
+    let summary = "Về việc rà soát, bổ sung quy hoạch cán bộ nhiệm kỳ 2025–2030";
+    let register = "Đảng ủy Tổng Công ty Thương mại Sài Gòn";
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "chuyenvien", "/documents/new").await;
+    heading_becomes(&c, "Đăng ký văn bản đi").await;
+    c.find(Locator::Id("register")).await.expect("register").select_by_label(register).await.expect("choose");
+    c.find(Locator::Id("doc_type")).await.expect("type").select_by_value("CV").await.expect("choose");
+    c.find(Locator::Id("summary")).await.expect("summary").send_keys(summary).await.expect("type");
+    c.find(Locator::Css("form.stacked button[type=submit]")).await.expect("save").click().await.expect("click");
+    text_becomes(&c, "h1", "-CV/ĐU").await;
+    let title = text_of(&c, "h1").await;
+
+    // Typed without diacritics, in the search box of the register page.
+    c.goto(&s.url("/documents")).await.expect("open");
+    heading_becomes(&c, "Văn bản đến, văn bản đi").await;
+    c.find(Locator::Id("q")).await.expect("search").send_keys("ra soat quy hoach can bo").await.expect("type");
+    c.find(Locator::Css("form[role=search] button[type=submit]")).await.expect("search").click().await.expect("click");
+    text_becomes(&c, "#documents", summary).await;
+    let symbol = title.trim_start_matches("Văn bản ").to_owned();
+    c.find(Locator::LinkText(&symbol)).await.expect("result").click().await.expect("click");
+    heading_becomes(&c, &title).await;
+    let document = c.current_url().await.expect("url").path().to_owned();
+
+    // A work record for the year's planning papers, then the letter filed into it.
+    c.goto(&s.url("/records")).await.expect("open");
+    heading_becomes(&c, "Hồ sơ công việc").await;
+    c.find(Locator::Id("register")).await.expect("register").select_by_label(register).await.expect("choose");
+    c.find(Locator::Id("code")).await.expect("code").send_keys("HS-07/2026").await.expect("type");
+    c.find(Locator::Id("title")).await.expect("title").send_keys("Hồ sơ quy hoạch cán bộ nhiệm kỳ 2025–2030").await.expect("type");
+    c.find(Locator::Id("retention_years")).await.expect("retention").send_keys("20").await.expect("type");
+    c.find(Locator::Css("form[action='/records'] button[type=submit]")).await.expect("open record").click().await.expect("click");
+    heading_becomes(&c, "HS-07/2026 – Hồ sơ quy hoạch cán bộ nhiệm kỳ 2025–2030").await;
+    let record = c.current_url().await.expect("url").path().to_owned();
+    c.goto(&s.url(&document)).await.expect("open");
+    heading_becomes(&c, &title).await;
+    c.find(Locator::Css("select[name=record]")).await.expect("records").select_by_label("HS-07/2026 – Hồ sơ quy hoạch cán bộ nhiệm kỳ 2025–2030").await.expect("choose");
+    c.find(Locator::XPath("//form[contains(@action, '/records')]//button")).await.expect("file").click().await.expect("click");
+    heading_becomes(&c, &title).await;
+    c.goto(&s.url(&record)).await.expect("open");
+    heading_becomes(&c, "HS-07/2026 – Hồ sơ quy hoạch cán bộ nhiệm kỳ 2025–2030").await;
+    text_becomes(&c, "#record-documents", summary).await;
+    finish(c, "document_filed").await;
 }
