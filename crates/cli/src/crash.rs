@@ -22,7 +22,9 @@ use serde_json::{json, Value};
 use sqlx::any::AnyPoolOptions;
 use sqlx::Row;
 use thidua_app::audit::AuditCheck;
+use thidua_app::auth::Principal;
 use thidua_app::App;
+use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec};
 use thidua_store::Store;
 
 #[derive(Parser)]
@@ -113,11 +115,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = run(&bin, &["token", "create", "--db", &url, "--user", "crash-admin"], None)?.lines().last().unwrap_or_default().trim().to_owned();
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let base = format!("http://127.0.0.1:{port}");
-    let store = Store::open(&url).await?;
+    let app = App::open(&url).await?;
     let pool = AnyPoolOptions::new().max_connections(2).connect(&url).await?;
-    let setup = targets(&pool, base.clone(), token).await?;
+    let setup = targets(&app, &pool, base.clone(), token).await?;
     pool.close().await;
-    store.close().await;
+    app.close().await;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
 
     let sheets = setup.sheets.iter().map(|&(r, u, v)| ((r, u), Sheet { version: v, in_flight: false, initial: v })).collect();
@@ -228,7 +230,7 @@ async fn start(bin: &Path, url: &str, port: u16, work: &Path) -> Result<tokio::p
 }
 
 /// The register, the self sheets of one open round, a cluster for the poll and a cell to import into.
-async fn targets(pool: &sqlx::AnyPool, base: String, token: String) -> Result<Setup, Box<dyn std::error::Error>> {
+async fn targets(app: &App, pool: &sqlx::AnyPool, base: String, token: String) -> Result<Setup, Box<dyn std::error::Error>> {
     let register: i64 = sqlx::query("SELECT org_id FROM doc_register ORDER BY org_id LIMIT 1").fetch_one(pool).await?.try_get(0)?;
     let rows = sqlx::query(
         "SELECT s.id, m.org_id, COALESCE(h.version, 1) FROM scoring_round s JOIN cluster_member m ON m.cluster_id = s.cluster_id AND m.year = s.year \
@@ -241,10 +243,11 @@ async fn targets(pool: &sqlx::AnyPool, base: String, token: String) -> Result<Se
     if sheets.is_empty() {
         return Err("the generated world has no open scoring round".into());
     }
-    let cell_name: String = sqlx::query("SELECT name FROM org_version WHERE kind = 'cell' AND valid_to IS NULL GROUP BY name HAVING count(*) = 1 ORDER BY name LIMIT 1")
-        .fetch_one(pool)
-        .await?
-        .try_get(0)?;
+    // Imports name their cell; generated names repeat ("Chi bộ 1"), so the harness adds its own.
+    let parent: i64 = sqlx::query("SELECT org_id FROM org_version WHERE kind = 'grassroots_committee' AND valid_to IS NULL ORDER BY org_id LIMIT 1").fetch_one(pool).await?.try_get(0)?;
+    let cell_name = "Chi bộ Kiểm tra sập nguồn".to_owned();
+    let spec = OrgSpec { kind: OrgKind::Cell, name: cell_name.clone(), short_name: None, parent: Some(OrgId(parent)) };
+    app.record_org_event(&Principal::system(), jiff::civil::date(2020, 1, 1), OrgChange::Create(NewOrg { org: (), spec }), None).await?;
     let taken: i64 = sqlx::query("SELECT count(*) FROM member WHERE cccd LIKE $1").bind(format!("{CCCD_PREFIX}%")).fetch_one(pool).await?.try_get(0)?;
     if taken > 0 {
         return Err(format!("the world already has members with CCCDs starting {CCCD_PREFIX}").into());
