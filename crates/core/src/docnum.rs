@@ -119,7 +119,13 @@ fn issuer(input: &str) -> Result<String, DocNumberError> {
         // Typed without Đ ("du"), written with it ("ĐU").
         return Ok((*code).to_owned());
     }
-    Ok(typed.to_uppercase())
+    // Some letters have no capital of their own: "ΐ" becomes "Ϊ́", a letter and a combining
+    // accent, which is no issuer code (found by the fuzz target: it did not parse back).
+    let upper: String = typed.to_uppercase().nfc().collect();
+    if !upper.chars().all(char::is_alphabetic) || upper.chars().count() > 12 {
+        return Err(DocNumberError::Issuer);
+    }
+    Ok(upper)
 }
 
 impl std::str::FromStr for DocNumber {
@@ -205,6 +211,7 @@ mod tests {
         assert_eq!(parse("12-XYZ/TU"), Err(DocNumberError::UnknownType("XYZ".into())));
         assert_eq!(parse("12-CV/T U"), Err(DocNumberError::Issuer));
         assert_eq!(parse("12-CV/"), Err(DocNumberError::Issuer));
+        assert_eq!(parse("Số 15-GGT/ΐ"), Err(DocNumberError::Issuer), "its capital is a letter and an accent");
     }
 
     proptest::proptest! {
