@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets, each for SECONDS_EACH seconds (600 by default), from seeds made
-# here, and prints each target's executions and outcome. Not part of CI.
+# Runs the cargo-fuzz targets at once, each for SECONDS_EACH seconds (600 by default), from seeds
+# made here, and prints each target's executions and outcome. Not part of CI.
 #
 #   bash fuzz/run.sh                      # all four targets, ten minutes each
 #   SECONDS_EACH=60 bash fuzz/run.sh rulebook
@@ -25,18 +25,21 @@ cargo run -q -p thidua-app --example fuzz_seeds -- fuzz/corpus || exit 1
 
 # The stable toolchain accepts the sanitizer flags cargo-fuzz passes with RUSTC_BOOTSTRAP.
 export RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$PWD/target/fuzz"
-failed=0
-results=()
+(cd fuzz && cargo fuzz build 2>&1 | tail -1) || exit 1
+# All targets at once, each for SECONDS_EACH of wall time.
+mkdir -p target/fuzz
+pids=()
 for t in "${targets[@]}"; do
-  log="target/fuzz/$t.log"
-  mkdir -p target/fuzz
-  (cd fuzz && cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1) > "$log" 2>&1
-  code=$?
-  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  if [ $code -eq 0 ]; then outcome="no crash"; else outcome="FAILED (exit $code, see $log)"; failed=1; fi
-  results+=("$(printf '%-18s %6ss %12s executions  %s' "$t" "$SECONDS_EACH" "${runs:-?}" "$outcome")")
-  echo "${results[-1]}"
+  (cd fuzz && exec cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1) > "target/fuzz/$t.log" 2>&1 &
+  pids+=($!)
 done
-echo
-printf '%s\n' "${results[@]}"
+failed=0
+for i in "${!targets[@]}"; do
+  t=${targets[$i]}
+  wait "${pids[$i]}"
+  code=$?
+  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "target/fuzz/$t.log" | tail -1 | awk '{print $2}')
+  if [ $code -eq 0 ]; then outcome="no crash"; else outcome="FAILED (exit $code, see target/fuzz/$t.log)"; failed=1; fi
+  printf '%-18s %6ss %12s executions  %s\n' "$t" "$SECONDS_EACH" "${runs:-?}" "$outcome"
+done
 exit $failed
