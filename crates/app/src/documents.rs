@@ -345,14 +345,15 @@ impl App {
         let found = self.store.search_documents(&terms, &filter, limit * CANDIDATES_PER_RESULT).await?;
         let typed: Vec<String> = query.nfc().collect::<String>().to_lowercase().split_whitespace().map(str::to_owned).collect();
         let exact_symbol = query.parse::<DocNumber>().ok().map(|d| d.to_string());
-        let phrase = terms.join(" ");
+        // Words side by side from the start of a word; the last may go on (it is a prefix).
+        let phrase = format!(" {}", terms.join(" "));
         let mut scored: Vec<(u32, DocumentRow)> = found
             .into_iter()
             .map(|d| {
                 let summary = d.summary.to_lowercase();
                 let symbol = u32::from(exact_symbol.is_some() && d.symbol == exact_symbol);
                 let exact_words = typed.iter().filter(|w| summary.contains(w.as_str()) && fold(w) != **w).count() as u32;
-                let side_by_side = u32::from(terms.len() > 1 && index_terms(&d.summary).join(" ").contains(&phrase));
+                let side_by_side = u32::from(terms.len() > 1 && format!(" {}", index_terms(&d.summary).join(" ")).contains(&phrase));
                 (symbol * 1000 + exact_words * 10 + side_by_side, d)
             })
             .collect();
