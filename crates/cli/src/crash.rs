@@ -80,6 +80,19 @@ struct Ledger {
     refused: Vec<String>,
 }
 
+impl Ledger {
+    /// The acknowledged writes, counted.
+    fn acknowledged(&self) -> String {
+        format!(
+            "{} outgoing documents, {} score sheet saves, {} paper ballots, {} member imports of {IMPORT_ROWS} rows",
+            self.documents.len(),
+            self.sheets.values().map(|s| s.version - s.initial).sum::<i64>(),
+            self.ballots_acked,
+            self.imports.iter().filter(|(_, a)| *a).count()
+        )
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Sheet {
     version: i64,
@@ -151,14 +164,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         checks += verify(&url, &ledger).await.map_err(|e| format!("after kill {kill}: {e}"))?;
         if kill % 10 == 0 {
-            let l = ledger.lock().map_err(|_| "ledger")?;
-            eprintln!(
-                "{kill} kills: {} documents, {} sheet saves, {} ballots, {} imports acknowledged so far",
-                l.documents.len(),
-                l.sheets.values().map(|s| s.version - s.initial).sum::<i64>(),
-                l.ballots_acked,
-                l.imports.iter().filter(|(_, a)| *a).count()
-            );
+            eprintln!("{kill} kills: {} acknowledged so far", ledger.lock().map_err(|_| "ledger")?.acknowledged());
         }
         server = start(&bin, &url, port, &work).await?;
     }
@@ -168,13 +174,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let l = ledger.lock().map_err(|_| "ledger")?;
     println!("backend: {}", if url.starts_with("postgres") { "postgres" } else { "sqlite" });
     println!("kills survived: {} (SIGKILL at a random moment of up to {} ms of writing)", args.kills, args.max_run_ms);
-    println!(
-        "acknowledged and found after the kills: {} outgoing documents, {} score sheet saves, {} paper ballots, {} member imports of {IMPORT_ROWS} rows",
-        l.documents.len(),
-        l.sheets.values().map(|s| s.version - s.initial).sum::<i64>(),
-        l.ballots_acked,
-        l.imports.iter().filter(|(_, a)| *a).count()
-    );
+    println!("acknowledged and found after the kills: {}", l.acknowledged());
     println!(
         "cut off by a kill before their answer (ballots, sheet saves, imports): {} found saved, {} found absent, none in part",
         l.cut_landed, l.cut_lost

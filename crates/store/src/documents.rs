@@ -175,13 +175,13 @@ fn row_text(d: &DocumentRow) -> String {
     fields.into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
-/// The words of a query as the index holds them: folded, split on anything not a letter or digit.
 /// Index words longer than this are found whole only, never from a prefix.
 const LONGEST_EXPANDED_TERM: usize = 100;
 
 /// A prefix starting more index words than this is left to the index's own prefix search.
 const MOST_EXPANSIONS: i64 = 32;
 
+/// The words of a query as the index holds them: folded, split on anything not a letter or digit.
 pub fn index_terms(text: &str) -> Vec<String> {
     fold(text).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
@@ -319,17 +319,14 @@ impl Tx {
             })
             .collect();
         insert_rows(&mut self.tx, "document", &COLUMNS, &rows).await?;
-        let index: Vec<Vec<Cell>> = docs.iter().map(|d| vec![d.id.into(), index_terms(&row_text(d)).join(" ").into()]).collect();
+        let terms: Vec<Vec<String>> = docs.iter().map(|d| index_terms(&row_text(d))).collect();
+        let index: Vec<Vec<Cell>> = docs.iter().zip(&terms).map(|(d, t)| vec![d.id.into(), t.join(" ").into()]).collect();
         let key = match self.backend {
             Backend::Sqlite => "rowid",
             Backend::Postgres => "document_id",
         };
         insert_rows(&mut self.tx, "fts_document", &[key, "folded"], &index).await?;
-        self.record_terms(index.iter().flat_map(|row| match &row[1] {
-            Cell::Text(Some(folded)) => folded.split(' ').collect(),
-            _ => Vec::new(),
-        }))
-        .await
+        self.record_terms(terms.iter().flatten().map(String::as_str)).await
     }
 
     /// Adds index words to the word list prefixes are expanded from.

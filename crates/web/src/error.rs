@@ -15,7 +15,7 @@ use axum::Json;
 use thidua_app::auth::AccountError;
 use thidua_app::{AppError, BallotProblem, DocumentProblem, FieldChange, FieldProblem, FileProblem, Invalid, PackageProblem, RoundProblem, TransferProblem};
 use thidua_app::commendation::CommendationProblem;
-use thidua_core::commendation::RulebookError;
+use thidua_core::commendation::{DossierState, RulebookError};
 use thidua_app::evaluation::EvalProblem;
 use thidua_core::ballot::PollError;
 use thidua_core::evaluation::EvaluationError;
@@ -154,7 +154,10 @@ impl Problem {
             Problem::App(AppError::Changed(changes)) => {
                 let lines: Vec<String> = changes
                     .iter()
-                    .map(|c| t.fmt("error.changed.line", &[("field", &change_label(c, t)), ("saved", &change_value(c, &c.saved, t)), ("yours", &change_value(c, &c.yours, t))]))
+                    .map(|c| {
+                        let (field, saved, yours) = change_in_words(c, t);
+                        t.fmt("error.changed.line", &[("field", &field), ("saved", &saved), ("yours", &yours)])
+                    })
                     .collect();
                 ("conflict", format!("{} {}", t.get("error.changed"), lines.join("; ")))
             }
@@ -556,28 +559,27 @@ pub fn describe_field(p: &FieldProblem, t: T) -> String {
 struct ErrorPage {
     c: Chrome,
     message: String,
-    /// For a conflict: each field as saved meanwhile and as this edit had it.
-    changes: Vec<(String, String, String)>,
 }
 
-/// A changed field's name as the form labels it, with the item it is about.
-fn change_label(c: &FieldChange, t: T) -> String {
+/// A changed field in words: its label as the form has it (with the criterion it is about), and
+/// the saved value and this edit's, with yes and no for criteria met, "(trống)" for nothing and
+/// a dossier's state by its name.
+fn change_in_words(c: &FieldChange, t: T) -> (String, String, String) {
     let label = t.get(&format!("field.{}", c.field));
-    match &c.item {
+    let field = match &c.item {
         Some(item) => format!("{label} {item}"),
         None => label.to_owned(),
-    }
-}
-
-/// A changed field's value in words: yes and no for criteria met, "(trống)" for nothing.
-fn change_value(c: &FieldChange, value: &str, t: T) -> String {
-    match (c.field, value) {
-        (_, "") => t.get("change.empty").to_owned(),
-        ("criterion_met", "true") => t.get("change.yes").to_owned(),
-        ("criterion_met", "false") => t.get("change.no").to_owned(),
-        ("status", code) => thidua_core::commendation::DossierState::from_code(code).map_or_else(|| code.to_owned(), |s| t.get(&format!("dossier.state.{}", s.code())).to_owned()),
-        _ => value.to_owned(),
-    }
+    };
+    let value = |v: &str| -> String {
+        match (c.field, v) {
+            (_, "") => t.get("change.empty").to_owned(),
+            ("criterion_met", "true") => t.get("change.yes").to_owned(),
+            ("criterion_met", "false") => t.get("change.no").to_owned(),
+            ("status", code) if DossierState::from_code(code).is_some() => t.get(&format!("dossier.state.{code}")).to_owned(),
+            _ => v.to_owned(),
+        }
+    };
+    (field, value(&c.saved), value(&c.yours))
 }
 
 /// Puts a pending [`Problem`] into words: JSON under `/api/`, an HTML page elsewhere.
@@ -607,14 +609,7 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
         (status, Json(body)).into_response()
     } else {
         let caller = response.extensions().get::<Caller>();
-        let page = match problem.as_ref() {
-            Problem::App(AppError::Changed(changes)) if !changes.is_empty() => ErrorPage {
-                c: Chrome::new(t, "", &path, caller),
-                message: t.get("error.changed").to_owned(),
-                changes: changes.iter().map(|c| (change_label(c, t), change_value(c, &c.saved, t), change_value(c, &c.yours, t))).collect(),
-            },
-            _ => ErrorPage { c: Chrome::new(t, "", &path, caller), message: message.clone(), changes: Vec::new() },
-        };
+        let page = ErrorPage { c: Chrome::new(t, "", &path, caller), message: message.clone() };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
