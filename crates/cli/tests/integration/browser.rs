@@ -22,6 +22,8 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("a_members_spreadsheet_is_checked_fixed_and_imported", |s| Box::pin(members_import(s))),
     ("a_cluster_dashboard_draws_its_charts_with_their_figures", |s| Box::pin(dashboard(s))),
     ("a_document_is_registered_found_without_diacritics_and_filed_into_a_record", |s| Box::pin(document_journey(s))),
+    ("a_covenant_year_runs_from_signing_to_the_year_end_vote", |s| Box::pin(covenant_year(s))),
+    ("a_dossier_goes_from_draft_to_decision_and_certificate", |s| Box::pin(dossier_decided(s))),
 ];
 
 /// Problems a person using a screen reader or a keyboard, or with weak sight, would meet on the
@@ -283,8 +285,7 @@ async fn unit_officer(s: Server) {
     assert_eq!(message, "Bạn không có quyền xem hoặc thay đổi nội dung này.");
 
     // Signing out ends the session: the tree asks to sign in again.
-    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
-    heading_becomes(&c, "Đăng nhập").await;
+    sign_out(&c).await;
     c.goto(&s.url("/orgs")).await.expect("open");
     heading_becomes(&c, "Đăng nhập").await;
     finish(c, "unit_officer_refused").await;
@@ -326,8 +327,7 @@ async fn transfer_journey(s: Server) {
     text_becomes(&c, "#transfer-state", "Đã giới thiệu").await;
     let title = text_of(&c, "h1").await;
     assert!(title.starts_with("Hồ sơ chuyển sinh hoạt số "), "{title}");
-    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
-    heading_becomes(&c, "Đăng nhập").await;
+    sign_out(&c).await;
 
     // The RESCO officer finds it among incoming transfers and takes it through to completion.
     sign_in(&c, &s, "chuyenvien.resco", "/transfers").await;
@@ -530,20 +530,25 @@ async fn evaluation_grid(s: Server) {
     finish(c, "evaluation_quota").await;
 }
 
+/// The SATRA officer starts a dossier proposing a cell for a Giấy khen for 2025.
+async fn giay_khen_form(c: &Client, s: &Server, cell: &str) {
+    sign_in(c, s, "chuyenvien", "/dossiers").await;
+    heading_becomes(c, "Hồ sơ đề nghị khen thưởng").await;
+    c.find(Locator::Id("proposer")).await.expect("proposer").select_by_label(cell).await.expect("choose");
+    c.find(Locator::Id("start-dossier")).await.expect("start").click().await.expect("click");
+    heading_becomes(c, "Lập hồ sơ đề nghị").await;
+    c.find(Locator::Id("title")).await.expect("title").select_by_label("Giấy khen").await.expect("choose");
+    let year = c.find(Locator::Id("year")).await.expect("year");
+    year.clear().await.expect("clear");
+    year.send_keys("2025").await.expect("type");
+}
+
 /// The SATRA officer prepares a dossier for a cell and submits it; the council secretary returns
 /// it with a reason; the officer finds the reason on the dossier.
 async fn dossier_returned(s: Server) {
     let cell = "Chi bộ Văn phòng Tổng Công ty Thương mại Sài Gòn";
     let (_driver, c) = start().await;
-    sign_in(&c, &s, "chuyenvien", "/dossiers").await;
-    heading_becomes(&c, "Hồ sơ đề nghị khen thưởng").await;
-    c.find(Locator::Id("proposer")).await.expect("proposer").select_by_label(cell).await.expect("choose");
-    c.find(Locator::Id("start-dossier")).await.expect("start").click().await.expect("click");
-    heading_becomes(&c, "Lập hồ sơ đề nghị").await;
-    c.find(Locator::Id("title")).await.expect("title").select_by_label("Giấy khen").await.expect("choose");
-    let year = c.find(Locator::Id("year")).await.expect("year");
-    year.clear().await.expect("clear");
-    year.send_keys("2025").await.expect("type");
+    giay_khen_form(&c, &s, cell).await;
     // No nominee chosen: the form says so next to the field and keeps what was typed.
     c.find(Locator::Id("achievements")).await.expect("achievements").send_keys("Hoàn thành xuất sắc nhiệm vụ năm 2025").await.expect("type");
     c.find(Locator::Id("create-dossier")).await.expect("create").click().await.expect("click");
@@ -556,16 +561,14 @@ async fn dossier_returned(s: Server) {
     let url = c.current_url().await.expect("url").path().to_owned();
     c.find(Locator::Id("action-submit")).await.expect("submit").click().await.expect("click");
     text_becomes(&c, "#dossier-state", "Đã trình").await;
-    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
-    heading_becomes(&c, "Đăng nhập").await;
+    sign_out(&c).await;
 
     sign_in(&c, &s, "thuky", &url).await;
     heading_becomes(&c, "Giấy khen 2025").await;
     c.find(Locator::Id("reason")).await.expect("reason").send_keys("Thiếu biên bản họp xét của chi bộ").await.expect("type");
     c.find(Locator::Id("action-return")).await.expect("return").click().await.expect("click");
     text_becomes(&c, "#dossier-state", "Bị trả lại").await;
-    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
-    heading_becomes(&c, "Đăng nhập").await;
+    sign_out(&c).await;
 
     sign_in(&c, &s, "chuyenvien", &url).await;
     heading_becomes(&c, "Giấy khen 2025").await;
@@ -697,4 +700,241 @@ async fn document_journey(s: Server) {
     heading_becomes(&c, "HS-07/2026 – Hồ sơ quy hoạch cán bộ nhiệm kỳ 2025–2030").await;
     text_becomes(&c, "#record-documents", summary).await;
     finish(c, "document_filed").await;
+}
+
+/// Clicks the choice labelled with `text` inside the element `within` (a checkbox or radio).
+async fn tick(c: &Client, within: &str, text: &str) {
+    let xpath = format!("//*[@id='{within}']//label[contains(., '{text}')]/input");
+    c.find(Locator::XPath(&xpath)).await.unwrap_or_else(|e| panic!("{text} in #{within}: {e}")).click().await.expect("tick");
+}
+
+/// Signs out through the header's button.
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css("form.account button")).await.expect("logout").click().await.expect("click");
+    heading_becomes(c, "Đăng nhập").await;
+}
+
+/// Cụm 7's year 2024: the cluster leader opens the campaign from last year's table and records the
+/// covenant (one unit absent, with its reason); opens the year-end scoring; SATRA's officer fills
+/// and submits its own sheet; with the cross-scoring in, the leader closes the round, SATRA leads,
+/// and the secret ballot on the leading unit is entered from paper, counted and adopted.
+async fn covenant_year(s: Server) {
+    let system = thidua_app::auth::Principal::system();
+    let cluster_name = "Cụm thi đua 7 – Ban Tổ chức Thành ủy";
+    let satra = "Ban Tổ chức Đảng ủy Tổng Công ty Thương mại Sài Gòn";
+    let resco = "Ban Tổ chức Đảng ủy Tổng Công ty Địa ốc Sài Gòn";
+    let clusters: serde_json::Value = s.admin.get(s.url("/api/v1/clusters")).send().await.expect("get").json().await.expect("json");
+    let cum7 = clusters.as_array().expect("list").iter().find(|c| c["name"] == cluster_name).and_then(|c| c["id"].as_i64()).expect("Cụm 7");
+    let detail = s.app.cluster_detail(&system, thidua_core::cluster::ClusterId(cum7), Some(2024)).await.expect("cluster");
+    let units: Vec<(i64, String)> = detail.members.iter().map(|m| (m.org.org.0, m.org.name.clone())).collect();
+    assert_eq!(units.len(), 11);
+
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "cumtruong", &format!("/clusters/{cum7}?year=2024")).await;
+    heading_becomes(&c, cluster_name).await;
+    c.find(Locator::LinkText("Mở phong trào thi đua")).await.expect("new campaign").click().await.expect("click");
+    heading_becomes(&c, "Mở phong trào thi đua").await;
+    let year = c.find(Locator::Id("year")).await.expect("year");
+    year.clear().await.expect("clear");
+    year.send_keys("2024").await.expect("type");
+    let title = c.find(Locator::Id("title")).await.expect("title");
+    title.clear().await.expect("clear");
+    title.send_keys("Phong trào thi đua năm 2024").await.expect("type");
+    c.find(Locator::Id("theme")).await.expect("theme").send_keys("Đoàn kết, kỷ cương, sáng tạo, hoàn thành xuất sắc nhiệm vụ").await.expect("type");
+    // Last year's table is copied unless the leader says otherwise.
+    assert!(c.find(Locator::Css("input[name='copy']")).await.expect("copy").is_selected().await.expect("state"));
+    c.find(Locator::Css("form.stacked button")).await.expect("save").click().await.expect("click");
+    heading_becomes(&c, "Phong trào thi đua năm 2024").await;
+    text_becomes(&c, "#criteria", "Kiện toàn, hoàn thiện mô hình tổ chức cơ sở đảng").await;
+    text_becomes(&c, "#covenant-state", "Còn 11/11 đơn vị chưa ký giao ước").await;
+    let campaign_path = c.current_url().await.expect("url").path().to_owned();
+
+    // SATRA signs at the meeting; RESCO is away and recorded so, with the reason.
+    c.find(Locator::Id("cov-org")).await.expect("unit").select_by_label(satra).await.expect("choose");
+    c.find(Locator::Id("signed_on")).await.expect("date").send_keys("26/02/2024").await.expect("type");
+    c.find(Locator::Id("signatory")).await.expect("signatory").send_keys("Trưởng Ban Tổ chức Đảng ủy").await.expect("type");
+    c.find(Locator::XPath("//form[contains(@action, '/covenant')]//button")).await.expect("save").click().await.expect("click");
+    text_becomes(&c, "#covenant-state", "Còn 10/11 đơn vị chưa ký giao ước").await;
+    c.find(Locator::Id("cov-org")).await.expect("unit").select_by_label(resco).await.expect("choose");
+    c.find(Locator::Id("status")).await.expect("status").select_by_value("absent").await.expect("choose");
+    c.find(Locator::Id("reason")).await.expect("reason").send_keys("Đi công tác nước ngoài").await.expect("type");
+    c.find(Locator::XPath("//form[contains(@action, '/covenant')]//button")).await.expect("save").click().await.expect("click");
+    text_becomes(&c, "#covenant-state", "Còn 9/11 đơn vị chưa ký giao ước").await;
+    // The other nine signed the same day; entered through the API, as a secretary's script would.
+    let campaign = campaign_path.rsplit('/').next().expect("id").to_owned();
+    let leader = s.as_user("cumtruong").await;
+    for (org, name) in &units {
+        if name != satra && name != resco {
+            let body = json!({"org_id": org, "status": "signed", "signed_on": "2024-02-26", "signatory": "Trưởng Ban Tổ chức Đảng ủy"});
+            let r = leader.post(s.url(&format!("/api/v1/campaigns/{campaign}/covenant"))).json(&body).send().await.expect("sign");
+            assert!(r.status().is_success(), "{name}: {}", r.status());
+        }
+    }
+    c.refresh().await.expect("reload");
+    text_becomes(&c, "#covenant-state", "Tất cả đơn vị đã ký hoặc được ghi vắng mặt.").await;
+    let table = text_of(&c, "#units").await;
+    assert!(table.contains("Vắng mặt: Đi công tác nước ngoài") && table.contains("Đã ký ngày 26/02/2024"), "{table}");
+
+    c.find(Locator::Id("open-round")).await.expect("open round").click().await.expect("click");
+    heading_becomes(&c, "Chấm điểm thi đua cuối năm").await;
+    text_becomes(&c, "#round-state", "Đang chấm").await;
+    let round_path = c.current_url().await.expect("url").path().to_owned();
+    let round: i64 = round_path.rsplit('/').next().and_then(|x| x.parse().ok()).expect("round id");
+    sign_out(&c).await;
+
+    // SATRA's officer scores its own work, criterion by criterion, and submits.
+    sign_in(&c, &s, "chuyenvien", &round_path).await;
+    heading_becomes(&c, "Chấm điểm thi đua cuối năm").await;
+    c.find(Locator::XPath("//ul[@id='sheets']//a[contains(., 'Tự chấm')]")).await.expect("own sheet").click().await.expect("click");
+    heading_becomes(&c, &format!("Tự chấm: {satra}")).await;
+    for (code, score) in [("1.1", "145"), ("1.2", "140"), ("2", "285"), ("3", "190"), ("4", "195"), ("T", "40"), ("Tr", "0")] {
+        c.find(Locator::Css(&format!("input[name='score_{code}']"))).await.expect("score").send_keys(score).await.expect("type");
+    }
+    c.find(Locator::Css("input[name='note_T']")).await.expect("note").send_keys("Mô hình “Chi bộ 4 tốt” được Thành ủy công nhận").await.expect("type");
+    c.find(Locator::Id("submit-sheet")).await.expect("submit").click().await.expect("click");
+    text_becomes(&c, "#sheet-state", "đã nộp").await;
+    sign_out(&c).await;
+
+    // Every unit scores every other; SATRA comes out first, RESCO second.
+    let lines = |strength: i64| {
+        [("1.1", 150), ("1.2", 150), ("2", 300), ("3", 200), ("4", 200), ("T", 0), ("Tr", 0)]
+            .map(|(code, max)| thidua_app::scoring::LineInput { code: code.into(), score: thidua_core::scoring::Centi::points((max - strength * max / 100).max(0) as u32), note: String::new(), document: None })
+    };
+    let strength = |name: &str| if name == satra { 2 } else if name == resco { 5 } else { 10 };
+    let key = |target: i64, role, scorer: i64| thidua_app::scoring::SheetKey { target: thidua_core::org::OrgId(target), role, scorer: thidua_core::org::OrgId(scorer) };
+    for (target, name) in &units {
+        if name != satra {
+            s.app.save_sheet(&system, round, key(*target, thidua_core::scoring::ScorerRole::Own, *target), 1, &lines(strength(name)), true).await.expect("own sheet");
+        }
+        for (scorer, _) in units.iter().filter(|u| u.0 != *target) {
+            s.app.save_sheet(&system, round, key(*target, thidua_core::scoring::ScorerRole::Peer, *scorer), 1, &lines(strength(name)), true).await.expect("peer sheet");
+        }
+    }
+
+    // The leader closes the round: the ranking is final.
+    sign_in(&c, &s, "cumtruong", &round_path).await;
+    heading_becomes(&c, "Chấm điểm thi đua cuối năm").await;
+    c.find(Locator::Id("close-round")).await.expect("close").click().await.expect("click");
+    text_becomes(&c, "#round-state", "Đã kết thúc").await;
+    let first = text_of(&c, "#ranking tbody tr:first-child").await;
+    assert!(first.starts_with("1") && first.contains(satra), "{first}");
+    let second = text_of(&c, "#ranking tbody tr:nth-child(2)").await;
+    assert!(second.contains(resco), "{second}");
+
+    // The year-end conference votes on the leading unit by secret paper ballot.
+    c.goto(&s.url(&format!("/clusters/{cum7}?year=2024"))).await.expect("cluster");
+    heading_becomes(&c, cluster_name).await;
+    c.find(Locator::LinkText("Tổ chức bỏ phiếu kín")).await.expect("new poll").click().await.expect("click");
+    heading_becomes(&c, "Tổ chức bỏ phiếu kín").await;
+    c.find(Locator::Id("title")).await.expect("title").send_keys("Suy tôn đơn vị dẫn đầu Cụm thi đua 7 năm 2024").await.expect("type");
+    let held = c.find(Locator::Id("held_on")).await.expect("date");
+    held.clear().await.expect("clear");
+    held.send_keys("20/12/2024").await.expect("type");
+    tick(&c, "unit-options", satra).await;
+    tick(&c, "unit-options", resco).await;
+    c.find(Locator::Id("mode")).await.expect("mode").select_by_value("paper").await.expect("choose");
+    c.find(Locator::Id("electorate")).await.expect("electorate").send_keys("11").await.expect("type");
+    c.find(Locator::Css("#poll-form button")).await.expect("save").click().await.expect("click");
+    heading_becomes(&c, "Suy tôn đơn vị dẫn đầu Cụm thi đua 7 năm 2024").await;
+    text_becomes(&c, "#poll-state", "Đang chuẩn bị").await;
+    c.find(Locator::Id("open-poll")).await.expect("open").click().await.expect("click");
+    text_becomes(&c, "#poll-state", "Đang bỏ phiếu").await;
+    // Ten ballots come back: seven for SATRA, two for RESCO, one spoilt.
+    for (i, choice) in [satra, satra, resco, satra, satra, "", satra, resco, satra, satra].iter().enumerate() {
+        if choice.is_empty() {
+            tick(&c, "paper-form", "Phiếu không hợp lệ").await;
+        } else {
+            tick(&c, "paper-form", choice).await;
+        }
+        c.find(Locator::Css("#paper-form button")).await.expect("enter").click().await.expect("click");
+        text_becomes(&c, "#turnout", &format!("{}/11 phiếu đã nhập", i + 1)).await;
+    }
+    c.find(Locator::Id("close-poll")).await.expect("close").click().await.expect("click");
+    text_becomes(&c, "#poll-state", "Đã kết thúc").await;
+    text_becomes(&c, "#counts", "10/11 phiếu thu về; hợp lệ 9, phiếu trắng 0, không hợp lệ 1").await;
+    let leading = text_of(&c, "#results tr.leads").await;
+    assert!(leading.ends_with(&format!("{satra} 7 (63,64%) Đạt")), "{leading}");
+    let results = text_of(&c, "#results").await;
+    assert!(results.contains(&format!("{resco} 2 (18,18%) Không đạt")), "{results}");
+    finish(c, "covenant_year_vote").await;
+}
+
+/// The SATRA officer proposes a Giấy khen for a cell, attaches the report of achievements and
+/// submits; the council secretary checks it and records the decision that confers it; the officer
+/// finds the decision on the dossier and prints the certificate, a Word file naming the cell.
+async fn dossier_decided(s: Server) {
+    let cell = "Chi bộ Văn phòng Tổng Công ty Thương mại Sài Gòn";
+    let (_driver, c) = start().await;
+    giay_khen_form(&c, &s, cell).await;
+    c.find(Locator::Id("nominee")).await.expect("nominee").select_by_label(cell).await.expect("choose");
+    c.find(Locator::Id("achievements")).await.expect("achievements").send_keys("Lãnh đạo đơn vị hoàn thành vượt 12% kế hoạch doanh thu năm 2025").await.expect("type");
+    c.find(Locator::Id("create-dossier")).await.expect("create").click().await.expect("click");
+    heading_becomes(&c, "Giấy khen 2025").await;
+    let url = c.current_url().await.expect("url").path().to_owned();
+    // The report of achievements, uploaded from disk as the officer would.
+    let report = std::env::temp_dir().join(format!("thidua_bao_cao_{}.pdf", std::process::id()));
+    std::fs::write(&report, b"%PDF-1.4\n% Bao cao thanh tich nam 2025\n").expect("write report");
+    c.find(Locator::Id("file")).await.expect("file").send_keys(&report.display().to_string()).await.expect("choose file");
+    c.find(Locator::XPath("//form[contains(@action, '/files')]//button")).await.expect("upload").click().await.expect("click");
+    heading_becomes(&c, "Giấy khen 2025").await;
+    let _ = std::fs::remove_file(&report);
+    c.find(Locator::XPath("//a[contains(., 'thidua_bao_cao_')]")).await.expect("the report is listed");
+    c.find(Locator::Id("action-submit")).await.expect("submit").click().await.expect("click");
+    text_becomes(&c, "#dossier-state", "Đã trình").await;
+    sign_out(&c).await;
+
+    // The council secretary checks it, then records the decision of the party committee above.
+    sign_in(&c, &s, "thuky", &url).await;
+    heading_becomes(&c, "Giấy khen 2025").await;
+    c.find(Locator::Id("action-review")).await.expect("review").click().await.expect("click");
+    text_becomes(&c, "#dossier-state", "Đã thẩm định").await;
+    let at = text_of(&c, "dl.facts").await;
+    let issuer = "Đảng ủy Tổng Công ty Thương mại Sài Gòn";
+    assert!(at.contains(issuer), "{at}");
+    c.goto(&s.url("/decisions")).await.expect("decisions");
+    heading_becomes(&c, "Quyết định khen thưởng").await;
+    c.find(Locator::Id("issuer-pick")).await.expect("issuer").select_by_label(issuer).await.expect("choose");
+    c.find(Locator::XPath("//form[@action='/decisions' and @method='get']//button")).await.expect("show").click().await.expect("click");
+    for _ in 0..200 {
+        if c.current_url().await.expect("url").query().is_some_and(|q| q.contains("issuer=")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tick(&c, "decision-form", cell).await;
+    c.find(Locator::Id("number_symbol")).await.expect("number").send_keys("15-QĐ/ĐU").await.expect("type");
+    let decided = c.find(Locator::Id("decided_on")).await.expect("date");
+    decided.clear().await.expect("clear");
+    decided.send_keys("15/01/2026").await.expect("type");
+    c.find(Locator::Id("signer")).await.expect("signer").send_keys("Nguyễn Văn Bình").await.expect("type");
+    c.find(Locator::Id("summary")).await.expect("summary").send_keys("Tặng Giấy khen cho tập thể có thành tích xuất sắc năm 2025").await.expect("type");
+    c.find(Locator::Id("record-decision")).await.expect("record").click().await.expect("click");
+    heading_becomes(&c, "Quyết định 15-QĐ/ĐU").await;
+    let awards = text_of(&c, "#decision-awards").await;
+    assert!(awards.contains(cell) && awards.contains("Giấy khen") && awards.contains("2025"), "{awards}");
+    sign_out(&c).await;
+
+    // Back at SATRA the dossier shows the decision; the certificate prints.
+    sign_in(&c, &s, "chuyenvien", &url).await;
+    heading_becomes(&c, "Giấy khen 2025").await;
+    text_becomes(&c, "#dossier-state", "Đã có quyết định").await;
+    let history = text_of(&c, "#history").await;
+    assert!(history.contains("Đã thẩm định (thuky)") && history.contains("Đã có quyết định"), "{history}");
+    let certificate = c.find(Locator::LinkText("In bằng khen, giấy khen (docx)")).await.expect("certificate link");
+    let href = certificate.attr("href").await.expect("href").expect("a link");
+    // Fetched by the page, with the officer's session, as the download would be.
+    let got = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-type'), Array.from(new Uint8Array(b))]))",
+            vec![json!(href)],
+        )
+        .await
+        .expect("download");
+    assert_eq!(got[0], 200);
+    assert_eq!(got[1], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    let bytes: Vec<u8> = got[2].as_array().expect("bytes").iter().map(|b| b.as_u64().expect("byte") as u8).collect();
+    let paragraphs = thidua_office::docx_paragraphs(&bytes).expect("a docx that opens");
+    assert!(paragraphs.iter().any(|p| p.contains(cell)), "{paragraphs:#?}");
+    assert!(paragraphs.iter().any(|p| p.starts_with("Quyết định số 15-QĐ/ĐU")), "{paragraphs:#?}");
+    finish(c, "dossier_decided_certificate").await;
 }

@@ -295,7 +295,12 @@ async fn poll_page(app: &App, t: T, caller: &Caller, id: i64, receipt: Option<Re
         held_on: format_date(p.held_on),
         threshold: format!("{} {base} ({})", p.threshold.share.label(), p.threshold_source),
         quorum: p.quorum.label(),
-        turnout: t.fmt("poll.turnout", &[("voted", &v.turnout.to_string()), ("electorate", &p.electorate.to_string()), ("written", &v.written.to_string())]),
+        // Written votes are entered for an electronic poll; a paper poll is all paper, so saying
+        // how many were on paper tells nothing.
+        turnout: t.fmt(
+            if p.mode == Mode::Paper { "poll.turnout_paper" } else { "poll.turnout" },
+            &[("voted", &v.turnout.to_string()), ("electorate", &p.electorate.to_string()), ("written", &v.written.to_string())],
+        ),
         may_vote: p.status == Status::Open && v.me.as_ref().is_some_and(|m| !m.voted),
         voted: v.me.as_ref().is_some_and(|m| m.voted),
         may_manage: v.may_manage,
