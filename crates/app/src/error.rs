@@ -94,6 +94,9 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Org(e) => AppError::Org(e),
             StoreError::Cluster(e) => AppError::Cluster(e),
+            // Checks before a write name what is missing; this is the floor under them: an id that
+            // names nothing is the caller's mistake, not the server's.
+            e if e.is_foreign_key_violation() => AppError::NotFound,
             other => AppError::Internal(other),
         }
     }

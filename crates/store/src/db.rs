@@ -65,6 +65,11 @@ pub enum StoreError {
 
 impl StoreError {
     /// Whether a write was refused by a unique index: the thing exists already.
+    /// A row names another that is not there (an id no record has).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
+    }
+
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
     }

@@ -29,6 +29,7 @@ use thidua_core::cluster::ClusterError;
 use thidua_core::date::format_date;
 use thidua_core::org::{OrgError, OrgLabel};
 
+use crate::api::{ChangeDetail, ErrorBody, ErrorDetail, FieldError};
 use crate::auth::Caller;
 use crate::i18n::{lang_of, T};
 use crate::pages::Chrome;
@@ -595,17 +596,14 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
     let status = response.status();
     let (code, message) = problem.describe(t);
     let mut out = if is_api {
-        let mut body = serde_json::json!({ "error": { "code": code, "message": message } });
+        let mut detail = ErrorDetail { code: code.into(), message: message.clone(), fields: Vec::new(), changes: Vec::new() };
         if let Problem::App(AppError::Invalid(problems)) = problem.as_ref() {
-            let fields: Vec<serde_json::Value> =
-                problems.iter().map(|p| serde_json::json!({ "field": p.field, "message": describe_field(p, t) })).collect();
-            body["error"]["fields"] = serde_json::Value::Array(fields);
+            detail.fields = problems.iter().map(|p| FieldError { field: p.field.into(), message: describe_field(p, t) }).collect();
         }
         if let Problem::App(AppError::Changed(changes)) = problem.as_ref() {
-            let changes: Vec<serde_json::Value> =
-                changes.iter().map(|c| serde_json::json!({ "field": c.field, "item": c.item, "saved": c.saved, "yours": c.yours })).collect();
-            body["error"]["changes"] = serde_json::Value::Array(changes);
+            detail.changes = changes.iter().map(|c| ChangeDetail { field: c.field.into(), item: c.item.clone(), saved: c.saved.clone(), yours: c.yours.clone() }).collect();
         }
+        let body = ErrorBody { error: detail };
         (status, Json(body)).into_response()
     } else {
         let caller = response.extensions().get::<Caller>();

@@ -159,6 +159,23 @@ async fn openapi_documents_routes(s: Server) {
         let code = r.status().as_u16().to_string();
         assert!(item["get"]["responses"].get(&code).is_some(), "{path} answered {code}, not documented");
     }
+    // A parameter is in the path only where the path names it; the rest are query parameters.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("operations") {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().expect("name");
+                let in_path = path.contains(&format!("{{{name}}}"));
+                assert_eq!(p["in"], if in_path { "path" } else { "query" }, "{method} {path}: {name}");
+            }
+        }
+    }
+    // Ids that name nothing are the caller's mistake: a documented 404, and nothing written.
+    let before = get_json(&s, "/api/v1/decisions").await.1.as_array().expect("list").len();
+    let body = json!({"issuer_id": 999_999, "number_symbol": "1-QĐ/KHÔNG", "decided_on": "2024-01-02", "signer": "Không có", "summary": "Không có", "dossier_ids": [999_999]});
+    let r = s.admin.post(s.url("/api/v1/decisions")).json(&body).send().await.expect("post");
+    assert_eq!(r.status(), 404);
+    assert!(paths["/api/v1/decisions"]["post"]["responses"].get("404").is_some());
+    assert_eq!(get_json(&s, "/api/v1/decisions").await.1.as_array().expect("list").len(), before);
 }
 
 async fn pages_render(s: Server) {

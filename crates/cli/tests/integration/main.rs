@@ -16,6 +16,7 @@ mod documents;
 mod emulation;
 mod evaluation;
 mod generate;
+mod hostile;
 mod import;
 mod members;
 mod reports;
@@ -79,6 +80,9 @@ fn main() {
     }
     for (name, test) in members::TESTS {
         trials.push(Trial::test(format!("members::{name}"), move || support::run_api_test(*test)));
+    }
+    for (name, test) in hostile::TESTS {
+        trials.push(Trial::test(format!("hostile::{name}"), move || support::run_api_test(*test)));
     }
     for (name, test) in security::TESTS {
         trials.push(Trial::test(format!("security::{name}"), move || support::run_api_test(*test)));

@@ -50,6 +50,7 @@ pub async fn list(State(app): State<App>, caller: Caller) -> Result<Json<Vec<Clu
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearParams {
     /// The year; the latest with a membership when absent.
     year: Option<String>,

@@ -14,7 +14,7 @@ use thidua_core::date::{iso, parse_date};
 use thidua_core::org::OrgId;
 use utoipa::{IntoParams, ToSchema};
 
-use super::ErrorBody;
+use super::{CreatedDto, ErrorBody};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -92,6 +92,7 @@ async fn eligibility_dto(app: &App, t: T, e: &Eligibility) -> Result<Eligibility
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EligibilityParams {
     /// `org:ID`, `person:ID` or `member:ID`.
     nominee: String,
@@ -108,6 +109,7 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BulkParams {
     scope_id: i64,
     title: String,
@@ -153,6 +155,7 @@ pub struct DossierSummaryDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DossiersParams {
     year: Option<i16>,
 }
@@ -291,11 +294,6 @@ pub async fn step(State(app): State<App>, caller: Caller, Path(id): Path<String>
     };
     app.dossier_step(&caller.principal, parse_id(&id)?, i.version, action, &StepInput { reason: i.reason, poll }).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CreatedDto {
-    pub id: i64,
 }
 
 /// A new draft for the next year from an earlier dossier.
@@ -443,6 +441,7 @@ pub async fn revoke(State(app): State<App>, caller: Caller, Path(id): Path<Strin
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegistryParams {
     /// An organization: its collectives and the people working there.
     org_id: Option<i64>,

@@ -61,6 +61,7 @@ impl From<&DocumentRow> for DocumentDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DocumentParams {
     /// Words to search (diacritics optional; `20-CT/TU` and `20 ct tu` both find the directive).
     q: Option<String>,
@@ -188,6 +189,7 @@ pub async fn status(State(app): State<App>, caller: Caller, Path(id): Path<Strin
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
     register_id: i64,
     unit_id: i64,

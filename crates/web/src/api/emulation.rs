@@ -17,7 +17,7 @@ use thidua_core::org::OrgId;
 use utoipa::{IntoParams, ToSchema};
 
 use super::documents::{day, opt_day};
-use super::ErrorBody;
+use super::{CreatedDto, ErrorBody};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::pages::clusters::parse_year;
@@ -137,6 +137,7 @@ pub struct YearDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FromParams {
     /// The year to carry forward; the latest with a membership when absent.
     from: Option<String>,
@@ -423,6 +424,7 @@ impl From<&MeetingRow> for MeetingDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearParams {
     /// Only meetings held in this year.
     year: Option<String>,
@@ -604,11 +606,6 @@ pub struct TaskInput {
     pub title: String,
     pub owner_id: Option<i64>,
     pub deadline: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CreatedDto {
-    pub id: i64,
 }
 
 /// Adopts a key task at a meeting.

@@ -68,7 +68,7 @@ pub async fn open(State(app): State<App>, t: T, caller: Caller, body: Result<Jso
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct StepDto {
+pub struct LevelStepDto {
     pub level: Option<String>,
     pub by: String,
     /// ISO date.
@@ -86,7 +86,7 @@ pub struct TasksDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CheckDto {
+pub struct LevelCheckDto {
     /// The level the condition belongs to.
     pub level: String,
     /// The condition in words, in the request's language.
@@ -100,7 +100,7 @@ pub struct ProposalDto {
     /// Scored forms: the total out of 100.
     pub score: Option<u32>,
     /// Every condition checked, best level first.
-    pub checks: Vec<CheckDto>,
+    pub checks: Vec<LevelCheckDto>,
     /// What forced the lowest level (discipline in the year, and the rest the rules list).
     pub forced: Vec<String>,
 }
@@ -122,11 +122,11 @@ pub struct SubjectDto {
     /// Triggers ticked, and `discipline` when the member's records show one in the year.
     pub triggers: Vec<String>,
     pub proposal: ProposalDto,
-    pub self_assessment: Option<StepDto>,
-    pub opinion: Option<StepDto>,
+    pub self_assessment: Option<LevelStepDto>,
+    pub opinion: Option<LevelStepDto>,
     pub opinion_note: Option<String>,
-    pub concluded: Option<StepDto>,
-    pub approved: Option<StepDto>,
+    pub concluded: Option<LevelStepDto>,
+    pub approved: Option<LevelStepDto>,
     /// The level that stands: the approval, or else the conclusion.
     pub result: Option<String>,
 }
@@ -152,7 +152,7 @@ pub struct EvalRoundDto {
     pub scored: bool,
     /// Parts of this period's rules not yet checked against the texts.
     pub unverified: Vec<String>,
-    pub concluded: Option<StepDto>,
+    pub concluded: Option<LevelStepDto>,
     pub version: i64,
     /// Members' levels (concluded, or proposed while open) against the quota.
     pub quota: Option<QuotaDto>,
@@ -161,8 +161,8 @@ pub struct EvalRoundDto {
     pub subjects: Vec<SubjectDto>,
 }
 
-fn step(s: &Option<Step>) -> Option<StepDto> {
-    s.as_ref().map(|s| StepDto { level: s.level.map(|l| l.code().to_owned()), by: s.by.clone(), on: iso(s.on) })
+fn step(s: &Option<Step>) -> Option<LevelStepDto> {
+    s.as_ref().map(|s| LevelStepDto { level: s.level.map(|l| l.code().to_owned()), by: s.by.clone(), on: iso(s.on) })
 }
 
 fn quota(q: &QuotaState) -> QuotaDto {
@@ -204,7 +204,7 @@ fn round_dto(t: T, v: &EvalRoundView) -> EvalRoundDto {
                     proposal: ProposalDto {
                         level: s.proposal.level.code().into(),
                         score: s.proposal.score,
-                        checks: s.proposal.checks.iter().map(|c| CheckDto { level: c.level.code().into(), condition: describe_condition(t, c.condition), met: c.met }).collect(),
+                        checks: s.proposal.checks.iter().map(|c| LevelCheckDto { level: c.level.code().into(), condition: describe_condition(t, c.condition), met: c.met }).collect(),
                         forced: s.proposal.forced.clone(),
                     },
                     self_assessment: step(&s.row.own),

@@ -16,6 +16,7 @@ use crate::i18n::T;
 use crate::pages::import::describe_issue;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `false` to write; anything else (or nothing) only checks.
     dry_run: Option<bool>,

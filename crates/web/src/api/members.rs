@@ -11,7 +11,7 @@ use thidua_core::org::OrgId;
 use thidua_core::transfer::{TemporaryPurpose, TransferKind};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ErrorBody;
+use super::{CreatedDto, ErrorBody};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::pages::{parse_id, today};
@@ -30,6 +30,7 @@ pub struct MemberSummaryDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Part of the name, with or without diacritics.
     q: Option<String>,
@@ -99,11 +100,6 @@ impl MemberInput {
         }
         .to_record(None)
     }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CreatedDto {
-    pub id: i64,
 }
 
 /// Registers a member. Every problem with the record is listed in the message.
@@ -191,6 +187,7 @@ pub struct BadgeCandidateDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BadgeParams {
     /// The presentation day; the next one when absent.
     date: Option<String>,
@@ -361,6 +358,7 @@ pub async fn package(State(app): State<App>, caller: Caller, Path(id): Path<Stri
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// The receiving organization in this installation.
     org_id: i64,

@@ -108,9 +108,9 @@ use utoipa::{Modify, OpenApi};
         commendation::add_initiative,
         import::import,
     ),
-    components(schemas(ErrorBody, ErrorDetail, FieldError)),
+    components(schemas(ErrorBody, ErrorDetail, FieldError, ChangeDetail)),
     tags((name = "orgs", description = "Tổ chức và sự kiện tổ chức"), (name = "clusters", description = "Cụm, khối thi đua"), (name = "emulation", description = "Phong trào thi đua, giao ước, hội nghị, nhiệm vụ trọng tâm, chấm điểm"), (name = "ballots", description = "Bỏ phiếu kín"), (name = "members", description = "Đảng viên, tuổi Đảng, Huy hiệu Đảng"), (name = "transfers", description = "Chuyển sinh hoạt đảng"), (name = "documents", description = "Văn bản đến, đi, hồ sơ công việc, tìm kiếm"), (name = "evaluation", description = "Kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng, đảng viên"), (name = "commendation", description = "Khen thưởng: danh mục, tiêu chuẩn, xét điều kiện, hồ sơ, quyết định, sổ khen thưởng")),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -123,6 +123,39 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The errors any route can answer, published on every operation that does not name them itself:
+/// a request that does not parse (400), no or a revoked token (401), outside the caller's scope
+/// (403), an id in the path, query or body that names nothing (404); for writes, a record changed, taken or
+/// in a state that does not allow it (409); and for writes with a body, one over the size limit
+/// (413) or that the rules refuse (422).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new().description(description).content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build()).build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for (write, op) in [(false, &mut item.get), (true, &mut item.post)].into_iter().filter_map(|(w, op)| op.as_mut().map(|op| (w, op))) {
+                let mut common = vec![("400", "Yêu cầu không đọc được: mã số, ngày hoặc tham số sai dạng."), ("401", "Chưa đăng nhập, hoặc token không còn hiệu lực."), ("403", "Ngoài phạm vi được giao.")];
+                if op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    common.push(("404", "Không tìm thấy."));
+                }
+                if write {
+                    common.push(("409", "Bản ghi đã thay đổi, đã có, hoặc không ở trạng thái cho phép thao tác này."));
+                }
+                if op.request_body.is_some() {
+                    common.extend([("413", "Nội dung gửi lên quá lớn."), ("422", "Dữ liệu không hợp lệ; từng trường sai được nêu trong `fields`.")]);
+                }
+                for (status, description) in common {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| error(description).into());
+                }
+            }
+        }
     }
 }
 
@@ -139,6 +172,20 @@ pub struct ErrorDetail {
     /// For `invalid`: each field in error with its message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// For `changed`: each field another officer saved differently since the version sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeDetail>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ChangeDetail {
+    pub field: String,
+    /// Which one, for a field repeated per item (a criterion's code).
+    pub item: Option<String>,
+    /// As saved by the other officer.
+    pub saved: String,
+    /// As this request would have saved it.
+    pub yours: String,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -147,6 +194,48 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// What a create answers: the new record's id.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CreatedDto {
+    pub id: i64,
+}
+
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    /// utoipa names a schema after its type alone, so two types of one name in different modules
+    /// publish one schema for both, and responses of the other break the contract.
+    #[test]
+    fn schema_names_are_unique() {
+        let mut seen = std::collections::HashMap::new();
+        for (file, text) in [
+            ("ballots", include_str!("ballots.rs")),
+            ("clusters", include_str!("clusters.rs")),
+            ("commendation", include_str!("commendation.rs")),
+            ("documents", include_str!("documents.rs")),
+            ("emulation", include_str!("emulation.rs")),
+            ("evaluations", include_str!("evaluations.rs")),
+            ("import", include_str!("import.rs")),
+            ("members", include_str!("members.rs")),
+            ("mod", include_str!("mod.rs")),
+            ("orgs", include_str!("orgs.rs")),
+            ("scoring", include_str!("scoring.rs")),
+        ] {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !(line.starts_with("#[derive(") && line.contains("ToSchema")) {
+                    continue;
+                }
+                let declaration = lines[i + 1..].iter().find(|l| l.starts_with("pub struct ") || l.starts_with("pub enum ")).expect("a type after its derive");
+                let name = declaration.split_whitespace().nth(2).expect("name").trim_end_matches(['{', '(', ';']).to_owned();
+                if let Some(other) = seen.insert(name.clone(), file) {
+                    panic!("{name} is declared in both {other} and {file}");
+                }
+            }
+        }
+        assert!(seen.len() > 50, "{} schemas found", seen.len());
+    }
 }

@@ -121,6 +121,7 @@ pub struct OrgDetailDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateParams {
     /// ISO `yyyy-mm-dd` or `dd/mm/yyyy`; today (Vietnam time) when absent.
     date: Option<String>,

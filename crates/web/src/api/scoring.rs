@@ -130,6 +130,7 @@ pub async fn round(State(app): State<App>, caller: Caller, Path(id): Path<String
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SheetParams {
     target_id: String,
     /// `self`, `peer` or `leader`.
