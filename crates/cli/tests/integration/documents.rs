@@ -16,6 +16,7 @@ pub const STORE_TESTS: &[(&str, StoreTest)] = &[
     ("fifty_clerks_take_fifty_consecutive_numbers", |db| Box::pin(concurrent_numbers(db))),
     ("numbers_run_per_type_and_term_and_are_never_reused", |db| Box::pin(numbering(db))),
     ("search_finds_vietnamese_with_or_without_diacritics_and_numbers", |db| Box::pin(search(db))),
+    ("search_past_the_newest_ten_thousand_finds_the_older_matches", |db| Box::pin(search_window(db))),
 ];
 
 pub const TESTS: &[(&str, ApiTest)] = &[
@@ -213,6 +214,65 @@ async fn search(db: TestDb) {
     let chi_bo = find("chi bo").await;
     assert_eq!(chi_bo.first().map(String::as_str), Some("Chi bộ tổ chức sinh hoạt chuyên đề"), "{chi_bo:?}");
     assert!(!chi_bo.iter().any(|d| d == "Chuyên đề của chi ủy về bộ máy"), "the newest, but with the words apart: after a page of others");
+}
+
+/// PostgreSQL reads the newest 10,000 documents first and asks the GIN index only when fewer than
+/// a page match there: both ways must give the exact newest matches.
+async fn search_window(db: TestDb) {
+    let app = db.app().await;
+    let org = committee(&app, "Thành ủy Cửa sổ", "TU", date(2020, 10, 1)).await;
+    let store = thidua_store::Store::open(&db.url).await.expect("store");
+    let row = |id: i64, summary: String| thidua_store::DocumentRow {
+        id,
+        direction: Direction::Outgoing,
+        org,
+        unit: None,
+        doc_type: "CV".into(),
+        number: Some(id),
+        issuer_code: Some("TU".into()),
+        symbol: Some(format!("{id}-CV/TU")),
+        scope: Some("term:test".into()),
+        issued_on: Some(date(2024, 1, 2)),
+        issuer_name: None,
+        summary,
+        signer: None,
+        recipients: None,
+        secrecy: None,
+        urgency: None,
+        arrival_number: None,
+        arrival_on: None,
+        assigned_to: None,
+        deadline: None,
+        status: "issued".into(),
+        status_on: None,
+        withdrawn_reason: None,
+        created_by: "test".into(),
+        version: 1,
+    };
+    // 10,100 documents about "công tác"; the oldest 30 also about "luân chuyển"; "kiểm điểm" in
+    // ten of the newest 10,000 and in two older ones.
+    let mut tx = store.begin().await.expect("begin");
+    let docs: Vec<_> = (1..=10_100)
+        .map(|i| {
+            let extra = if i <= 30 { " luân chuyển cán bộ" } else if (i <= 100 && i % 40 == 0) || i % 1000 == 0 { " kiểm điểm" } else { "" };
+            row(i, format!("Về công tác số {i}{extra}"))
+        })
+        .collect();
+    tx.insert_documents(&docs, 0).await.expect("documents");
+    tx.commit().await.expect("commit");
+    let find = |q: &'static str, limit: i64| {
+        let app = app.clone();
+        async move { app.search_documents(&Principal::system(), q, SearchFilter::default(), limit).await.expect("search").into_iter().map(|d| d.id).collect::<Vec<_>>() }
+    };
+    // Common: the newest page, from the window.
+    assert_eq!(find("cong tac", 20).await, (10_081..=10_100).rev().collect::<Vec<_>>());
+    // Only past the window: all 30, newest first.
+    assert_eq!(find("luan chuyen", 50).await, (1..=30).rev().collect::<Vec<_>>());
+    // Some in the window, not a page of them: the window's and the older ones together.
+    assert_eq!(find("kiem diem", 20).await, [10_000, 9_000, 8_000, 7_000, 6_000, 5_000, 4_000, 3_000, 2_000, 1_000, 80, 40]);
+    // Filtered the same way.
+    let filtered = app.search_documents(&Principal::system(), "luan chuyen", SearchFilter { doc_type: Some("CV".into()), ..Default::default() }, 10).await.expect("search");
+    assert_eq!(filtered.iter().map(|d| d.id).collect::<Vec<_>>(), (21..=30).rev().collect::<Vec<_>>());
 }
 
 async fn statistics(s: Server) {
