@@ -10,7 +10,7 @@ use thidua_core::cluster::ClusterId;
 use thidua_core::date::{format_date, long_date};
 use thidua_core::emulation::TaskStatus;
 use thidua_core::org::OrgId;
-use thidua_office::{Cell, PartyDocument, Sheet};
+use thidua_office::{Cell, PartyDocument, IN_MEMORY_ROWS};
 
 use thidua_core::commendation::DossierState;
 use thidua_core::evaluation::SubjectKind;
@@ -235,25 +235,37 @@ impl App {
             return Err(AppError::Invalid(vec![FieldProblem::new("year", Invalid::OutOfRange)]));
         }
         let subtree = self.with_predecessors(&self.subtree(org, today()).await?).await?;
-        let results = self.store.year_results(&subtree, year).await?;
-        let named: BTreeSet<OrgId> = results.iter().flat_map(|r| [Some(r.cell), r.org]).flatten().collect();
-        let names = self.org_names(&named).await?;
+        let org_name = self.org_names(&[org].into_iter().collect()).await?.remove(&org).unwrap_or_default();
+        let title = format!("{org_name} – năm {year}");
+        let headers = |h: &[&str]| h.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        // The summary comes first but is filled last, from the counts of the sheets after it.
+        let mut book = thidua_office::Book::new();
+        let summary = book.sheet("Tổng hợp", Some(&title), &headers(&["Chỉ tiêu", "Số lượng"]), &[40.0, 12.0], false)?;
+        let members = book.sheet("Xếp loại đảng viên", Some(&title), &headers(&["Họ và tên", "Chi bộ", "Xếp loại"]), &[30.0, 40.0, 12.0], true)?;
+        let orgs = book.sheet("Xếp loại tổ chức", Some(&title), &headers(&["Tổ chức, tập thể", "Loại", "Xếp loại"]), &[40.0, 20.0, 12.0], true)?;
         let level = |l: Option<thidua_core::evaluation::Level>| l.map_or(Cell::Empty, |l| Cell::Text(l.abbreviation().into()));
-        // Leaders are evaluated as leaders too: the member sheet lists each member once. The
-        // results are consumed as the rows are made: a province's run to hundreds of thousands.
+        // Leaders are evaluated as leaders too: the member sheet lists each member once. A
+        // province's results run to hundreds of thousands: they are read a few hundred
+        // organizations at a time and written as they come.
         let mut counts: BTreeMap<&'static str, i64> = BTreeMap::new();
-        let (mut member_rows, mut org_rows): (Vec<Vec<Cell>>, Vec<Vec<Cell>>) = (Vec::new(), Vec::new());
-        for r in results {
-            if r.kind == SubjectKind::Member.code() {
-                if let Some(l) = r.level {
-                    *counts.entry(l.abbreviation()).or_default() += 1;
+        let mut listed = 0;
+        for chunk in subtree.chunks(500) {
+            let results = self.store.year_results(chunk, year).await?;
+            let named: BTreeSet<OrgId> = results.iter().flat_map(|r| [Some(r.cell), r.org]).flatten().collect();
+            let names = self.org_names(&named).await?;
+            for r in results {
+                if r.kind == SubjectKind::Member.code() {
+                    if let Some(l) = r.level {
+                        *counts.entry(l.abbreviation()).or_default() += 1;
+                    }
+                    listed += 1;
+                    book.row(members, &[Cell::Text(r.member_name.unwrap_or_default()), Cell::Text(names.get(&r.cell).cloned().unwrap_or_default()), level(r.level)])?;
+                } else if r.member_name.is_none()
+                    && let Some(o) = r.org
+                {
+                    let kind = SubjectKind::from_code(&r.kind).map_or(r.kind, |k| kind_label(k).to_owned());
+                    book.row(orgs, &[Cell::Text(names.get(&o).cloned().unwrap_or_default()), Cell::Text(kind), level(r.level)])?;
                 }
-                member_rows.push(vec![Cell::Text(r.member_name.unwrap_or_default()), Cell::Text(names.get(&r.cell).cloned().unwrap_or_default()), level(r.level)]);
-            } else if r.member_name.is_none()
-                && let Some(o) = r.org
-            {
-                let kind = SubjectKind::from_code(&r.kind).map_or(r.kind, |k| kind_label(k).to_owned());
-                org_rows.push(vec![Cell::Text(names.get(&o).cloned().unwrap_or_default()), Cell::Text(kind), level(r.level)]);
             }
         }
         // Commendation is shown to those who may see it; another failure is a failure.
@@ -264,49 +276,29 @@ impl App {
             }
         }
         let awards = allowed(self.registry(p, Some(org), true, None, Some(year), Some(year)).await)?;
+        let awards: Vec<_> = awards.into_iter().filter(|a| a.award.revocation.is_none()).collect();
         let dossiers: Vec<_> = allowed(self.dossiers(p, Some(year)).await)?.into_iter().filter(|(d, _, _)| subtree.contains(&d.proposer)).collect();
-        let summary = vec![
-            vec![Cell::Text("Số đảng viên được xếp loại".into()), Cell::Int(member_rows.len() as i64)],
-            vec![Cell::Text("Hoàn thành xuất sắc nhiệm vụ".into()), Cell::Int(counts.get("HTXSNV").copied().unwrap_or(0))],
-            vec![Cell::Text("Hoàn thành tốt nhiệm vụ".into()), Cell::Int(counts.get("HTTNV").copied().unwrap_or(0))],
-            vec![Cell::Text("Hoàn thành nhiệm vụ".into()), Cell::Int(counts.get("HTNV").copied().unwrap_or(0))],
-            vec![Cell::Text("Không hoàn thành nhiệm vụ".into()), Cell::Int(counts.get("KHTNV").copied().unwrap_or(0))],
-            vec![Cell::Text("Lượt khen thưởng".into()), Cell::Int(awards.iter().filter(|a| a.award.revocation.is_none()).count() as i64)],
-            vec![Cell::Text("Hồ sơ đề nghị khen thưởng".into()), Cell::Int(dossiers.len() as i64)],
-        ];
-        let org_name = self.org_names(&[org].into_iter().collect()).await?.remove(&org).unwrap_or_default();
-        let sheet = |name: &str, headers: &[&str], widths: &[f64], rows: Vec<Vec<Cell>>| Sheet {
-            name: name.into(),
-            title: Some(format!("{org_name} – năm {year}")),
-            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
-            widths: widths.to_vec(),
-            rows,
-        };
-        let sheets = vec![
-            sheet("Tổng hợp", &["Chỉ tiêu", "Số lượng"], &[40.0, 12.0], summary),
-            sheet("Xếp loại đảng viên", &["Họ và tên", "Chi bộ", "Xếp loại"], &[30.0, 40.0, 12.0], member_rows),
-            sheet("Xếp loại tổ chức", &["Tổ chức, tập thể", "Loại", "Xếp loại"], &[40.0, 20.0, 12.0], org_rows),
-            sheet(
-                "Khen thưởng",
-                &["Danh hiệu, hình thức", "Tập thể, cá nhân", "Số quyết định", "Ngày quyết định"],
-                &[40.0, 36.0, 20.0, 14.0],
-                awards
-                    .iter()
-                    .filter(|a| a.award.revocation.is_none())
-                    .map(|a| {
-                        let d = a.award.decision.decided_on;
-                        vec![Cell::Text(a.title_name.clone()), Cell::Text(a.recipient.clone()), Cell::Text(a.award.decision.number_symbol.clone()), Cell::Date(d.year(), d.month(), d.day())]
-                    })
-                    .collect(),
-            ),
-            sheet(
-                "Hồ sơ đề nghị",
-                &["Danh hiệu, hình thức", "Tập thể, cá nhân", "Trạng thái"],
-                &[40.0, 36.0, 16.0],
-                dossiers.iter().map(|(d, name, title)| vec![Cell::Text(title.clone()), Cell::Text(name.clone()), Cell::Text(state_label(d.state).into())]).collect(),
-            ),
-        ];
-        self.audit_export(p, &format!("org:{} year-end {year}", org.0), sheets[1].rows.len()).await?;
-        Ok(thidua_office::xlsx(&sheets)?)
+        let sheet = book.sheet("Khen thưởng", Some(&title), &headers(&["Danh hiệu, hình thức", "Tập thể, cá nhân", "Số quyết định", "Ngày quyết định"]), &[40.0, 36.0, 20.0, 14.0], awards.len() > IN_MEMORY_ROWS)?;
+        for a in &awards {
+            let d = a.award.decision.decided_on;
+            book.row(sheet, &[Cell::Text(a.title_name.clone()), Cell::Text(a.recipient.clone()), Cell::Text(a.award.decision.number_symbol.clone()), Cell::Date(d.year(), d.month(), d.day())])?;
+        }
+        let sheet = book.sheet("Hồ sơ đề nghị", Some(&title), &headers(&["Danh hiệu, hình thức", "Tập thể, cá nhân", "Trạng thái"]), &[40.0, 36.0, 16.0], dossiers.len() > IN_MEMORY_ROWS)?;
+        for (d, name, title) in &dossiers {
+            book.row(sheet, &[Cell::Text(title.clone()), Cell::Text(name.clone()), Cell::Text(state_label(d.state).into())])?;
+        }
+        for (label, n) in [
+            ("Số đảng viên được xếp loại", listed),
+            ("Hoàn thành xuất sắc nhiệm vụ", counts.get("HTXSNV").copied().unwrap_or(0)),
+            ("Hoàn thành tốt nhiệm vụ", counts.get("HTTNV").copied().unwrap_or(0)),
+            ("Hoàn thành nhiệm vụ", counts.get("HTNV").copied().unwrap_or(0)),
+            ("Không hoàn thành nhiệm vụ", counts.get("KHTNV").copied().unwrap_or(0)),
+            ("Lượt khen thưởng", awards.len() as i64),
+            ("Hồ sơ đề nghị khen thưởng", dossiers.len() as i64),
+        ] {
+            book.row(summary, &[Cell::Text(label.into()), Cell::Int(n)])?;
+        }
+        self.audit_export(p, &format!("org:{} year-end {year}", org.0), listed as usize).await?;
+        Ok(book.finish()?)
     }
 }

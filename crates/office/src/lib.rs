@@ -9,7 +9,7 @@ mod text;
 mod xlsx;
 
 pub use text::{extract_text, minimal_pdf};
-pub use xlsx::{csv, xlsx, Cell, Sheet};
+pub use xlsx::{csv, xlsx, Book, Cell, Sheet, IN_MEMORY_ROWS};
 
 use docx_rs::{
     AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableRow, WidthType,

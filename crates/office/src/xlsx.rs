@@ -32,49 +32,96 @@ fn err(e: rust_xlsxwriter::XlsxError) -> OfficeError {
 /// Sheets longer than this are written row by row through a temporary file, their texts inline
 /// (no shared table of them in memory): a province's members held as worksheet cells took some
 /// 500 MB, and the server must stay small.
-const IN_MEMORY_ROWS: usize = 5_000;
+pub const IN_MEMORY_ROWS: usize = 5_000;
 
 /// The workbook as xlsx bytes.
 pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, OfficeError> {
-    let mut book = Workbook::new();
-    let title = Format::new().set_bold().set_font_size(14).set_font_name("Times New Roman");
-    let header = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
-    let text = Format::new().set_text_wrap().set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
-    let date = Format::new().set_num_format("dd/mm/yyyy").set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
+    let mut book = Book::new();
     for sheet in sheets {
-        let ws = if sheet.rows.len() > IN_MEMORY_ROWS { book.add_worksheet_with_constant_memory().map_err(err)? } else { book.add_worksheet() };
+        let at = book.sheet(&sheet.name, sheet.title.as_deref(), &sheet.headers, &sheet.widths, sheet.rows.len() > IN_MEMORY_ROWS)?;
+        for values in &sheet.rows {
+            book.row(at, values)?;
+        }
+    }
+    book.finish()
+}
+
+/// A workbook written as its rows come: a sheet of many rows goes through a temporary file, so
+/// a province's members need not all be in memory at once.
+pub struct Book {
+    book: Workbook,
+    /// The next row of each sheet.
+    next: Vec<u32>,
+    text: Format,
+    date: Format,
+}
+
+impl Default for Book {
+    fn default() -> Book {
+        Book::new()
+    }
+}
+
+impl Book {
+    pub fn new() -> Book {
+        let border = rust_xlsxwriter::FormatBorder::Thin;
+        Book {
+            book: Workbook::new(),
+            next: Vec::new(),
+            text: Format::new().set_text_wrap().set_border(border).set_font_name("Times New Roman"),
+            date: Format::new().set_num_format("dd/mm/yyyy").set_border(border).set_font_name("Times New Roman"),
+        }
+    }
+
+    /// Adds a sheet with its title line and header row; `many` (more than a few thousand rows)
+    /// writes it row by row through a temporary file, its rows then strictly in order. Returns
+    /// the sheet's position for [`Book::row`].
+    pub fn sheet(&mut self, name: &str, title: Option<&str>, headers: &[String], widths: &[f64], many: bool) -> Result<usize, OfficeError> {
+        let ws = if many { self.book.add_worksheet_with_constant_memory().map_err(err)? } else { self.book.add_worksheet() };
         // Sheet names are at most 31 characters and exclude a few symbols.
-        let name: String = sheet.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        let name: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
         ws.set_name(if name.is_empty() { "Sheet1" } else { &name }).map_err(err)?;
         let mut row: u32 = 0;
-        if let Some(t) = &sheet.title {
-            ws.write_string_with_format(0, 0, t, &title).map_err(err)?;
+        if let Some(t) = title {
+            ws.write_string_with_format(0, 0, t, &Format::new().set_bold().set_font_size(14).set_font_name("Times New Roman")).map_err(err)?;
             row = 2;
         }
-        for (c, h) in sheet.headers.iter().enumerate() {
+        let header = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_border(rust_xlsxwriter::FormatBorder::Thin).set_font_name("Times New Roman");
+        for (c, h) in headers.iter().enumerate() {
             ws.write_string_with_format(row, c as u16, h, &header).map_err(err)?;
         }
-        for (c, w) in sheet.widths.iter().enumerate() {
+        for (c, w) in widths.iter().enumerate() {
             ws.set_column_width(c as u16, *w).map_err(err)?;
         }
         ws.set_freeze_panes(row + 1, 0).map_err(err)?;
-        for values in &sheet.rows {
-            row += 1;
-            for (c, v) in values.iter().enumerate() {
-                let c = c as u16;
-                match v {
-                    Cell::Text(s) => ws.write_string_with_format(row, c, s, &text).map_err(err)?,
-                    Cell::Int(n) => ws.write_number_with_format(row, c, *n as f64, &text).map_err(err)?,
-                    Cell::Date(y, m, d) => {
-                        let dt = ExcelDateTime::from_ymd(*y as u16, *m as u8, *d as u8).map_err(err)?;
-                        ws.write_date_with_format(row, c, &dt, &date).map_err(err)?
-                    }
-                    Cell::Empty => ws.write_blank(row, c, &text).map_err(err)?,
-                };
-            }
-        }
+        self.next.push(row + 1);
+        Ok(self.next.len() - 1)
     }
-    book.save_to_buffer().map_err(err)
+
+    /// Writes the next row of sheet `at`.
+    pub fn row(&mut self, at: usize, values: &[Cell]) -> Result<(), OfficeError> {
+        let Some(row) = self.next.get_mut(at) else { return Err(OfficeError(format!("no sheet {at}"))) };
+        let ws = self.book.worksheet_from_index(at).map_err(err)?;
+        for (c, v) in values.iter().enumerate() {
+            let c = c as u16;
+            match v {
+                Cell::Text(s) => ws.write_string_with_format(*row, c, s, &self.text).map_err(err)?,
+                Cell::Int(n) => ws.write_number_with_format(*row, c, *n as f64, &self.text).map_err(err)?,
+                Cell::Date(y, m, d) => {
+                    let dt = ExcelDateTime::from_ymd(*y as u16, *m as u8, *d as u8).map_err(err)?;
+                    ws.write_date_with_format(*row, c, &dt, &self.date).map_err(err)?
+                }
+                Cell::Empty => ws.write_blank(*row, c, &self.text).map_err(err)?,
+            };
+        }
+        *row += 1;
+        Ok(())
+    }
+
+    /// The workbook as xlsx bytes.
+    pub fn finish(mut self) -> Result<Vec<u8>, OfficeError> {
+        self.book.save_to_buffer().map_err(err)
+    }
 }
 
 /// The sheet as CSV for spreadsheets and scripts: UTF-8 with a byte-order mark (so Excel reads

@@ -128,9 +128,9 @@ impl Modify for BearerAuth {
 
 /// The errors any route can answer, published on every operation that does not name them itself:
 /// a request that does not parse (400), no or a revoked token (401), outside the caller's scope
-/// (403), an id in the path, query or body that names nothing (404); for writes, a record changed, taken or
-/// in a state that does not allow it (409); and for writes with a body, one over the size limit
-/// (413) or that the rules refuse (422).
+/// (403); for input in the path, query or body, an id that names nothing (404) or a value the
+/// rules refuse (422); for writes, a record changed, taken or in a state that does not allow it
+/// (409); for a body, one over the size limit (413).
 struct CommonErrors;
 
 impl Modify for CommonErrors {
@@ -143,13 +143,13 @@ impl Modify for CommonErrors {
             for (write, op) in [(false, &mut item.get), (true, &mut item.post)].into_iter().filter_map(|(w, op)| op.as_mut().map(|op| (w, op))) {
                 let mut common = vec![("400", "Yêu cầu không đọc được: mã số, ngày hoặc tham số sai dạng."), ("401", "Chưa đăng nhập, hoặc token không còn hiệu lực."), ("403", "Ngoài phạm vi được giao.")];
                 if op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
-                    common.push(("404", "Không tìm thấy."));
+                    common.extend([("404", "Không tìm thấy."), ("422", "Dữ liệu không hợp lệ theo quy định; từng trường sai được nêu trong `fields`.")]);
                 }
                 if write {
                     common.push(("409", "Bản ghi đã thay đổi, đã có, hoặc không ở trạng thái cho phép thao tác này."));
                 }
                 if op.request_body.is_some() {
-                    common.extend([("413", "Nội dung gửi lên quá lớn."), ("422", "Dữ liệu không hợp lệ; từng trường sai được nêu trong `fields`.")]);
+                    common.push(("413", "Nội dung gửi lên quá lớn."));
                 }
                 for (status, description) in common {
                     op.responses.responses.entry(status.to_owned()).or_insert_with(|| error(description).into());
