@@ -3,6 +3,7 @@
 //! time, decisions and the award registry with revocations, and the documents they produce.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
@@ -275,9 +276,19 @@ impl App {
     }
 
     /// The rulebook in force: the newest version in the database.
-    pub async fn commendation_rules(&self) -> Result<(RulebookRow, Rulebook), AppError> {
+    pub async fn commendation_rules(&self) -> Result<(RulebookRow, Arc<Rulebook>), AppError> {
+        let latest = self.store.latest_rulebook_id().await?.ok_or(AppError::NotFound)?;
+        if let Ok(cache) = self.commendation_book.lock()
+            && let Some((row, book)) = cache.as_ref()
+            && row.id == latest
+        {
+            return Ok((row.clone(), book.clone()));
+        }
         let row = self.store.latest_rulebook().await?.ok_or(AppError::NotFound)?;
-        let book = Rulebook::parse(&row.body).map_err(CommendationProblem::Rules)?;
+        let book = Arc::new(Rulebook::parse(&row.body).map_err(CommendationProblem::Rules)?);
+        if let Ok(mut cache) = self.commendation_book.lock() {
+            *cache = Some((row.clone(), book.clone()));
+        }
         Ok((row, book))
     }
 
@@ -425,12 +436,7 @@ impl App {
 
     /// `roots` and everything below them on `on`, each once.
     async fn descendants_on(&self, roots: &[OrgId], on: Date) -> Result<Vec<OrgId>, AppError> {
-        let mut children: HashMap<OrgId, Vec<OrgId>> = HashMap::new();
-        for (org, parent) in self.store.org_parents_on(on).await? {
-            if let Some(parent) = parent {
-                children.entry(parent).or_default().push(org);
-            }
-        }
+        let children = self.store.org_children_on(on).await?;
         let mut seen: HashSet<OrgId> = HashSet::new();
         let mut out: Vec<OrgId> = roots.iter().copied().filter(|r| seen.insert(*r)).collect();
         let mut i = 0;
@@ -476,7 +482,7 @@ impl App {
                 by_org.entry(o).or_default().entry(year).or_default().push(level);
             }
         }
-        let successions = if follow { self.store.successions().await? } else { Vec::new() };
+        let successions = if follow { self.store.successions().await? } else { Default::default() };
         let lineage = predecessors_in(&successions, &[org]);
         let names = self.org_names(&lineage.iter().copied().collect()).await?;
         /// Own years first; a year without results takes those of all predecessors that have it.
@@ -1218,15 +1224,8 @@ impl App {
 
     async fn name_lines(&self, awards: Vec<AwardRow>) -> Result<Vec<RegistryLine>, AppError> {
         let (_, book) = self.commendation_rules().await?;
-        let mut persons: HashMap<i64, PersonRow> = HashMap::new();
-        for a in &awards {
-            if let Nominee::Person(id) = a.nominee
-                && !persons.contains_key(&id)
-                && let Some(row) = self.store.person(id).await?
-            {
-                persons.insert(id, row);
-            }
-        }
+        let wanted: BTreeSet<i64> = awards.iter().filter_map(|a| if let Nominee::Person(id) = a.nominee { Some(id) } else { None }).collect();
+        let persons: HashMap<i64, PersonRow> = self.store.persons(&wanted).await?.into_iter().map(|x| (x.id, x)).collect();
         let orgs: BTreeSet<OrgId> = awards
             .iter()
             .flat_map(|a| [Some(a.decision.issuer), if let Nominee::Org(o) = a.nominee { Some(o) } else { None }])
@@ -1255,8 +1254,6 @@ impl App {
     /// The registry: awards to collectives and people the principal may see. `org` narrows it to
     /// an organization (with its predecessors when `predecessors`) and the people working there.
     pub async fn registry(&self, p: &Principal, org: Option<OrgId>, predecessors: bool, title: Option<String>, from_year: Option<i16>, to_year: Option<i16>) -> Result<Vec<RegistryLine>, AppError> {
-        let versions = self.store.orgs_latest().await?;
-        let visible: BTreeSet<OrgId> = self.visible_for(p, Action::ViewCommendation, versions).await?.into_iter().map(|v| v.org).collect();
         let orgs: Option<Vec<OrgId>> = match org {
             None => None,
             Some(o) => {
@@ -1268,8 +1265,12 @@ impl App {
         let filter = AwardFilter { orgs, title, from_year, to_year, with_revoked: true, ..AwardFilter::default() };
         let lines = self.name_lines(self.store.awards(&filter).await?).await?;
         // Predecessors named in the query are shown whatever the scope says of them today.
-        let asked = org.is_some();
-        Ok(lines.into_iter().filter(|l| asked || visible.contains(&l.org) || p.has_system(Action::ViewCommendation)).collect())
+        if org.is_some() || p.has_system(Action::ViewCommendation) {
+            return Ok(lines);
+        }
+        let versions = self.store.orgs_latest().await?;
+        let visible: BTreeSet<OrgId> = self.visible_for(p, Action::ViewCommendation, versions).await?.into_iter().map(|v| v.org).collect();
+        Ok(lines.into_iter().filter(|l| visible.contains(&l.org)).collect())
     }
 
     /// A person's page: who they are, their initiatives, their awards.

@@ -44,7 +44,13 @@ pub struct App {
     /// The search index's counts as last read, and when: `/healthz` is asked often, and counting a
     /// million-document index takes a good part of a second.
     index_counts: Arc<std::sync::Mutex<Option<CountsRead>>>,
+    /// The latest commendation rulebook, parsed: it changes only when an administrator saves a
+    /// new version, and registry pages ask for it on every request.
+    commendation_book: Arc<std::sync::Mutex<Option<ParsedRulebook>>>,
 }
+
+/// A rulebook version with its parsed rules.
+type ParsedRulebook = (thidua_store::RulebookRow, Arc<thidua_core::commendation::Rulebook>);
 
 /// The search index's counts (documents, entries) and when they were read.
 type CountsRead = (std::time::Instant, (i64, i64));
@@ -64,6 +70,7 @@ impl App {
             rules: Arc::new(rules),
             blobs: thidua_store::BlobPlace::Database,
             index_counts: Arc::default(),
+            commendation_book: Arc::default(),
         };
         app.seed_holidays().await?;
         app.seed_commendation_rules().await?;

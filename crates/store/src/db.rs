@@ -64,12 +64,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether a write was refused by a unique index: the thing exists already.
-    /// A row names another that is not there (an id no record has).
+    /// Whether a write was refused by a foreign key: a row names another that is not there.
     pub fn is_foreign_key_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
     }
 
+    /// Whether a write was refused by a unique index: the thing exists already.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
@@ -84,6 +84,9 @@ pub struct Store {
     write_lock: Arc<Mutex<()>>,
     /// Every organization version as of the registry's newest event, shared until it changes.
     pub(crate) versions: Arc<std::sync::Mutex<Option<crate::orgs::VersionCache>>>,
+    /// Commits of this store that changed the registry: a cached newest event read before one
+    /// is not trusted after it.
+    pub(crate) registry_generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -133,7 +136,7 @@ impl Store {
             options
         };
         let pool = options.connect(&url).await?;
-        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())), versions: Arc::default() })
+        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())), versions: Arc::default(), registry_generation: Arc::default() })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -201,7 +204,7 @@ impl Store {
             }
             Backend::Postgres => (None, self.pool.begin().await?),
         };
-        Ok(Tx { tx, backend: self.backend, _guard: guard, orgs: None, audit_locked: false })
+        Ok(Tx { tx, backend: self.backend, _guard: guard, orgs: None, audit_locked: false, registry_generation: self.registry_generation.clone(), registry_written: false })
     }
 
     /// A stored setting, e.g. whether the demo world was loaded.
@@ -258,11 +261,18 @@ pub struct Tx {
     pub(crate) orgs: Option<OrgWriter>,
     /// Whether this PostgreSQL transaction holds the audit log's lock.
     pub(crate) audit_locked: bool,
+    /// The store's count of registry commits, counted up when this one changes the registry.
+    pub(crate) registry_generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Whether this transaction wrote to the registry other than through `orgs` (a restore).
+    pub(crate) registry_written: bool,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
+        if self.orgs.is_some() || self.registry_written {
+            self.registry_generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
         Ok(())
     }
 

@@ -216,6 +216,7 @@ impl Store {
         let order = self.insertion_order(&tables).await?;
         let by_name: HashMap<&str, &Table> = tables.iter().map(|t| (t.name.as_str(), t)).collect();
         let mut tx = self.begin().await?;
+        tx.registry_written = true;
         for name in order.iter().rev() {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {}", quoted(name)))).execute(&mut *tx.tx).await?;
         }

@@ -1,7 +1,7 @@
 //! The organization registry: events are the source of truth; versions and successions are
 //! derived from them and rewritten in the same transaction as each event.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -17,11 +17,26 @@ use crate::bulk::{insert_rows, Cell};
 use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
 use crate::members::placeholders;
 
-/// The versions as of the registry's newest event `head`.
+/// The registry as of its newest event `head`: every version, every succession, and the tree of
+/// the last date asked for (children by parent). Pages ask for these many times each.
 pub(crate) struct VersionCache {
     head: i64,
+    /// When `head` was last read, and the store's count of registry commits before that read.
+    /// For `HEAD_FRESH` after it, and while no commit of this server's has changed the registry
+    /// since, `head` is taken as still the newest event: a page asks half a dozen times. Another
+    /// server's changes show within that time.
+    checked: std::time::Instant,
+    generation: u64,
     versions: Arc<Vec<OrgVersion>>,
+    successions: Arc<Vec<Succession>>,
+    children: Option<(Date, Arc<Children>)>,
 }
+
+/// How long the registry's newest event, once read, is taken as still the newest.
+const HEAD_FRESH: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The organizations below each parent on one date.
+pub type Children = HashMap<OrgId, Vec<OrgId>>;
 
 /// The history and its replay, held by a transaction that writes to the registry.
 pub(crate) struct OrgWriter {
@@ -240,19 +255,63 @@ impl Store {
     /// The newest event is asked of the database each time, so several servers over one database
     /// stay in step; versions change only with an event, in its transaction.
     async fn all_versions(&self) -> Result<Arc<Vec<OrgVersion>>, StoreError> {
-        let head: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM org_event").fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(self.registry_head().await?.1)
+    }
+
+    /// The registry's newest event with the versions as of it, read again only when it moved.
+    async fn registry_head(&self) -> Result<(i64, Arc<Vec<OrgVersion>>), StoreError> {
+        // Read before the head: a commit during the read leaves the answer stale at once.
+        let generation = self.registry_generation.load(std::sync::atomic::Ordering::Acquire);
         if let Ok(cache) = self.versions.lock()
             && let Some(c) = cache.as_ref()
+            && c.generation == generation
+            && c.checked.elapsed() < HEAD_FRESH
+        {
+            return Ok((c.head, c.versions.clone()));
+        }
+        let head: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM org_event").fetch_one(&self.pool).await?.try_get(0)?;
+        if let Ok(mut cache) = self.versions.lock()
+            && let Some(c) = cache.as_mut()
             && c.head == head
         {
-            return Ok(c.versions.clone());
+            (c.checked, c.generation) = (std::time::Instant::now(), generation);
+            return Ok((head, c.versions.clone()));
         }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {VERSION_COLUMNS} FROM org_version"))).fetch_all(&self.pool).await?;
         let versions = Arc::new(rows.iter().map(version_from_row).collect::<Result<Vec<_>, _>>()?);
+        let rows = sqlx::query("SELECT predecessor_id, successor_id, effective_on, kind, event_id FROM org_succession").fetch_all(&self.pool).await?;
+        let successions = Arc::new(rows.iter().map(succession_from_row).collect::<Result<Vec<_>, _>>()?);
         if let Ok(mut cache) = self.versions.lock() {
-            *cache = Some(VersionCache { head, versions: versions.clone() });
+            *cache = Some(VersionCache { head, checked: std::time::Instant::now(), generation, versions: versions.clone(), successions, children: None });
         }
-        Ok(versions)
+        Ok((head, versions))
+    }
+
+    /// The organizations live on `date` below each parent.
+    pub async fn org_children_on(&self, date: Date) -> Result<Arc<Children>, StoreError> {
+        let (head, versions) = self.registry_head().await?;
+        if let Ok(cache) = self.versions.lock()
+            && let Some(c) = cache.as_ref()
+            && c.head == head
+            && let Some((on, children)) = &c.children
+            && *on == date
+        {
+            return Ok(children.clone());
+        }
+        let mut children = Children::new();
+        for v in versions.iter().filter(|v| v.is_live_on(date)) {
+            if let Some(parent) = v.parent {
+                children.entry(parent).or_default().push(v.org);
+            }
+        }
+        let children = Arc::new(children);
+        if let Ok(mut cache) = self.versions.lock()
+            && let Some(c) = cache.as_mut()
+            && c.head == head
+        {
+            c.children = Some((date, children.clone()));
+        }
+        Ok(children)
     }
 
     /// Every version of one organization, oldest first; empty for an unknown id.
@@ -341,9 +400,17 @@ impl Store {
 
     /// Every succession recorded: few (one per organization merged, split or renamed into
     /// another), read at once by walks over many organizations.
-    pub async fn successions(&self) -> Result<Vec<Succession>, StoreError> {
+    pub async fn successions(&self) -> Result<Arc<Vec<Succession>>, StoreError> {
+        let (head, _) = self.registry_head().await?;
+        if let Ok(cache) = self.versions.lock()
+            && let Some(c) = cache.as_ref()
+            && c.head == head
+        {
+            return Ok(c.successions.clone());
+        }
+        // Another server moved the registry on between the two reads: read them directly.
         let rows = sqlx::query("SELECT predecessor_id, successor_id, effective_on, kind, event_id FROM org_succession").fetch_all(&self.pool).await?;
-        rows.iter().map(succession_from_row).collect()
+        Ok(Arc::new(rows.iter().map(succession_from_row).collect::<Result<Vec<_>, _>>()?))
     }
 
     /// Where a record addressed to `org` belongs on `date`: itself while live, else its nearest
