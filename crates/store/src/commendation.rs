@@ -698,10 +698,11 @@ impl Store {
         if levels.is_empty() || to < from || to - from > 29 {
             return Ok(Vec::new());
         }
-        // One pass over the window's results, grouped by member: the years of an allowed level
-        // are counted, and a member with any other result in the window (two in one year, one
-        // lower) is ruled out in the same pass; a probe per member found cost PostgreSQL a
-        // second for 60,000 members. With several allowed levels, each
+        // The years are counted over the results of an allowed level only, as a hand-written
+        // count would; a member with any other result in the window (two in one year, one lower)
+        // is then ruled out by the index on members, for those who got that far. The check
+        // stands outside the grouping so that PostgreSQL plans it as an anti-join: inside HAVING
+        // it ran once per group (1.1 s against 0.9 s). With several allowed levels, each
         // level's years come back as one bit per year (PostgreSQL ORs the bits as it goes;
         // SQLite, without BIT_OR, sums the distinct ones); with one, every year holds it.
         let (or, distinct) = if self.backend() == crate::db::Backend::Postgres { ("BIT_OR", "") } else { ("SUM", "DISTINCT ") };
@@ -718,10 +719,9 @@ impl Store {
         let allowed = placeholders(4, levels.len());
         let sql = format!(
             "SELECT s.member_id, m.full_name, m.org_id{outer_bits} FROM (SELECT e.member_id AS member_id{bits} FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id \
-             WHERE e.kind = 'member' AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id \
-             HAVING COUNT(DISTINCT CASE WHEN e.concluded_level IN ({allowed}) THEN r.year END) = $3 \
-             AND COUNT(CASE WHEN e.concluded_level NOT IN ({allowed}) THEN 1 END) = 0) s \
-             JOIN member m ON m.id = s.member_id"
+             WHERE e.kind = 'member' AND e.concluded_level IN ({allowed}) AND r.year >= $1 AND r.year <= $2 GROUP BY e.member_id HAVING COUNT(DISTINCT r.year) = $3) s \
+             JOIN member m ON m.id = s.member_id WHERE NOT EXISTS (SELECT 1 FROM evaluation o JOIN evaluation_round orr ON orr.id = o.round_id \
+             WHERE o.member_id = s.member_id AND o.kind = 'member' AND o.concluded_level NOT IN ({allowed}) AND orr.year >= $1 AND orr.year <= $2)"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(from)).bind(i64::from(to)).bind(i64::from(to) - i64::from(from) + 1);
         for l in levels {
