@@ -252,8 +252,9 @@ impl Store {
 
     /// Every version, read again only when the registry has a newer event than those read last:
     /// most pages need the day's tree, and reading it takes tens of milliseconds at a province.
-    /// The newest event is asked of the database each time, so several servers over one database
-    /// stay in step; versions change only with an event, in its transaction.
+    /// The newest event is asked of the database (see `VersionCache` for how often), so several
+    /// servers over one database stay in step; versions change only with an event, in its
+    /// transaction.
     async fn all_versions(&self) -> Result<Arc<Vec<OrgVersion>>, StoreError> {
         Ok(self.registry_head().await?.1)
     }
