@@ -96,7 +96,10 @@ impl From<StoreError> for AppError {
             StoreError::Cluster(e) => AppError::Cluster(e),
             // Checks before a write name what is missing; this is the floor under them: an id that
             // names nothing is the caller's mistake, not the server's.
-            e if e.is_foreign_key_violation() => AppError::NotFound,
+            e if e.is_foreign_key_violation() => {
+                tracing::warn!(error = %e, "a write named a record that does not exist");
+                AppError::NotFound
+            }
             other => AppError::Internal(other),
         }
     }

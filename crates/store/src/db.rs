@@ -269,11 +269,14 @@ pub struct Tx {
 
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
-        if self.orgs.is_some() || self.registry_written {
-            self.registry_generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        let changed_registry = self.orgs.is_some() || self.registry_written;
+        let generation = self.registry_generation.clone();
+        let committed = self.tx.commit().await;
+        // Even a commit that reports an error may have landed.
+        if changed_registry {
+            generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         }
-        Ok(())
+        Ok(committed?)
     }
 
     pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {

@@ -270,12 +270,13 @@ impl Store {
         {
             return Ok((c.head, c.versions.clone()));
         }
+        let asked = std::time::Instant::now();
         let head: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM org_event").fetch_one(&self.pool).await?.try_get(0)?;
         if let Ok(mut cache) = self.versions.lock()
             && let Some(c) = cache.as_mut()
             && c.head == head
         {
-            (c.checked, c.generation) = (std::time::Instant::now(), generation);
+            (c.checked, c.generation) = (asked, generation);
             return Ok((head, c.versions.clone()));
         }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {VERSION_COLUMNS} FROM org_version"))).fetch_all(&self.pool).await?;
@@ -283,7 +284,7 @@ impl Store {
         let rows = sqlx::query("SELECT predecessor_id, successor_id, effective_on, kind, event_id FROM org_succession").fetch_all(&self.pool).await?;
         let successions = Arc::new(rows.iter().map(succession_from_row).collect::<Result<Vec<_>, _>>()?);
         if let Ok(mut cache) = self.versions.lock() {
-            *cache = Some(VersionCache { head, checked: std::time::Instant::now(), generation, versions: versions.clone(), successions, children: None });
+            *cache = Some(VersionCache { head, checked: asked, generation, versions: versions.clone(), successions, children: None });
         }
         Ok((head, versions))
     }
@@ -409,7 +410,8 @@ impl Store {
         {
             return Ok(c.successions.clone());
         }
-        // Another server moved the registry on between the two reads: read them directly.
+        // The registry moved on between the two reads (a change here or on another server):
+        // read them directly.
         let rows = sqlx::query("SELECT predecessor_id, successor_id, effective_on, kind, event_id FROM org_succession").fetch_all(&self.pool).await?;
         Ok(Arc::new(rows.iter().map(succession_from_row).collect::<Result<Vec<_>, _>>()?))
     }
