@@ -172,6 +172,8 @@ fn parse_kind(text: &str) -> Option<OrgKind> {
 pub enum ImportIssue {
     /// The file is not a readable xlsx or UTF-8 CSV.
     Unreadable,
+    /// An xlsx file whose parts would unpack past the limit (a zip bomb), so it is not read.
+    UnpacksTooLarge { max_mib: u64 },
     /// The file has no data row under its header.
     Empty,
     /// More rows than one import takes.
@@ -578,7 +580,8 @@ fn read_file(kind: ImportKind, bytes: &[u8], progress: &(dyn Fn(Phase, u32) + Sy
     let present = header.as_ref().map(|(_, h)| h.at.keys().copied().collect()).unwrap_or_default();
     let sheet = header.map(|(s, _)| s).unwrap_or_default();
     if read.is_err() {
-        report.add("", 0, String::new(), ImportIssue::Unreadable);
+        let issue = if thidua_office::table::unpacks_too_large(bytes) { ImportIssue::UnpacksTooLarge { max_mib: thidua_office::table::MAX_UNPACKED >> 20 } } else { ImportIssue::Unreadable };
+        report.add("", 0, String::new(), issue);
     } else if report.problems.is_empty() && report.rows == 0 {
         report.add(&sheet, 0, String::new(), ImportIssue::Empty);
     }

@@ -70,15 +70,25 @@ pub fn for_each_row(bytes: &[u8], format: Format, each: &mut RowFn<'_>) -> Resul
     }
 }
 
-fn xlsx_rows(bytes: &[u8], each: &mut RowFn<'_>) -> Result<(), OfficeError> {
-    let unreadable = |e: &dyn std::fmt::Display| OfficeError(format!("the spreadsheet cannot be read: {e}"));
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+/// What the parts of an xlsx file declare they unpack to, in all; an error when it is not a zip.
+fn unpacked_size(bytes: &[u8]) -> Result<u64, zip::result::ZipError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))?;
     let mut unpacked = 0u64;
     for i in 0..archive.len() {
-        let file = archive.by_index_raw(i).map_err(|e| unreadable(&e))?;
-        unpacked = unpacked.saturating_add(file.size());
+        unpacked = unpacked.saturating_add(archive.by_index_raw(i)?.size());
     }
-    if unpacked > MAX_UNPACKED {
+    Ok(unpacked)
+}
+
+/// Whether an xlsx file would unpack past [`MAX_UNPACKED`] (a zip bomb): such a file is not read,
+/// and the person who sent it is told why.
+pub fn unpacks_too_large(bytes: &[u8]) -> bool {
+    unpacked_size(bytes).is_ok_and(|n| n > MAX_UNPACKED)
+}
+
+fn xlsx_rows(bytes: &[u8], each: &mut RowFn<'_>) -> Result<(), OfficeError> {
+    let unreadable = |e: &dyn std::fmt::Display| OfficeError(format!("the spreadsheet cannot be read: {e}"));
+    if unpacked_size(bytes).map_err(|e| unreadable(&e))? > MAX_UNPACKED {
         return Err(OfficeError("the spreadsheet unpacks to more than 512 MiB".into()));
     }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;

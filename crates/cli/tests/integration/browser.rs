@@ -737,9 +737,7 @@ async fn covenant_year(s: Server) {
     let year = c.find(Locator::Id("year")).await.expect("year");
     year.clear().await.expect("clear");
     year.send_keys("2024").await.expect("type");
-    let title = c.find(Locator::Id("title")).await.expect("title");
-    title.clear().await.expect("clear");
-    title.send_keys("Phong trào thi đua năm 2024").await.expect("type");
+    // The title offered is left as it is: it follows the year chosen.
     c.find(Locator::Id("theme")).await.expect("theme").send_keys("Đoàn kết, kỷ cương, sáng tạo, hoàn thành xuất sắc nhiệm vụ").await.expect("type");
     // Last year's table is copied unless the leader says otherwise.
     assert!(c.find(Locator::Css("input[name='copy']")).await.expect("copy").is_selected().await.expect("state"));

@@ -462,7 +462,7 @@ pub async fn new_campaign(State(app): State<App>, t: T, caller: Caller, Path(id)
     campaign_form_page(&app, t, &caller, id, f).await
 }
 
-fn campaign_from(id: ClusterId, f: &FormState) -> Result<NewCampaign, AppError> {
+fn campaign_from(id: ClusterId, f: &FormState, t: T) -> Result<NewCampaign, AppError> {
     let mut problems = Vec::new();
     let kind = CampaignKind::from_code(f.val("kind"));
     if kind.is_none() {
@@ -479,7 +479,11 @@ fn campaign_from(id: ClusterId, f: &FormState) -> Result<NewCampaign, AppError> 
             cluster: id,
             kind,
             year,
-            title: f.val("title").into(),
+            title: {
+                // The form offers this year's default title; left as offered, it follows the year chosen.
+                let default = |y: i16| t.fmt("campaign.default_title", &[("year", &y.to_string())]);
+                if f.val("title") == default(thidua_app::today().year()) { default(year) } else { f.val("title").into() }
+            },
             theme: Some(f.val("theme").to_owned()),
             starts_on,
             ends_on,
@@ -495,7 +499,7 @@ pub async fn create_campaign(State(app): State<App>, t: T, caller: Caller, Path(
     may_write(&app, &caller, id).await?;
     let Form(values) = form?;
     let f = FormState::sent(values);
-    let outcome = match campaign_from(id, &f) {
+    let outcome = match campaign_from(id, &f, t) {
         Ok(new) => app.create_campaign(&caller.principal, &new).await,
         Err(e) => Err(e),
     };

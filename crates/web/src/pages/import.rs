@@ -27,6 +27,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 pub fn describe_issue(issue: &ImportIssue, t: T) -> String {
     match issue {
         ImportIssue::Unreadable => t.get("import.issue.unreadable").into(),
+        ImportIssue::UnpacksTooLarge { max_mib } => t.fmt("import.issue.unpacks_too_large", &[("max", &max_mib.to_string())]),
         ImportIssue::Empty => t.get("import.issue.empty").into(),
         ImportIssue::TooManyRows { max } => t.fmt("import.issue.too_many_rows", &[("max", &t.int(&(*max as usize)))]),
         ImportIssue::MissingColumn => t.get("import.issue.missing_column").into(),
