@@ -276,7 +276,7 @@ impl App {
     }
 
     /// The rulebook in force: the newest version in the database.
-    pub async fn commendation_rules(&self) -> Result<(RulebookRow, Arc<Rulebook>), AppError> {
+    pub async fn commendation_rules(&self) -> Result<(Arc<RulebookRow>, Arc<Rulebook>), AppError> {
         let latest = self.store.latest_rulebook_id().await?.ok_or(AppError::NotFound)?;
         if let Ok(cache) = self.commendation_book.lock()
             && let Some((row, book)) = cache.as_ref()
@@ -284,7 +284,7 @@ impl App {
         {
             return Ok((row.clone(), book.clone()));
         }
-        let row = self.store.latest_rulebook().await?.ok_or(AppError::NotFound)?;
+        let row = Arc::new(self.store.latest_rulebook().await?.ok_or(AppError::NotFound)?);
         let book = Arc::new(Rulebook::parse(&row.body).map_err(CommendationProblem::Rules)?);
         if let Ok(mut cache) = self.commendation_book.lock() {
             *cache = Some((row.clone(), book.clone()));

@@ -50,7 +50,7 @@ pub struct App {
 }
 
 /// A rulebook version with its parsed rules.
-type ParsedRulebook = (thidua_store::RulebookRow, Arc<thidua_core::commendation::Rulebook>);
+type ParsedRulebook = (Arc<thidua_store::RulebookRow>, Arc<thidua_core::commendation::Rulebook>);
 
 /// The search index's counts (documents, entries) and when they were read.
 type CountsRead = (std::time::Instant, (i64, i64));

@@ -241,7 +241,7 @@ impl App {
         // The summary comes first but is filled last, from the counts of the sheets after it.
         let mut book = thidua_office::Book::new();
         let summary = book.sheet("Tổng hợp", Some(&title), &headers(&["Chỉ tiêu", "Số lượng"]), &[40.0, 12.0], false)?;
-        // A few hundred organizations can hold more members than a sheet keeps in memory.
+        // Past a hundred organizations the members may outgrow what a sheet keeps in memory.
         let many = subtree.len() > 100;
         let members = book.sheet("Xếp loại đảng viên", Some(&title), &headers(&["Họ và tên", "Chi bộ", "Xếp loại"]), &[30.0, 40.0, 12.0], many)?;
         let orgs = book.sheet("Xếp loại tổ chức", Some(&title), &headers(&["Tổ chức, tập thể", "Loại", "Xếp loại"]), &[40.0, 20.0, 12.0], many)?;

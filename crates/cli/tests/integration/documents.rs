@@ -160,34 +160,8 @@ async fn search(db: TestDb) {
     let store = thidua_store::Store::open(&db.url).await.expect("store");
     {
         let mut tx = store.begin().await.expect("begin");
-        let mut row = thidua_app::documents::DocumentRow {
-            id: 0,
-            direction: Direction::Outgoing,
-            org,
-            unit: None,
-            doc_type: "CV".into(),
-            number: Some(999),
-            issuer_code: Some("TU".into()),
-            symbol: Some("999-CV/TU".into()),
-            scope: None,
-            issued_on: Some(on),
-            issuer_name: None,
-            summary: "Văn bản không bao giờ được lưu: thi đua bí mật".into(),
-            signer: None,
-            recipients: None,
-            secrecy: None,
-            urgency: None,
-            arrival_number: None,
-            arrival_on: None,
-            assigned_to: None,
-            deadline: None,
-            status: "issued".into(),
-            status_on: None,
-            withdrawn_reason: None,
-            created_by: "test".into(),
-            version: 1,
-        };
-        row.id = tx.insert_document(&row, 0).await.expect("inserted");
+        let row = outgoing_row(org, 999, "Văn bản không bao giờ được lưu: thi đua bí mật".into(), on);
+        tx.insert_document(&row, 0).await.expect("inserted");
         // dropped without commit
     }
     assert_eq!(app.index_counts().await.expect("counts"), before);
@@ -216,13 +190,9 @@ async fn search(db: TestDb) {
     assert!(!chi_bo.iter().any(|d| d == "Chuyên đề của chi ủy về bộ máy"), "the newest, but with the words apart: after a page of others");
 }
 
-/// PostgreSQL reads the newest 10,000 documents first and asks the GIN index only when fewer than
-/// a page match there: both ways must give the exact newest matches.
-async fn search_window(db: TestDb) {
-    let app = db.app().await;
-    let org = committee(&app, "Thành ủy Cửa sổ", "TU", date(2020, 10, 1)).await;
-    let store = thidua_store::Store::open(&db.url).await.expect("store");
-    let row = |id: i64, summary: String| thidua_store::DocumentRow {
+/// An outgoing letter as the store holds it, numbered `id`, for writing past the application.
+fn outgoing_row(org: OrgId, id: i64, summary: String, on: jiff::civil::Date) -> thidua_store::DocumentRow {
+    thidua_store::DocumentRow {
         id,
         direction: Direction::Outgoing,
         org,
@@ -231,8 +201,8 @@ async fn search_window(db: TestDb) {
         number: Some(id),
         issuer_code: Some("TU".into()),
         symbol: Some(format!("{id}-CV/TU")),
-        scope: Some("term:test".into()),
-        issued_on: Some(date(2024, 1, 2)),
+        scope: None,
+        issued_on: Some(on),
         issuer_name: None,
         summary,
         signer: None,
@@ -248,14 +218,22 @@ async fn search_window(db: TestDb) {
         withdrawn_reason: None,
         created_by: "test".into(),
         version: 1,
-    };
+    }
+}
+
+/// PostgreSQL reads the newest 10,000 documents first and asks the GIN index only when fewer than
+/// a page match there: both ways must give the exact newest matches.
+async fn search_window(db: TestDb) {
+    let app = db.app().await;
+    let org = committee(&app, "Thành ủy Cửa sổ", "TU", date(2020, 10, 1)).await;
+    let store = thidua_store::Store::open(&db.url).await.expect("store");
     // 10,100 documents about "công tác"; the oldest 30 also about "luân chuyển"; "kiểm điểm" in
     // ten of the newest 10,000 and in two older ones.
     let mut tx = store.begin().await.expect("begin");
     let docs: Vec<_> = (1..=10_100)
         .map(|i| {
             let extra = if i <= 30 { " luân chuyển cán bộ" } else if (i <= 100 && i % 40 == 0) || i % 1000 == 0 { " kiểm điểm" } else { "" };
-            row(i, format!("Về công tác số {i}{extra}"))
+            outgoing_row(org, i, format!("Về công tác số {i}{extra}"), date(2024, 1, 2))
         })
         .collect();
     tx.insert_documents(&docs, 0).await.expect("documents");
