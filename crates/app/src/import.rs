@@ -2,7 +2,9 @@
 //! that reports every problem by sheet, row and column and changes nothing, and an import that is
 //! all-or-nothing and idempotent (a row matching a record by its key updates it, or leaves it be).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use jiff::civil::Date;
@@ -302,7 +304,12 @@ fn cell_date(v: &Value) -> Option<Date> {
 }
 
 fn clean_text(v: &Value) -> String {
-    v.text().nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    let text = v.text();
+    // Most cells are ASCII words with single spaces (numbers, codes, levels): already clean.
+    if text.is_ascii() && !text.contains("  ") && !text.bytes().any(|b| b != b' ' && b.is_ascii_whitespace() || b == 0x0b) {
+        return text;
+    }
+    text.nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A CCCD cell: Excel keeps one typed as a number without its leading zero (every province code
@@ -593,29 +600,35 @@ impl App {
     async fn import_evaluations(&self, p: &Principal, bytes: &[u8], dry_run: bool, progress: &(dyn Fn(Phase, u32) + Sync)) -> Result<ImportReport, AppError> {
         let today = today();
         let versions = self.store.orgs_on(today).await?;
-        let by_id: HashMap<OrgId, OrgVersion> = versions.iter().map(|v| (v.org, v.clone())).collect();
-        // Results go to the round of the member's grassroots organization (as the tree stands today).
-        let grassroots_of = |org: OrgId| -> Option<OrgId> {
-            let mut at = by_id.get(&org);
-            for _ in 0..64 {
-                let v = at?;
-                if is_grassroots(v, &by_id) {
-                    return Some(v.org);
-                }
-                at = v.parent.and_then(|p| by_id.get(&p));
-            }
-            None
-        };
         let editable: HashSet<OrgId> = self.visible_for(p, Action::EditOrgs, versions.clone()).await?.into_iter().map(|v| v.org).collect();
         if editable.is_empty() {
             return Err(AppError::Forbidden);
         }
-        let by_cccd = self.store.member_ids_by_cccd().await?;
-        let facts: HashMap<MemberId, (String, OrgId, i16)> = self.store.member_basics().await?;
+        // Results go to the round of the member's grassroots organization (as the tree stands
+        // today), worked out once per organization rather than once per row.
+        let by_id: HashMap<OrgId, OrgVersion> = versions.into_iter().map(|v| (v.org, v)).collect();
+        let grassroots: HashMap<OrgId, OrgId> = by_id
+            .keys()
+            .filter_map(|org| {
+                let mut at = by_id.get(org);
+                for _ in 0..64 {
+                    let v = at?;
+                    if is_grassroots(v, &by_id) {
+                        return Some((*org, v.org));
+                    }
+                    at = v.parent.and_then(|p| by_id.get(&p));
+                }
+                None
+            })
+            .collect();
+        drop(by_id);
+        let members = self.store.member_basics().await?;
+        let by_cccd: HashMap<&str, MemberId> = members.iter().filter_map(|m| Some((m.cccd.as_deref()?, m.id))).collect();
+        let facts: HashMap<MemberId, (&str, OrgId, i16)> = members.iter().map(|m| (m.id, (m.name.as_str(), m.org, m.admitted))).collect();
         let mut lines: Vec<ResultLine> = Vec::new();
-        let mut seen: HashMap<(MemberId, i16), u32> = HashMap::new();
+        // About 25 bytes a row: sized once rather than grown through a million rows.
+        let mut seen: HashMap<(MemberId, i16), u32> = HashMap::with_capacity(bytes.len() / 25);
         let Reading { mut report, sheet, .. } = read_file(ImportKind::Evaluations, bytes, progress, &mut |row, h, cells, problems| {
-            let text = |field: &str| h.get(cells, field).map(clean_text).filter(|s| !s.is_empty());
             // A member outside the importer's organizations is as unknown as one not recorded:
             // a CCCD must not tell whose it is, nor where they are.
             let member: Option<(MemberId, OrgId)> = match h.get(cells, "cccd").map(cccd_text).filter(|c| !c.is_empty()) {
@@ -624,8 +637,8 @@ impl App {
                     None
                 }
                 Some(c) => {
-                    let digits: String = c.chars().filter(|c| !c.is_whitespace()).collect();
-                    let found = by_cccd.get(&digits).and_then(|m| facts.get(m).map(|f| (*m, f))).and_then(|(m, f)| grassroots_of(f.1).filter(|g| editable.contains(g)).map(|g| (m, g)));
+                    let digits: Cow<str> = if c.contains(char::is_whitespace) { c.chars().filter(|c| !c.is_whitespace()).collect::<String>().into() } else { c.as_str().into() };
+                    let found = by_cccd.get(digits.as_ref()).and_then(|m| facts.get(m).map(|f| (*m, f))).and_then(|(m, f)| grassroots.get(&f.1).filter(|g| editable.contains(g)).map(|g| (m, *g)));
                     if found.is_none() {
                         problems.push(("cccd", ImportIssue::UnknownMember(c)));
                     }
@@ -634,12 +647,12 @@ impl App {
             };
             let year: Option<i16> = required(h, cells, "year", problems, |y| y.parse::<i16>().ok().filter(|y| (1930..=today.year()).contains(y)).ok_or(ImportIssue::BadYear(y)));
             let level: Option<Level> = required(h, cells, "level", problems, |l| parse_level(&l).ok_or(ImportIssue::NotInList { value: l, allowed: "HTXSNV, HTTNV, HTNV, KHTNV" }));
-            let Some((member, _)) = member else { return };
+            let Some((member, grassroots)) = member else { return };
             let Some((name, _, admitted)) = facts.get(&member) else { return };
-            if let Some(written) = text("full_name")
+            if let Some(written) = h.get(cells, "full_name").map(clean_text).filter(|s| !s.is_empty())
                 && fold(&written) != fold(name)
             {
-                problems.push(("full_name", ImportIssue::NameDiffers { recorded: name.clone() }));
+                problems.push(("full_name", ImportIssue::NameDiffers { recorded: (*name).to_owned() }));
             }
             let (Some(year), Some(level)) = (year, level) else { return };
             if year < *admitted {
@@ -652,7 +665,7 @@ impl App {
                 }
             }
             if problems.is_empty() {
-                lines.push(ResultLine { row, member, year, level });
+                lines.push(ResultLine { row, member, grassroots, year, level });
             }
         });
         drop(seen);
@@ -667,11 +680,9 @@ impl App {
         let rounds: HashMap<(OrgId, i16), EvalRoundRow> = all_rounds.into_iter().map(|r| ((r.org, r.year), r)).collect();
         let mut changes: Vec<(i64, Level)> = Vec::new();
         let mut touched: HashSet<i64> = HashSet::new();
-        let mut additions: BTreeMap<(OrgId, i16), Vec<(NewSubject, Level)>> = BTreeMap::new();
+        let mut additions: Vec<&ResultLine> = Vec::new();
         for line in &lines {
-            let Some((_, org, _)) = facts.get(&line.member) else { continue };
-            let Some(grassroots) = grassroots_of(*org) else { continue };
-            if rounds.get(&(grassroots, line.year)).is_some_and(|r| r.concluded.is_none()) {
+            if rounds.get(&(line.grassroots, line.year)).is_some_and(|r| r.concluded.is_none()) {
                 report.add(&sheet, line.row, header_of(EVALUATION_COLUMNS, "year"), ImportIssue::RoundOpen { year: line.year });
                 continue;
             }
@@ -692,7 +703,7 @@ impl App {
                 }
                 None => {
                     report.created += 1;
-                    additions.entry((grassroots, line.year)).or_default().push((NewSubject { kind: SubjectKind::Member, member: Some(line.member), org: None, cell: *org }, line.level));
+                    additions.push(line);
                 }
             }
         }
@@ -702,30 +713,38 @@ impl App {
         }
 
         let total = report.created + report.updated;
-        let mut done = 0u32;
         let mut tx = self.store.begin().await?;
         tx.set_concluded_levels(&changes, &p.username, today).await?;
+        progress(Phase::Writing { total }, u32::try_from(changes.len()).unwrap_or(u32::MAX));
+        // A year missing from the records gets its round, concluded as the results are.
+        let mut round_of: HashMap<(OrgId, i16), i64> = rounds.iter().map(|(key, r)| (*key, r.id)).collect();
+        for line in &additions {
+            if let Entry::Vacant(slot) = round_of.entry((line.grassroots, line.year)) {
+                let source = self.rules.evaluation_for(line.year).map(|r| r.source.clone()).unwrap_or_default();
+                let id = tx.create_eval_round(line.grassroots, line.year, &source, &p.username).await?.ok_or(AppError::Conflict)?;
+                if !tx.set_round_concluded(id, 1, true, &p.username, today).await? {
+                    return Err(AppError::Conflict);
+                }
+                slot.insert(id);
+            }
+        }
+        additions.sort_unstable_by_key(|l| (l.year, l.member));
+        let mut done = changes.len();
+        for chunk in additions.chunks(WRITE_CHUNK) {
+            let results: Vec<(i64, NewSubject, Level)> = chunk
+                .iter()
+                .map(|l| {
+                    let cell = facts.get(&l.member).map_or(l.grassroots, |f| f.1);
+                    (round_of[&(l.grassroots, l.year)], NewSubject { kind: SubjectKind::Member, member: Some(l.member), org: None, cell }, l.level)
+                })
+                .collect();
+            tx.add_concluded(&results, &p.username, today).await?;
+            touched.extend(results.iter().map(|r| r.0));
+            done += chunk.len();
+            progress(Phase::Writing { total }, u32::try_from(done).unwrap_or(u32::MAX));
+        }
         for round in &touched {
             tx.touch_eval_round(*round).await?;
-        }
-        done += u32::try_from(changes.len()).unwrap_or(u32::MAX);
-        progress(Phase::Writing { total }, done);
-        for ((org, year), subjects) in &additions {
-            let round = match rounds.get(&(*org, *year)) {
-                Some(r) => r.id,
-                None => {
-                    let source = self.rules.evaluation_for(*year).map(|r| r.source.clone()).unwrap_or_default();
-                    let id = tx.create_eval_round(*org, *year, &source, &p.username).await?.ok_or(AppError::Conflict)?;
-                    if !tx.set_round_concluded(id, 1, true, &p.username, today).await? {
-                        return Err(AppError::Conflict);
-                    }
-                    id
-                }
-            };
-            tx.add_concluded(round, subjects, &p.username, today).await?;
-            tx.touch_eval_round(round).await?;
-            done += u32::try_from(subjects.len()).unwrap_or(u32::MAX);
-            progress(Phase::Writing { total }, done);
         }
         finish(tx, p, ImportKind::Evaluations, report).await
     }
@@ -1427,6 +1446,10 @@ fn required<T>(h: &Header, cells: &[Value], field: &'static str, problems: &mut 
 
 /// A level as written: the abbreviation or the words, with or without diacritics.
 fn parse_level(text: &str) -> Option<Level> {
+    // The abbreviation as written, the common case, without folding.
+    if let Some(level) = Level::ALL.into_iter().find(|l| text.eq_ignore_ascii_case(l.abbreviation())) {
+        return Some(level);
+    }
     let key = header_key(text);
     Level::ALL.into_iter().find(|l| {
         let words = match l {
@@ -1443,6 +1466,11 @@ fn parse_level(text: &str) -> Option<Level> {
 struct ResultLine {
     row: u32,
     member: MemberId,
+    /// The organization whose round of the year holds the result.
+    grassroots: OrgId,
     year: i16,
     level: Level,
 }
+
+/// Rows written between two progress reports.
+const WRITE_CHUNK: usize = 20_000;

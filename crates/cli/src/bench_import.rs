@@ -1,6 +1,7 @@
 //! Import benchmark: writes a members spreadsheet and an evaluation-results CSV for a synthetic
 //! province, imports both through the application (every row checked, one transaction each), and
-//! times `sqlite3`'s own `.import` of the same CSV into a bare table: the raw-speed ceiling.
+//! times `sqlite3`'s own `.import` of the same CSV into a bare table (the raw-speed ceiling) and
+//! `sqlite3` writing the same results into the same table by hand, with no checks.
 //!
 //!     cargo run --release --features bench --bin thidua-bench-import -- [--db URL] [--members 400000] [--orgs 40] [--years 10]
 //!
@@ -94,6 +95,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("backend: {}", store.backend().name());
     println!("members xlsx ({:.1} MB): {} imported in {}", xlsx.len() as f64 / 1e6, args.size.members, rate(args.size.members, members_time));
 
+    // A copy of the database as it stands now, for sqlite3 to write the same results by hand.
+    let by_hand = work.join("by_hand.db");
+    let copied = store.backend() == thidua_store::Backend::Sqlite
+        && std::process::Command::new("sqlite3").arg(work.join("bench.db")).arg(format!("VACUUM INTO '{}'", by_hand.display())).status().is_ok_and(|s| s.success());
+
     // The evaluation results CSV: every member, every year.
     let csv_path = work.join("ket-qua-xep-loai.csv");
     {
@@ -139,6 +145,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("the import runs at {:.0}% of sqlite3's raw speed", 100.0 * ceiling.as_secs_f64() / results_time.as_secs_f64());
         }
         _ => println!("sqlite3 was not found or failed: install it (apt-get install sqlite3) for the ceiling"),
+    }
+    if copied {
+        // The same rows into the same table by hand: sqlite3 reads the CSV, finds each member by
+        // CCCD and the round of their grassroots organization, and writes the results (no check,
+        // no change log) into a copy of the database made before the import, on the same settings.
+        // Dot commands must start their line.
+        let script = [
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;".to_owned(),
+            "CREATE TEMP TABLE ket_qua (cccd TEXT, nam INTEGER, xep_loai TEXT);".to_owned(),
+            ".mode csv".to_owned(),
+            format!(".import --skip 1 {} ket_qua", csv_path.display()),
+            "BEGIN;".to_owned(),
+            "CREATE TEMP TABLE placed AS SELECT m.id AS member_id, m.org_id AS cell_id, v.parent_id AS grassroots, k.nam AS year, k.xep_loai AS level \
+             FROM ket_qua k JOIN member m ON m.cccd = k.cccd JOIN org_version v ON v.org_id = m.org_id AND v.valid_to IS NULL;"
+                .to_owned(),
+            "INSERT INTO evaluation_round (org_id, year, rules_source, concluded, concluded_by, concluded_on, created_by, version) \
+             SELECT DISTINCT grassroots, year, '', 1, 'sqlite3', '2026-01-01', 'sqlite3', 1 FROM placed;"
+                .to_owned(),
+            "INSERT INTO evaluation (round_id, kind, member_id, org_id, cell_id, assessment, concluded_level, concluded_by, concluded_on, version) \
+             SELECT r.id, 'member', p.member_id, NULL, p.cell_id, '{}', p.level, 'sqlite3', '2026-01-01', 1 \
+             FROM placed p JOIN evaluation_round r ON r.org_id = p.grassroots AND r.year = p.year ORDER BY p.year, p.member_id;"
+                .to_owned(),
+            "COMMIT;".to_owned(),
+            ".mode list".to_owned(),
+            "SELECT count(*) FROM evaluation;".to_owned(),
+        ]
+        .join("\n");
+        let t = Instant::now();
+        let out = std::process::Command::new("sqlite3").arg(&by_hand).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().and_then(|mut child| {
+            child.stdin.take().map(|mut i| i.write_all(script.as_bytes())).transpose()?;
+            child.wait_with_output()
+        });
+        let by_hand_time = t.elapsed();
+        match out {
+            Ok(o) if o.status.success() && String::from_utf8_lossy(&o.stdout).lines().last() == Some(results.to_string().as_str()) => {
+                println!("sqlite3 writing the same results into the same table by hand: {}", rate(results, by_hand_time));
+                println!("the import runs at {:.0}% of that", 100.0 * by_hand_time.as_secs_f64() / results_time.as_secs_f64());
+            }
+            Ok(o) => println!("sqlite3 by hand did not write every result: {}", String::from_utf8_lossy(&o.stdout)),
+            Err(e) => println!("sqlite3 by hand failed: {e}"),
+        }
     }
     app.close().await;
     let _ = std::fs::remove_dir_all(&work);

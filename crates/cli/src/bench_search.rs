@@ -84,8 +84,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng(42);
     let started = Instant::now();
     let files = 100;
+    // The text files have a folder of their own: grep must not also read the SQLite database.
+    let texts = work.join("text");
+    std::fs::create_dir_all(&texts)?;
     let mut outs: Vec<std::io::BufWriter<std::fs::File>> =
-        (0..files).map(|i| std::fs::File::create(work.join(format!("text_{i:03}.txt"))).map(std::io::BufWriter::new)).collect::<Result<_, _>>()?;
+        (0..files).map(|i| std::fs::File::create(texts.join(format!("text_{i:03}.txt"))).map(std::io::BufWriter::new)).collect::<Result<_, _>>()?;
     let attach_every = (args.docs / args.attachments.max(1)).max(1);
     let mut attached = 0;
     let mut done = 0;
@@ -187,7 +190,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for q in queries.iter().filter(|q| !q.is_ascii()).take(args.grep_queries) {
         let word = q.split_whitespace().next().unwrap_or("Đảng");
         let t = Instant::now();
-        let out = std::process::Command::new("grep").args(["-ri", "-c", word]).arg(&work).output()?;
+        let out = std::process::Command::new("grep").args(["-ri", "-c", word]).arg(&texts).output()?;
         grep_times.push(t.elapsed());
         let _ = out;
     }

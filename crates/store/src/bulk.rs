@@ -50,8 +50,9 @@ impl From<Option<&str>> for Cell {
 }
 
 /// Bound parameters per statement. SQLite finds a `$n` parameter by its name, one by one, so a
-/// statement's cost grows with the square of its parameters: past about a thousand, larger
-/// statements only get slower (500 rows of 26 columns took over a second).
+/// statement of such parameters costs the square of their number (500 rows of 26 columns took over
+/// a second); these statements use anonymous `?` parameters there, bound in order, and stay under
+/// SQLite's limit of 32,766.
 const MAX_PARAMETERS: usize = 999;
 
 /// A table or column name as an SQL identifier.
@@ -84,6 +85,7 @@ enum Tail {
 
 async fn insert(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Cell>], tail: Tail) -> Result<Vec<i64>, StoreError> {
     let returning = tail == Tail::ReturningIds;
+    let anonymous = conn.backend_name() == "SQLite";
     let mut ids = Vec::new();
     if rows.is_empty() {
         return Ok(ids);
@@ -99,7 +101,7 @@ async fn insert(conn: &mut AnyConnection, table: &str, columns: &[&str], rows: &
                     let marks: Vec<String> = (0..columns.len())
                         .map(|_| {
                             n += 1;
-                            format!("${n}")
+                            if anonymous { "?".to_owned() } else { format!("${n}") }
                         })
                         .collect();
                     format!("({})", marks.join(", "))

@@ -14,6 +14,9 @@ use thidua_core::org::OrgId;
 use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
 use crate::members::placeholders;
 
+/// Results written by one statement of `add_concluded`, about 2 MB of JSON.
+const ROWS_PER_JSON: usize = 50_000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisciplineRow {
     pub id: i64,
@@ -217,21 +220,24 @@ impl Tx {
 
     /// Lists subjects already concluded at their level: past years' results taken from the
     /// records rather than entered step by step.
-    pub async fn add_concluded(&mut self, round: i64, subjects: &[(NewSubject, Level)], by: &str, on: Date) -> Result<(), StoreError> {
-        // Under a thousand parameters a statement: see `bulk::MAX_PARAMETERS`.
-        for chunk in subjects.chunks(199) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("($1, ${}, ${}, ${}, ${}, '{{}}', ${}, $2, $3, 1)", 5 * i + 4, 5 * i + 5, 5 * i + 6, 5 * i + 7, 5 * i + 8))
-                .collect();
-            let sql = format!(
-                "INSERT INTO evaluation (round_id, kind, member_id, org_id, cell_id, assessment, concluded_level, concluded_by, concluded_on, version) VALUES {}",
-                values.join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round).bind(by).bind(iso(on));
-            for (s, level) in chunk {
-                q = q.bind(s.kind.code()).bind(s.member.map(|m| m.0)).bind(s.org.map(|o| o.0)).bind(s.cell.0).bind(level.code());
+    /// Records concluded results, each into its round (given first): an import of past years or
+    /// a generated world. Rows go in the order given; sorted by member they cost SQLite about a
+    /// third less than round after round, the member index being filled from one end.
+    pub async fn add_concluded(&mut self, results: &[(i64, NewSubject, Level)], by: &str, on: Date) -> Result<(), StoreError> {
+        // The rows travel as one JSON array per statement: a bound parameter costs the driver more
+        // than the database's own insert, and these are millions.
+        let rows = match self.backend {
+            Backend::Sqlite => "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, '{}', value ->> 5, $1, $2, 1 FROM json_each($3)",
+            Backend::Postgres => {
+                "SELECT (e ->> 0)::bigint, e ->> 1, (e ->> 2)::bigint, (e ->> 3)::bigint, (e ->> 4)::bigint, '{}', e ->> 5, $1, $2, 1 \
+                 FROM json_array_elements($3::json) e"
             }
-            q.execute(&mut *self.tx).await?;
+        };
+        let sql = format!("INSERT INTO evaluation (round_id, kind, member_id, org_id, cell_id, assessment, concluded_level, concluded_by, concluded_on, version) {rows}");
+        for chunk in results.chunks(ROWS_PER_JSON) {
+            let json = chunk.iter().map(|(round, s, level)| (*round, s.kind.code(), s.member.map(|m| m.0), s.org.map(|o| o.0), s.cell.0, level.code())).collect::<Vec<_>>();
+            let json = serde_json::to_string(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(by).bind(iso(on)).bind(json).execute(&mut *self.tx).await?;
         }
         Ok(())
     }

@@ -31,6 +31,6 @@ pub use documents::{index_terms, AttachmentRow, BlobPlace, Direction, DocumentRo
 pub use emulation::{AttendeeRow, CampaignRow, KeyTaskRow, MeetingRow, RegistrationRow, TaskNoteRow, TopicRow};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use evaluation::{DisciplineRow, EvalReopeningRow, EvalRoundRow, EvalRow, NewSubject, Step, YearResult};
-pub use members::{BadgeRow, ChangeRow, FileMeta, MemberRow, PositionRow};
+pub use members::{BadgeRow, ChangeRow, FileMeta, MemberBasics, MemberRow, PositionRow};
 pub use scoring::{AdjustmentRow, LineRow, ReopeningRow, RoundRow, ScoreFileRow, SheetRow};
 pub use transfers::{StepRow, TransferRow};

@@ -108,6 +108,16 @@ fn badge_from_row(r: &AnyRow) -> Result<BadgeRow, StoreError> {
 }
 
 /// A placeholder list `$from, $from+1, …` for `n` values.
+/// A member as an import of results sees them.
+#[derive(Debug, Clone)]
+pub struct MemberBasics {
+    pub id: MemberId,
+    pub cccd: Option<String>,
+    pub name: String,
+    pub org: OrgId,
+    pub admitted: i16,
+}
+
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
@@ -315,14 +325,14 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, MemberId(r.try_get(1)?)))).collect()
     }
 
-    /// Every member's name, organization and year of admission: what an import of results checks
-    /// its rows against.
-    pub async fn member_basics(&self) -> Result<std::collections::HashMap<MemberId, (String, OrgId, i16)>, StoreError> {
-        let rows = sqlx::query("SELECT id, full_name, org_id, admitted_on FROM member").fetch_all(&self.pool).await?;
+    /// Every member's CCCD, name, organization and year of admission: what an import of results
+    /// checks its rows against.
+    pub async fn member_basics(&self) -> Result<Vec<MemberBasics>, StoreError> {
+        let rows = sqlx::query("SELECT id, cccd, full_name, org_id, admitted_on FROM member").fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let admitted = crate::db::date_col(r, "admitted_on")?;
-                Ok((MemberId(r.try_get(0)?), (r.try_get(1)?, OrgId(r.try_get(2)?), admitted.year())))
+                Ok(MemberBasics { id: MemberId(r.try_get(0)?), cccd: r.try_get(1)?, name: r.try_get(2)?, org: OrgId(r.try_get(3)?), admitted: admitted.year() })
             })
             .collect()
     }

@@ -444,7 +444,8 @@ async fn streaks_in_sql(db: TestDb) {
             }
             let mut tx = store.begin().await.expect("begin");
             let round = tx.create_eval_round(cell, year, "thử", "thử").await.expect("round").expect("new round");
-            tx.add_concluded(round, &subjects, "thử", date(year + 1, 1, 10)).await.expect("results");
+            let results: Vec<_> = subjects.into_iter().map(|(s, l)| (round, s, l)).collect();
+            tx.add_concluded(&results, "thử", date(year + 1, 1, 10)).await.expect("results");
             tx.set_round_concluded(round, 1, true, "thử", date(year + 1, 1, 10)).await.expect("concluded");
             tx.commit().await.expect("commit");
         }

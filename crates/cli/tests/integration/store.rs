@@ -20,6 +20,7 @@ pub const TESTS: &[(&str, StoreTest)] = &[
     ("clusters_keep_yearly_membership", |db| Box::pin(clusters_keep_yearly_membership(db))),
     ("demo_world_loads_once_with_the_2025_reorganization", |db| Box::pin(demo_world_loads_once(db))),
     ("migrate_is_idempotent", |db| Box::pin(migrate_is_idempotent(db))),
+    ("concluded_results_go_in_many_at_once_into_their_rounds", |db| Box::pin(concluded_results_go_in_many_at_once(db))),
 ];
 
 fn new_org(kind: OrgKind, name: &str, parent: Option<OrgId>) -> OrgChange<()> {
@@ -249,6 +250,46 @@ async fn demo_world_loads_once(db: TestDb) {
     assert_eq!(successors.len(), 4);
     let names = app.org_names(&successors.into_iter().collect()).await.expect("names");
     assert!(names.values().all(|n| n.starts_with("Ban Xây dựng Đảng Đảng ủy phường")), "{names:?}");
+}
+
+/// Results written many at once (an import of past years) land in their own rounds, members and
+/// organizations alike, with who concluded them and when, beyond one statement's worth of rows.
+async fn concluded_results_go_in_many_at_once(db: TestDb) {
+    use thidua_core::evaluation::{Level, SubjectKind};
+    use thidua_store::NewSubject;
+    let app = thidua_app::App::open(&db.url).await.expect("open app");
+    let store = Store::open(&db.url).await.expect("open");
+    let org = create(&store, date(2020, 1, 1), "Đảng ủy phường Bến Thành", None).await;
+    let mut members = Vec::new();
+    for i in 0..3 {
+        members.push(crate::evaluation::member(&app, &format!("Đảng viên {i}"), org, date(2010, 1, 1)).await);
+    }
+    let mut tx = store.begin().await.expect("begin");
+    let r2023 = tx.create_eval_round(org, 2023, "Quy định 366", "thử").await.expect("round").expect("new");
+    let r2024 = tx.create_eval_round(org, 2024, "Quy định 366", "thử").await.expect("round").expect("new");
+    let mut results = vec![(r2023, NewSubject { kind: SubjectKind::Organization, member: None, org: Some(org), cell: org }, Level::Httnv)];
+    // Enough rows for two statements: the 50,000 of one and the rest in another.
+    for i in 0..50_001 {
+        let m = members[i % 3];
+        let round = if i % 2 == 0 { r2023 } else { r2024 };
+        results.push((round, NewSubject { kind: SubjectKind::Member, member: Some(m), org: None, cell: org }, if i % 5 == 0 { Level::Htxsnv } else { Level::Htnv }));
+    }
+    tx.add_concluded(&results, "Nguyễn Văn Bình", date(2025, 1, 15)).await.expect("add");
+    tx.commit().await.expect("commit");
+
+    let rows_2023 = store.evaluations(r2023).await.expect("2023");
+    let rows_2024 = store.evaluations(r2024).await.expect("2024");
+    assert_eq!((rows_2023.len(), rows_2024.len()), (25_002, 25_000));
+    let organization = rows_2023.iter().find(|r| r.kind == SubjectKind::Organization).expect("organization row");
+    assert_eq!((organization.member, organization.org, organization.cell), (None, Some(org), org));
+    let step = organization.concluded.as_ref().expect("concluded");
+    assert_eq!((step.level, step.by.as_str(), step.on), (Some(Level::Httnv), "Nguyễn Văn Bình", date(2025, 1, 15)));
+    assert!(organization.approved.is_none());
+    let first = rows_2023.iter().filter(|r| r.kind == SubjectKind::Member).min_by_key(|r| r.id).expect("member row");
+    assert_eq!((first.member, first.org, first.result()), (Some(members[0]), None, Some(Level::Htxsnv)));
+    let htxsnv = rows_2023.iter().chain(&rows_2024).filter(|r| r.result() == Some(Level::Htxsnv)).count();
+    assert_eq!(htxsnv, 10_001);
+    app.close().await;
 }
 
 async fn migrate_is_idempotent(db: TestDb) {
