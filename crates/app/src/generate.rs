@@ -23,11 +23,11 @@ use thidua_core::member::Gender;
 use thidua_core::org::{NewOrg, OrgChange, OrgId, OrgKind, OrgSpec, Target};
 use thidua_core::transfer::TransferState;
 use thidua_core::vi::fold;
-use thidua_store::{CampaignRow, Cell, Direction, RegistrationRow, RoundRow, Tx};
+use thidua_store::{CampaignRow, Cell, Direction, DocumentRow, RegistrationRow, RoundRow, Tx};
 
 use crate::auth::Principal;
 use crate::demo::day;
-use crate::demo::documents::{doc, OUT_TYPES, SOURCES, TOPICS};
+use crate::demo::documents::{OUT_TYPES, SOURCES, TOPICS};
 use crate::demo::emulation::{CRITERIA_2023, TARGETS};
 use crate::demo::evaluations::{FAMILY, GIVEN_MEN, GIVEN_WOMEN, MIDDLE_MEN, MIDDLE_WOMEN};
 use crate::{App, AppError};
@@ -794,7 +794,8 @@ impl App {
                     }).map_or("CV", |(k, _)| *k);
                     if let Some((term, _, _)) = terms.iter().find(|(_, s, e)| *s <= on && on <= *e) {
                         let number = next.entry((*term, kind)).or_insert(1);
-                        let mut row = doc(Direction::Outgoing, *org, kind, &if v >> 62 == 0 { format!("{} {topic} đối với {subject}", capitalized(action)) } else { format!("{} {topic} năm {year}", capitalized(action)) });
+                        let summary = if v >> 62 == 0 { format!("{} {topic} đối với {subject}", capitalized(action)) } else { format!("{} {topic} năm {year}", capitalized(action)) };
+                        let mut row = DocumentRow::new(Direction::Outgoing, *org, kind, &summary, "system");
                         row.number = Some(*number);
                         row.issuer_code = Some((*code).into());
                         row.symbol = Some(format!("{number}-{kind}/{code}"));
@@ -811,7 +812,7 @@ impl App {
                     arrival += 1;
                     let source_type = ["CV", "HD", "KH", "TB", "QĐ"][below(v >> 40, 5) as usize];
                     let source_number = 1 + below(v >> 44, 900) as i64;
-                    let mut row = doc(Direction::Incoming, *org, source_type, &format!("Về việc {action} {topic}"));
+                    let mut row = DocumentRow::new(Direction::Incoming, *org, source_type, &format!("Về việc {action} {topic}"), "system");
                     let issuer = if r % 2 == 0 { parent.clone() } else { SOURCES[below(v >> 52, SOURCES.len() as u64) as usize].to_owned() };
                     row.symbol = Some(format!("{source_number}-{source_type}/{}", if r % 2 == 0 { "ĐU" } else { "BTCTW" }));
                     row.issuer_code = row.symbol.as_ref().and_then(|s| s.split('/').nth(1)).map(str::to_owned);

@@ -631,14 +631,14 @@ impl App {
         let Reading { mut report, sheet, .. } = read_file(ImportKind::Evaluations, bytes, progress, &mut |row, h, cells, problems| {
             // A member outside the importer's organizations is as unknown as one not recorded:
             // a CCCD must not tell whose it is, nor where they are.
-            let member: Option<(MemberId, OrgId)> = match h.get(cells, "cccd").map(cccd_text).filter(|c| !c.is_empty()) {
+            let member: Option<(MemberId, OrgId, OrgId)> = match h.get(cells, "cccd").map(cccd_text).filter(|c| !c.is_empty()) {
                 None => {
                     problems.push(("cccd", ImportIssue::Member(MemberError::Required { field: "cccd" })));
                     None
                 }
                 Some(c) => {
                     let digits: Cow<str> = if c.contains(char::is_whitespace) { c.chars().filter(|c| !c.is_whitespace()).collect::<String>().into() } else { c.as_str().into() };
-                    let found = by_cccd.get(digits.as_ref()).and_then(|m| facts.get(m).map(|f| (*m, f))).and_then(|(m, f)| grassroots.get(&f.1).filter(|g| editable.contains(g)).map(|g| (m, *g)));
+                    let found = by_cccd.get(digits.as_ref()).and_then(|m| facts.get(m).map(|f| (*m, f))).and_then(|(m, f)| grassroots.get(&f.1).filter(|g| editable.contains(g)).map(|g| (m, f.1, *g)));
                     if found.is_none() {
                         problems.push(("cccd", ImportIssue::UnknownMember(c)));
                     }
@@ -647,7 +647,7 @@ impl App {
             };
             let year: Option<i16> = required(h, cells, "year", problems, |y| y.parse::<i16>().ok().filter(|y| (1930..=today.year()).contains(y)).ok_or(ImportIssue::BadYear(y)));
             let level: Option<Level> = required(h, cells, "level", problems, |l| parse_level(&l).ok_or(ImportIssue::NotInList { value: l, allowed: "HTXSNV, HTTNV, HTNV, KHTNV" }));
-            let Some((member, grassroots)) = member else { return };
+            let Some((member, cell, grassroots)) = member else { return };
             let Some((name, _, admitted)) = facts.get(&member) else { return };
             if let Some(written) = h.get(cells, "full_name").map(clean_text).filter(|s| !s.is_empty())
                 && fold(&written) != fold(name)
@@ -665,7 +665,7 @@ impl App {
                 }
             }
             if problems.is_empty() {
-                lines.push(ResultLine { row, member, grassroots, year, level });
+                lines.push(ResultLine { row, member, cell, grassroots, year, level });
             }
         });
         drop(seen);
@@ -733,10 +733,7 @@ impl App {
         for chunk in additions.chunks(WRITE_CHUNK) {
             let results: Vec<(i64, NewSubject, Level)> = chunk
                 .iter()
-                .map(|l| {
-                    let cell = facts.get(&l.member).map_or(l.grassroots, |f| f.1);
-                    (round_of[&(l.grassroots, l.year)], NewSubject { kind: SubjectKind::Member, member: Some(l.member), org: None, cell }, l.level)
-                })
+                .map(|l| (round_of[&(l.grassroots, l.year)], NewSubject { kind: SubjectKind::Member, member: Some(l.member), org: None, cell: l.cell }, l.level))
                 .collect();
             tx.add_concluded(&results, &p.username, today).await?;
             touched.extend(results.iter().map(|r| r.0));
@@ -1466,6 +1463,8 @@ fn parse_level(text: &str) -> Option<Level> {
 struct ResultLine {
     row: u32,
     member: MemberId,
+    /// The member's cell, whose grid lists the result.
+    cell: OrgId,
     /// The organization whose round of the year holds the result.
     grassroots: OrgId,
     year: i16,

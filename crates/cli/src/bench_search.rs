@@ -99,31 +99,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let words = 6 + rng.next(6);
             let summary = format!("Về {}", rng.phrase(words));
             let row = DocumentRow {
-                id: 0,
-                direction: Direction::Incoming,
-                org,
-                unit: None,
-                doc_type: "CV".into(),
                 number: Some((i % 9000 + 1) as i64),
                 issuer_code: Some("TU".into()),
                 symbol: Some(format!("{}-CV/TU", i % 9000 + 1)),
                 scope: Some(format!("arrival:{}", 2000 + i / 9000)),
                 issued_on: Some(jiff::civil::date(2024, 1 + (i % 12) as i8, 1 + (i % 28) as i8)),
                 issuer_name: Some("Ban Thường vụ".into()),
-                summary: summary.clone(),
-                signer: None,
-                recipients: None,
-                secrecy: None,
-                urgency: None,
                 arrival_number: Some(i as i64 + 1),
-                arrival_on: None,
-                assigned_to: None,
-                deadline: None,
                 status: "filed".into(),
-                status_on: None,
-                withdrawn_reason: None,
-                created_by: "bench".into(),
-                version: 1,
+                ..DocumentRow::new(Direction::Incoming, org, "CV", &summary, "bench")
             };
             let id = tx.insert_document(&row, 0).await?;
             writeln!(outs[i % files], "{} {summary}", i % 9000 + 1)?;

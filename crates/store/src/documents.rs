@@ -71,6 +71,40 @@ pub struct DocumentRow {
     pub version: i64,
 }
 
+impl DocumentRow {
+    /// A document of a register with only what every one has: the rest is filled in by the
+    /// caller (the demo, a generated world, a test). Outgoing ones stand issued, incoming handled.
+    pub fn new(direction: Direction, org: OrgId, doc_type: &str, summary: &str, created_by: &str) -> DocumentRow {
+        DocumentRow {
+            id: 0,
+            direction,
+            org,
+            unit: None,
+            doc_type: doc_type.into(),
+            number: None,
+            issuer_code: None,
+            symbol: None,
+            scope: None,
+            issued_on: None,
+            issuer_name: None,
+            summary: summary.into(),
+            signer: None,
+            recipients: None,
+            secrecy: None,
+            urgency: None,
+            arrival_number: None,
+            arrival_on: None,
+            assigned_to: None,
+            deadline: None,
+            status: if direction == Direction::Outgoing { "issued".into() } else { "handled".into() },
+            status_on: None,
+            withdrawn_reason: None,
+            created_by: created_by.into(),
+            version: 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentRow {
     pub id: i64,

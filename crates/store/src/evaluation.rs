@@ -218,11 +218,10 @@ impl Tx {
         Ok(())
     }
 
-    /// Lists subjects already concluded at their level: past years' results taken from the
-    /// records rather than entered step by step.
-    /// Records concluded results, each into its round (given first): an import of past years or
-    /// a generated world. Rows go in the order given; sorted by member they cost SQLite about a
-    /// third less than round after round, the member index being filled from one end.
+    /// Lists subjects already concluded at their level, each into its round (given first): past
+    /// years' results taken from the records rather than entered step by step. Rows go in the
+    /// order given; sorted by member they cost SQLite about a third less than round after round,
+    /// the member index being filled from one end.
     pub async fn add_concluded(&mut self, results: &[(i64, NewSubject, Level)], by: &str, on: Date) -> Result<(), StoreError> {
         // The rows travel as one JSON array per statement: a bound parameter costs the driver more
         // than the database's own insert, and these are millions.

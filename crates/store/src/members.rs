@@ -107,7 +107,6 @@ fn badge_from_row(r: &AnyRow) -> Result<BadgeRow, StoreError> {
     })
 }
 
-/// A placeholder list `$from, $from+1, …` for `n` values.
 /// A member as an import of results sees them.
 #[derive(Debug, Clone)]
 pub struct MemberBasics {
@@ -118,6 +117,7 @@ pub struct MemberBasics {
     pub admitted: i16,
 }
 
+/// A placeholder list `$from, $from+1, …` for `n` values.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

@@ -44,36 +44,6 @@ const TERMS: [Term; 11] = [
     ("btc_tu", "Nhiệm kỳ XI (2020–2025)", (2020, 10, 18), None),
 ];
 
-pub(crate) fn doc(direction: Direction, org: OrgId, doc_type: &str, summary: &str) -> DocumentRow {
-    DocumentRow {
-        id: 0,
-        direction,
-        org,
-        unit: None,
-        doc_type: doc_type.into(),
-        number: None,
-        issuer_code: None,
-        symbol: None,
-        scope: None,
-        issued_on: None,
-        issuer_name: None,
-        summary: summary.into(),
-        signer: None,
-        recipients: None,
-        secrecy: None,
-        urgency: None,
-        arrival_number: None,
-        arrival_on: None,
-        assigned_to: None,
-        deadline: None,
-        status: if direction == Direction::Outgoing { "issued".into() } else { "handled".into() },
-        status_on: None,
-        withdrawn_reason: None,
-        created_by: "system".into(),
-        version: 1,
-    }
-}
-
 fn symbol(text: &str) -> Result<DocNumber, AppError> {
     text.parse().map_err(|e| AppError::Document(crate::DocumentProblem::Symbol(e)))
 }
@@ -115,7 +85,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
         let on = date.map(|(y, m, d)| day(y, m, d));
         let received = sym.issuer == "TW";
         let org = w.id(key)?;
-        let mut row = doc(if received { Direction::Incoming } else { Direction::Outgoing }, org, &sym.doc_type, summary);
+        let mut row = DocumentRow::new(if received { Direction::Incoming } else { Direction::Outgoing }, org, &sym.doc_type, summary, "system");
         row.number = Some(i64::from(sym.number));
         row.issuer_code = Some(sym.issuer.clone());
         row.symbol = Some(sym.to_string());
@@ -145,7 +115,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
     for (n, text) in ["969-CV/TU", "1439-QĐ/TU", "114-QĐ/TW", "117-QĐ/TW"].iter().enumerate() {
         let (_, _, date, issuer, summary) = NAMED.iter().find(|d| d.1 == *text).copied().ok_or(AppError::NotFound)?;
         let sym = symbol(text)?;
-        let mut row = doc(Direction::Incoming, satra, &sym.doc_type, summary);
+        let mut row = DocumentRow::new(Direction::Incoming, satra, &sym.doc_type, summary, "system");
         row.number = Some(i64::from(sym.number));
         row.issuer_code = Some(sym.issuer.clone());
         row.symbol = Some(sym.to_string());
@@ -213,7 +183,7 @@ pub(super) async fn build(w: &mut World<'_>) -> Result<(), AppError> {
     // RESCO's party committee received the directive too, with its text, and keeps an open record.
     let resco = w.id("du_resco")?;
     let (_, _, date, issuer, summary) = NAMED.iter().find(|d| d.1 == "20-CT/TU").copied().ok_or(AppError::NotFound)?;
-    let mut row = doc(Direction::Incoming, resco, "CT", summary);
+    let mut row = DocumentRow::new(Direction::Incoming, resco, "CT", summary, "system");
     row.number = Some(20);
     row.issuer_code = Some("TU".into());
     row.symbol = Some("20-CT/TU".into());
@@ -302,7 +272,7 @@ async fn traffic(tx: &mut Tx, register: OrgId, board: OrgId, term: i64) -> Resul
     let total_in = 9317;
     for i in 0..total_in {
         let on = days[i * days.len() / total_in];
-        let mut row = doc(Direction::Incoming, register, "CV", &format!("Về {}", TOPICS[next(TOPICS.len())]));
+        let mut row = DocumentRow::new(Direction::Incoming, register, "CV", &format!("Về {}", TOPICS[next(TOPICS.len())]), "system");
         let source_number = 1 + next(1500) as u32;
         let source_type = ["CV", "TB", "HD", "KH", "QĐ"][next(5)];
         row.doc_type = source_type.into();
@@ -327,7 +297,7 @@ async fn traffic(tx: &mut Tx, register: OrgId, board: OrgId, term: i64) -> Resul
     for (kind, n) in OUT_TYPES {
         for k in 0..n {
             let on = days[(i * days.len()) / total_out];
-            let mut row = doc(Direction::Outgoing, register, kind, &format!("Về {}", TOPICS[next(TOPICS.len())]));
+            let mut row = DocumentRow::new(Direction::Outgoing, register, kind, &format!("Về {}", TOPICS[next(TOPICS.len())]), "system");
             let number = k as u32 + 1;
             row.number = Some(i64::from(number));
             row.issuer_code = Some("ĐUK".into());

@@ -194,30 +194,11 @@ async fn search(db: TestDb) {
 fn outgoing_row(org: OrgId, id: i64, summary: String, on: jiff::civil::Date) -> thidua_store::DocumentRow {
     thidua_store::DocumentRow {
         id,
-        direction: Direction::Outgoing,
-        org,
-        unit: None,
-        doc_type: "CV".into(),
         number: Some(id),
         issuer_code: Some("TU".into()),
         symbol: Some(format!("{id}-CV/TU")),
-        scope: None,
         issued_on: Some(on),
-        issuer_name: None,
-        summary,
-        signer: None,
-        recipients: None,
-        secrecy: None,
-        urgency: None,
-        arrival_number: None,
-        arrival_on: None,
-        assigned_to: None,
-        deadline: None,
-        status: "issued".into(),
-        status_on: None,
-        withdrawn_reason: None,
-        created_by: "test".into(),
-        version: 1,
+        ..thidua_store::DocumentRow::new(Direction::Outgoing, org, "CV", &summary, "test")
     }
 }
 
