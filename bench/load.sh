@@ -7,7 +7,8 @@
 # DURATION seconds (dashboards, score entry, evaluation grids, paper ballots, search), /healthz
 # among them, and prints throughput and p50/p99 per route beside /healthz's, then the time of
 # the year-end reports, each alone, and the server's peak RSS. Bounded in time: the server is stopped at the end. Environment: DURATION (20),
-# CONNECTIONS per route (4), DB_FILE (target/bench/province.db), SCALE (province), PORT (18181).
+# CONNECTIONS per route (4), DB_FILE (target/bench/province.db), SCALE (province), PORT (18181),
+# DB_URL (sqlite://$DB_FILE; a postgres://… database is generated into when it holds no members).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,13 @@ CONNECTIONS=${CONNECTIONS:-4}
 DB_FILE=${DB_FILE:-target/bench/province.db}
 SCALE=${SCALE:-province}
 PORT=${PORT:-18181}
+DB_URL=${DB_URL:-sqlite://$DB_FILE}
 BASE="http://127.0.0.1:$PORT"
 PASSWORD="load-test-password-2026"
 WORK=$(mktemp -d)
 
-for tool in wrk sqlite3 curl; do
+case "$DB_URL" in postgres*) client=psql ;; *) client=sqlite3 ;; esac
+for tool in wrk "$client" curl; do
   if ! command -v "$tool" >/dev/null; then
     apt-get install -y -qq "$tool" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }
   fi
@@ -28,14 +31,19 @@ done
 
 cargo build --release --bin thidua -q
 BIN=target/release/thidua
-DB="sqlite://$DB_FILE"
-mkdir -p "$(dirname "$DB_FILE")"
-if [ ! -f "$DB_FILE" ]; then
-  "$BIN" gen --db "$DB" --scale "$SCALE" --seed 1
+DB="$DB_URL"
+if [ "$client" = psql ]; then
+  q() { psql -X -q -At -v ON_ERROR_STOP=1 "$DB" -c "$1"; }
+  size() { q "SELECT pg_size_pretty(pg_database_size(current_database()))"; }
+  [ "$(q "SELECT count(*) FROM member" 2>/dev/null || echo 0)" != 0 ] || "$BIN" gen --db "$DB" --scale "$SCALE" --seed 1
+else
+  q() { sqlite3 -batch -noheader "$DB_FILE" "$1"; }
+  size() { du -h "$DB_FILE" | cut -f1; }
+  mkdir -p "$(dirname "$DB_FILE")"
+  [ -f "$DB_FILE" ] || "$BIN" gen --db "$DB" --scale "$SCALE" --seed 1
 fi
 printf '%s\n' "$PASSWORD" | "$BIN" user add --db "$DB" --username load-admin --display-name "Quản trị tải" --admin >/dev/null 2>&1 || true
 
-q() { sqlite3 -batch -noheader "$DB_FILE" "$1"; }
 q "SELECT '/dashboards/clusters/' || id FROM cluster ORDER BY id LIMIT 300" > "$WORK/dashboards"
 q "SELECT '/dashboards/orgs/' || org_id FROM org_version WHERE kind = 'grassroots_committee' AND valid_to IS NULL ORDER BY org_id LIMIT 300" >> "$WORK/dashboards"
 q "SELECT '/evaluations/' || e.round_id || '/cells/' || e.cell_id FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id
@@ -72,7 +80,8 @@ api() { curl -fsS -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: applicati
 
 # A paper poll of the first cluster, open, for the ballots of the count.
 cluster=$(q "SELECT id FROM cluster ORDER BY id LIMIT 1")
-options=$(q "SELECT group_concat('{\"label\":\"Đơn vị ' || org_id || '\",\"org_id\":' || org_id || '}', ',') FROM (SELECT org_id FROM cluster_member WHERE cluster_id = $cluster AND year = 2026 ORDER BY org_id LIMIT 2)")
+options=$(q "SELECT org_id FROM cluster_member WHERE cluster_id = $cluster AND year = 2026 ORDER BY org_id LIMIT 2" \
+  | awk '{printf "%s{\"label\":\"Đơn vị %s\",\"org_id\":%s}", (NR > 1 ? "," : ""), $1, $1}')
 poll=$(api -X POST "$BASE/api/v1/clusters/$cluster/polls" \
   -d "{\"title\":\"Suy tôn Cờ thi đua năm 2026 (thử tải)\",\"question\":\"choose_one\",\"mode\":\"paper\",\"electorate\":1000000,\"basis\":\"cluster\",\"held_on\":\"2026-11-20\",\"options\":[$options]}" \
   | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
@@ -118,4 +127,4 @@ for r in "${reports[@]}"; do
   printf '  %-12s HTTP %s  %8.2f s  %9s bytes\n' "$name" "$code" "$seconds" "$bytes"
 done
 echo
-echo "Server RSS: $((idle_rss / 1024)) MB after start, peak $((mix_rss / 1024)) MB through the mix, $((peak_rss / 1024)) MB with the reports ($(du -h "$DB_FILE" | cut -f1) database)."
+echo "Server RSS: $((idle_rss / 1024)) MB after start, peak $((mix_rss / 1024)) MB through the mix, $((peak_rss / 1024)) MB with the reports ($(size) database)."

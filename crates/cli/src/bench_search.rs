@@ -1,9 +1,10 @@
 //! Search benchmark: fills a database with generated document summaries and attachment texts,
 //! then times queries against the index and against `grep -ri` over the same text in files.
 //!
-//!     cargo run --release --features bench --bin thidua-bench-search -- [--db URL] [--docs N] [--attachments N]
+//!     cargo run --release --features bench --bin thidua-bench-search -- [--db URL] [--docs N] [--attachments N] [--keep DIR]
 //!
-//! The database must be empty (a fresh SQLite file is made when `--db` is absent).
+//! The database must be empty (a fresh SQLite file is made when `--db` is absent), unless `--keep`
+//! names the folder of an earlier run on it: the corpus is then queried again without loading.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -28,6 +29,10 @@ struct Args {
     /// How many of the queries also run through grep (it is slow).
     #[arg(long, default_value_t = 5)]
     grep_queries: usize,
+    /// Keep the text files (and a fresh SQLite database) in this folder; a second run with the
+    /// same folder and database queries them again without loading.
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
 const WORDS: [&str; 60] = [
@@ -60,17 +65,30 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    let work = std::env::temp_dir().join(format!("thidua_bench_{}", std::process::id()));
-    std::fs::create_dir_all(&work)?;
-    let url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
-    let app = App::open(&url).await?;
-    let store = Store::open(&url).await?;
-    if store.index_counts().await?.0 > 0 {
-        return Err("the database already holds documents: give an empty one".into());
-    }
+/// One document of the corpus: its summary and, one in `docs / attachments`, an attachment's text.
+struct Generated {
+    summary: String,
+    attachment: Option<String>,
+}
+
+/// The corpus, the same for a seed: each call of `rng` follows the one before.
+fn corpus(rng: &mut Rng, docs: usize, attachments: usize) -> impl Iterator<Item = Generated> + '_ {
+    let attach_every = (docs / attachments.max(1)).max(1);
+    let mut attached = 0;
+    (0..docs).map(move |i| {
+        let words = 6 + rng.next(6);
+        let summary = format!("Về {}", rng.phrase(words));
+        let attachment = (i % attach_every == 0 && attached < attachments).then(|| {
+            attached += 1;
+            (0..40).map(|_| rng.phrase(8)).collect::<Vec<_>>().join(". ")
+        });
+        Generated { summary, attachment }
+    })
+}
+
+/// Writes the corpus into the empty database, in batches of 10,000 per transaction (many rows per
+/// statement, as the generator writes a register), and the same text into files for grep.
+async fn load(app: &App, store: &Store, url: &str, args: &Args, texts: &std::path::Path, rng: &mut Rng) -> Result<(), Box<dyn std::error::Error>> {
     let system = Principal::system();
     let org = app
         .record_org_event(&system, jiff::civil::date(2020, 1, 1), OrgChange::Create(NewOrg { org: (), spec: OrgSpec { kind: OrgKind::ProvincialCommittee, name: "Tỉnh ủy Đo lường".into(), short_name: None, parent: None } }), None)
@@ -79,51 +97,51 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .created()[0]
         .org;
     app.declare_register(&system, org, "TU").await?;
-
-    // Generate, in batches of 10,000 per transaction, writing the same text to files for grep.
-    let mut rng = Rng(42);
     let started = Instant::now();
     let files = 100;
-    // The text files have a folder of their own: grep must not also read the SQLite database.
-    let texts = work.join("text");
-    std::fs::create_dir_all(&texts)?;
+    std::fs::create_dir_all(texts)?;
     let mut outs: Vec<std::io::BufWriter<std::fs::File>> =
         (0..files).map(|i| std::fs::File::create(texts.join(format!("text_{i:03}.txt"))).map(std::io::BufWriter::new)).collect::<Result<_, _>>()?;
-    let attach_every = (args.docs / args.attachments.max(1)).max(1);
+    let mut docs = Vec::with_capacity(10_000);
+    let mut attachments = Vec::new();
     let mut attached = 0;
-    let mut done = 0;
-    while done < args.docs {
-        let mut tx = store.begin().await?;
-        let batch = (args.docs - done).min(10_000);
-        for i in done..done + batch {
-            let words = 6 + rng.next(6);
-            let summary = format!("Về {}", rng.phrase(words));
-            let row = DocumentRow {
-                number: Some((i % 9000 + 1) as i64),
-                issuer_code: Some("TU".into()),
-                symbol: Some(format!("{}-CV/TU", i % 9000 + 1)),
-                scope: Some(format!("arrival:{}", 2000 + i / 9000)),
-                issued_on: Some(jiff::civil::date(2024, 1 + (i % 12) as i8, 1 + (i % 28) as i8)),
-                issuer_name: Some("Ban Thường vụ".into()),
-                arrival_number: Some(i as i64 + 1),
-                status: "filed".into(),
-                ..DocumentRow::new(Direction::Incoming, org, "CV", &summary, "bench")
-            };
-            let id = tx.insert_document(&row, 0).await?;
-            writeln!(outs[i % files], "{} {summary}", i % 9000 + 1)?;
-            if i % attach_every == 0 && attached < args.attachments {
-                let text = (0..40).map(|_| rng.phrase(8)).collect::<Vec<_>>().join(". ");
-                let hash = format!("{:064x}", i);
-                tx.put_blob(&thidua_store::BlobPlace::Database, &hash, b"").await?;
-                tx.add_attachment(&AttachmentRow { id: 0, document: id, hash, name: "t.txt".into(), content_type: "text/plain".into(), size: text.len() as i64, text: text.clone() }).await?;
-                writeln!(outs[i % files], "{text}")?;
-                attached += 1;
-            }
+    for (i, generated) in corpus(rng, args.docs, args.attachments).enumerate() {
+        let id = i as i64 + 1;
+        writeln!(outs[i % files], "{} {}", i % 9000 + 1, generated.summary)?;
+        docs.push(DocumentRow {
+            id,
+            number: Some((i % 9000 + 1) as i64),
+            issuer_code: Some("TU".into()),
+            symbol: Some(format!("{}-CV/TU", i % 9000 + 1)),
+            scope: Some(format!("arrival:{}", 2000 + i / 9000)),
+            issued_on: Some(jiff::civil::date(2024, 1 + (i % 12) as i8, 1 + (i % 28) as i8)),
+            issuer_name: Some("Ban Thường vụ".into()),
+            arrival_number: Some(id),
+            status: "filed".into(),
+            ..DocumentRow::new(Direction::Incoming, org, "CV", &generated.summary, "bench")
+        });
+        if let Some(text) = generated.attachment {
+            writeln!(outs[i % files], "{text}")?;
+            let hash = format!("{:064x}", i);
+            attachments.push(AttachmentRow { id: 0, document: id, hash, name: "t.txt".into(), content_type: "text/plain".into(), size: text.len() as i64, text });
+            attached += 1;
         }
-        tx.commit().await?;
-        done += batch;
-        eprint!("\r{done}/{} documents", args.docs);
+        if docs.len() == 10_000 || i + 1 == args.docs {
+            let mut tx = store.begin().await?;
+            tx.insert_documents(&docs, 0).await?;
+            for a in &attachments {
+                tx.put_blob(&thidua_store::BlobPlace::Database, &a.hash, b"").await?;
+                tx.add_attachment(a).await?;
+            }
+            tx.commit().await?;
+            docs.clear();
+            attachments.clear();
+            eprint!("\r{}/{} documents", i + 1, args.docs);
+        }
     }
+    let mut tx = store.begin().await?;
+    tx.resume_ids(&["document"]).await?;
+    tx.commit().await?;
     for mut o in outs {
         o.flush()?;
     }
@@ -134,7 +152,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // first queries also pay for marking a million fresh rows visible (hint bits) and wait on the
     // checkpoint the load started: 292 ms at p50 where the settled database answers in a few.
     if store.backend() == thidua_store::Backend::Postgres {
-        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await?;
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await?;
         sqlx::query("VACUUM (ANALYZE)").execute(&pool).await?;
         sqlx::query("CHECKPOINT").execute(&pool).await?;
         pool.close().await;
@@ -142,6 +160,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (docs, indexed) = store.index_counts().await?;
     println!("backend: {}", store.backend().name());
     println!("loaded: {docs} documents ({attached} with attachment text), {indexed} index entries, in {:.1} s ({:.0} documents/s)", load.as_secs_f64(), docs as f64 / load.as_secs_f64());
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let work = args.keep.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("thidua_bench_{}", std::process::id())));
+    std::fs::create_dir_all(&work)?;
+    let url = args.db.clone().unwrap_or_else(|| format!("sqlite://{}", work.join("bench.db").display()));
+    let app = App::open(&url).await?;
+    let store = Store::open(&url).await?;
+    // The text files have a folder of their own: grep must not also read the SQLite database.
+    let texts = work.join("text");
+    let mut rng = Rng(42);
+    let loaded = store.index_counts().await?.0 > 0;
+    if loaded && (args.keep.is_none() || !texts.is_dir()) {
+        return Err("the database already holds documents: give an empty one, or the --keep folder of the run that loaded it".into());
+    }
+    if loaded {
+        // The queries follow the corpus in the generator's sequence.
+        corpus(&mut rng, args.docs, args.attachments).for_each(drop);
+        println!("backend: {}", store.backend().name());
+        let (docs, indexed) = store.index_counts().await?;
+        println!("the corpus of an earlier run: {docs} documents, {indexed} index entries");
+    } else {
+        load(&app, &store, &url, &args, &texts, &mut rng).await?;
+    }
+    let system = Principal::system();
 
     // Queries: two or three words, half typed without diacritics.
     let mut queries = Vec::new();
@@ -183,6 +229,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let g50 = percentile(&grep_times, 0.5);
         println!("grep -ri: {} queries, p50 {} (the index is {:.2}× faster at p50)", grep_times.len(), ms(g50), g50.as_secs_f64() / percentile(&times, 0.5).as_secs_f64());
     }
-    let _ = std::fs::remove_dir_all(&work);
+    if args.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
     Ok(())
 }
