@@ -184,17 +184,15 @@ impl Tx {
         if self.backend != Backend::Postgres {
             return Ok(());
         }
-        let rows = sqlx::query("SELECT ballot_key, marks, receipt_hash FROM ballot WHERE poll_id = $1 ORDER BY ballot_key").bind(poll).fetch_all(&mut *self.tx).await?;
-        sqlx::query("DELETE FROM ballot WHERE poll_id = $1").bind(poll).execute(&mut *self.tx).await?;
-        for r in rows {
-            sqlx::query("INSERT INTO ballot (poll_id, ballot_key, marks, receipt_hash) VALUES ($1, $2, $3, $4)")
-                .bind(poll)
-                .bind(r.try_get::<String, _>(0)?)
-                .bind(r.try_get::<String, _>(1)?)
-                .bind(r.try_get::<Option<String>, _>(2)?)
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        // One statement: the box is read once, whatever its size (a statement per ballot made
+        // each cast cost a round trip per ballot already in).
+        sqlx::query(
+            "WITH old AS (DELETE FROM ballot WHERE poll_id = $1 RETURNING ballot_key, marks, receipt_hash) \
+             INSERT INTO ballot (poll_id, ballot_key, marks, receipt_hash) SELECT $1, ballot_key, marks, receipt_hash FROM old ORDER BY ballot_key",
+        )
+        .bind(poll)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 
