@@ -1,6 +1,7 @@
 //! Emulation clusters and their yearly membership.
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use thidua_core::cluster::{Cluster, ClusterError, ClusterId, ClusterRole, ClusterYear};
 use thidua_core::org::OrgId;
 
@@ -42,23 +43,19 @@ impl Tx {
     }
 }
 
+fn cluster_from_row(r: &AnyRow) -> Result<Cluster, StoreError> {
+    Ok(Cluster { id: ClusterId(r.try_get(0)?), name: r.try_get(1)?, owner: OrgId(r.try_get(2)?), sector: r.try_get(3)? })
+}
+
 impl Store {
     pub async fn clusters(&self) -> Result<Vec<Cluster>, StoreError> {
         let rows = sqlx::query("SELECT id, name, owner_org_id, sector FROM cluster ORDER BY id").fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Cluster {
-                    id: ClusterId(r.try_get(0)?),
-                    name: r.try_get(1)?,
-                    owner: OrgId(r.try_get(2)?),
-                    sector: r.try_get(3)?,
-                })
-            })
-            .collect()
+        rows.iter().map(cluster_from_row).collect()
     }
 
     pub async fn cluster(&self, id: ClusterId) -> Result<Option<Cluster>, StoreError> {
-        Ok(self.clusters().await?.into_iter().find(|c| c.id == id))
+        let row = sqlx::query("SELECT id, name, owner_org_id, sector FROM cluster WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(cluster_from_row).transpose()
     }
 
     /// Years for which the cluster has a membership, newest first.

@@ -592,7 +592,13 @@ impl Store {
             }
             let a: Vec<String> = orgs.iter().map(|_| next()).collect();
             let b: Vec<String> = orgs.iter().map(|_| next()).collect();
-            conds.push(format!("(a.org_id IN ({}) OR a.person_id IN (SELECT id FROM person WHERE org_id IN ({})))", a.join(", "), b.join(", ")));
+            // Two index lookups joined, not an OR: PostgreSQL reads the whole award table for
+            // `org_id IN … OR person_id IN (SELECT …)`.
+            conds.push(format!(
+                "a.id IN (SELECT id FROM award WHERE org_id IN ({}) UNION ALL SELECT w.id FROM award w JOIN person p ON p.id = w.person_id WHERE p.org_id IN ({}))",
+                a.join(", "),
+                b.join(", ")
+            ));
         }
         if f.person.is_some() {
             conds.push(format!("a.person_id = {}", next()));

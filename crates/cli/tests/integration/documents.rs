@@ -202,8 +202,8 @@ fn outgoing_row(org: OrgId, id: i64, summary: String, on: jiff::civil::Date) -> 
     }
 }
 
-/// PostgreSQL reads the newest 10,000 documents first and asks the GIN index only when fewer than
-/// a page match there: both ways must give the exact newest matches.
+/// PostgreSQL reads the newest 10,000 documents first, then a larger window, and asks the GIN
+/// index only when fewer than a page match there: every way must give the exact newest matches.
 async fn search_window(db: TestDb) {
     let app = db.app().await;
     let org = committee(&app, "Thành ủy Cửa sổ", "TU", date(2020, 10, 1)).await;
@@ -229,6 +229,9 @@ async fn search_window(db: TestDb) {
     assert_eq!(find("luan chuyen", 50).await, (1..=30).rev().collect::<Vec<_>>());
     // Some in the window, not a page of them: the window's and the older ones together.
     assert_eq!(find("kiem diem", 20).await, [10_000, 9_000, 8_000, 7_000, 6_000, 5_000, 4_000, 3_000, 2_000, 1_000, 80, 40]);
+    // Ten in the window where twelve are asked for (three, four candidates each): a larger
+    // window finds the other two.
+    assert_eq!(find("kiem diem", 3).await, [10_000, 9_000, 8_000]);
     // Filtered the same way.
     let filtered = app.search_documents(&Principal::system(), "luan chuyen", SearchFilter { doc_type: Some("CV".into()), ..Default::default() }, 10).await.expect("search");
     assert_eq!(filtered.iter().map(|d| d.id).collect::<Vec<_>>(), (21..=30).rev().collect::<Vec<_>>());
