@@ -305,7 +305,8 @@ fn cell_date(v: &Value) -> Option<Date> {
 
 fn clean_text(v: &Value) -> String {
     let text = v.text();
-    // Most cells are ASCII words with single spaces (numbers, codes, levels): already clean.
+    // Most cells are ASCII words with single spaces (numbers, codes, levels): `text` has trimmed
+    // them, so they are already clean.
     if text.is_ascii() && !text.contains("  ") && !text.bytes().any(|b| b != b' ' && b.is_ascii_whitespace() || b == 0x0b) {
         return text;
     }
