@@ -22,6 +22,9 @@ use crate::{today, App, AppError, DocumentProblem, FileProblem};
 /// Largest attachment of a document.
 pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 
+/// The most results a search ranks: its pages are slices of them.
+pub const SEARCH_RESULTS: i64 = 200;
+
 /// Matches ranked for each result a search shows: the newest four times the page.
 const CANDIDATES_PER_RESULT: i64 = 4;
 
@@ -341,7 +344,7 @@ impl App {
             return Ok(Vec::new());
         }
         filter.registers = self.registers_for(p, Action::ViewDocuments).await?;
-        let limit = limit.clamp(1, 200);
+        let limit = limit.clamp(1, SEARCH_RESULTS);
         let found = self.store.search_documents(&terms, &filter, limit * CANDIDATES_PER_RESULT).await?;
         let typed: Vec<String> = query.nfc().collect::<String>().to_lowercase().split_whitespace().map(str::to_owned).collect();
         let exact_symbol = query.parse::<DocNumber>().ok().map(|d| d.to_string());

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use thidua_core::access::Action;
 use thidua_core::audit::hex;
-use thidua_core::badge::{check_award, due_on, BadgeDue, BadgeFacts};
+use thidua_core::badge::{check_award, due_on, latest_admission, BadgeDue, BadgeFacts};
 use thidua_core::calendar::{shipped_holidays, WorkCalendar};
 use thidua_core::member::{party_age, Gap, MemberError, MemberId, MemberRecord, PartyAge};
 use thidua_core::org::OrgId;
@@ -17,6 +17,9 @@ use thidua_store::{BadgeRow, ChangeRow, FileMeta, MemberRow, PositionRow, Transf
 
 use crate::auth::{now_unix, Principal};
 use crate::{today, App, AppError, FileProblem};
+
+/// Members read at a time when a whole scope is gone through.
+const BATCH: i64 = 5000;
 
 /// Largest file attached to a member's record.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -163,6 +166,13 @@ impl App {
     pub async fn members(&self, p: &Principal, query: Option<&str>, limit: i64, offset: i64) -> Result<Vec<MemberSummary>, AppError> {
         let orgs = self.member_orgs(p, Action::ViewMember).await?;
         let rows = self.store.members(orgs.as_deref(), query.filter(|q| !q.trim().is_empty()), limit, offset).await?;
+        let mut out = self.summaries(rows).await?;
+        sort_by_name(&mut out);
+        Ok(out)
+    }
+
+    /// Lines of the member list for `rows`: their organizations' names and party ages today.
+    async fn summaries(&self, rows: Vec<MemberRow>) -> Result<Vec<MemberSummary>, AppError> {
         let names = self.org_names(&rows.iter().map(|r| r.record.org).collect()).await?;
         let ids: Vec<MemberId> = rows.iter().map(|r| r.id).collect();
         let mut gaps: HashMap<MemberId, Vec<Gap>> = HashMap::new();
@@ -170,7 +180,7 @@ impl App {
             gaps.entry(m).or_default().push(g);
         }
         let on = today();
-        let mut out: Vec<MemberSummary> = rows
+        Ok(rows
             .into_iter()
             .map(|r| {
                 let age = party_age(r.record.admitted_on, r.record.official_on, gaps.get(&r.id).map_or(&[], |g| g.as_slice()), on);
@@ -186,16 +196,23 @@ impl App {
                     seriously_ill: r.record.seriously_ill,
                 }
             })
-            .collect();
-        // Names sort the Vietnamese way, by given name last as lists are read: by full name.
-        out.sort_by(|a, b| thidua_core::vi::compare(&a.full_name, &b.full_name).then(a.id.cmp(&b.id)));
-        Ok(out)
+            .collect())
     }
 
     /// Every member the principal may see whose name contains `query`, for a download: the
     /// export is recorded in the audit log with its size (not the names).
     pub async fn export_members(&self, p: &Principal, query: Option<&str>) -> Result<Vec<MemberSummary>, AppError> {
-        let out = self.members(p, query, 10_000_000, 0).await?;
+        let orgs = self.member_orgs(p, Action::ViewMember).await?;
+        let query = query.filter(|q| !q.trim().is_empty());
+        let mut out = Vec::new();
+        let mut after = MemberId(0);
+        loop {
+            let rows = self.store.members_after(orgs.as_deref(), query, None, after, BATCH).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            out.extend(self.summaries(rows).await?);
+        }
+        sort_by_name(&mut out);
         self.audit_export(p, "members", out.len()).await?;
         Ok(out)
     }
@@ -381,30 +398,46 @@ impl App {
         Ok(early)
     }
 
-    /// Members in the principal's scope who can receive their next badge on `presentation`.
+    /// Members in the principal's scope who can receive their next badge on `presentation`. The
+    /// whole scope is read in batches, past the youngest admission that could reach the first
+    /// milestone by then (gaps only delay a milestone).
     pub async fn badge_candidates(&self, p: &Principal, presentation: Date) -> Result<Vec<(MemberSummary, BadgeDue)>, AppError> {
         let rules = self.rules.membership_on(presentation).map_err(AppError::Rules)?.clone();
-        let members = self.members(p, None, 5000, 0).await?;
-        let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
-        let mut gaps: HashMap<MemberId, Vec<Gap>> = HashMap::new();
-        for (m, g) in self.store.member_gaps(&ids).await? {
-            gaps.entry(m).or_default().push(g);
-        }
-        let mut awarded: HashMap<MemberId, Vec<u16>> = HashMap::new();
-        for b in self.store.member_badges(&ids).await? {
-            awarded.entry(b.member).or_default().push(b.milestone);
-        }
+        let orgs = self.member_orgs(p, Action::ViewMember).await?;
+        let Some(admitted_by) = latest_admission(&rules, presentation) else { return Ok(Vec::new()) };
         let mut out = Vec::new();
-        for m in members {
-            let facts = BadgeFacts {
-                admitted_on: m.admitted_on,
-                official_on: m.official_on,
-                gaps: gaps.get(&m.id).map_or(&[], |g| g.as_slice()),
-                awarded: awarded.get(&m.id).map_or(&[], |a| a.as_slice()),
-                seriously_ill: m.seriously_ill,
-            };
-            if let Some(due) = due_on(&rules, &facts, presentation) {
-                out.push((m, due));
+        let mut after = MemberId(0);
+        loop {
+            let rows = self.store.members_after(orgs.as_deref(), None, Some(admitted_by), after, BATCH).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let ids: Vec<MemberId> = rows.iter().map(|m| m.id).collect();
+            let mut gaps: HashMap<MemberId, Vec<Gap>> = HashMap::new();
+            for (m, g) in self.store.member_gaps(&ids).await? {
+                gaps.entry(m).or_default().push(g);
+            }
+            let mut awarded: HashMap<MemberId, Vec<u16>> = HashMap::new();
+            for b in self.store.member_badges(&ids).await? {
+                awarded.entry(b.member).or_default().push(b.milestone);
+            }
+            let mut due: HashMap<MemberId, BadgeDue> = HashMap::new();
+            let candidates: Vec<MemberRow> = rows
+                .into_iter()
+                .filter(|m| {
+                    let facts = BadgeFacts {
+                        admitted_on: m.record.admitted_on,
+                        official_on: m.record.official_on,
+                        gaps: gaps.get(&m.id).map_or(&[], |g| g.as_slice()),
+                        awarded: awarded.get(&m.id).map_or(&[], |a| a.as_slice()),
+                        seriously_ill: m.record.seriously_ill,
+                    };
+                    due_on(&rules, &facts, presentation).map(|d| due.insert(m.id, d)).is_some()
+                })
+                .collect();
+            for m in self.summaries(candidates).await? {
+                if let Some(d) = due.remove(&m.id) {
+                    out.push((m, d));
+                }
             }
         }
         out.sort_by(|a, b| b.1.milestone.cmp(&a.1.milestone).then(thidua_core::vi::compare(&a.0.full_name, &b.0.full_name)));
@@ -417,4 +450,9 @@ impl App {
         let until = from.checked_add(jiff::Span::new().years(1)).unwrap_or(from);
         Ok(thidua_core::badge::presentation_days(rules, from, until))
     }
+}
+
+/// Names sort the Vietnamese way, by full name as lists are read; the id keeps namesakes apart.
+fn sort_by_name(members: &mut [MemberSummary]) {
+    members.sort_by(|a, b| thidua_core::vi::compare(&a.full_name, &b.full_name).then(a.id.cmp(&b.id)));
 }

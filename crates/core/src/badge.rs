@@ -77,6 +77,16 @@ pub fn due_on(rules: &MembershipRules, f: &BadgeFacts, presentation: Date) -> Op
     (f.seriously_ill && window > 0 && earliest <= presentation).then_some(BadgeDue { milestone, due, early: true })
 }
 
+/// The latest admission day of a member who could be due a badge on `presentation`: no milestone
+/// comes before the first, a gap only delays one, and an early award comes at most the longest
+/// early window before. A month more absorbs the month-end days of calendar arithmetic, so every
+/// member `due_on` finds was admitted by then.
+pub fn latest_admission(rules: &MembershipRules, presentation: Date) -> Option<Date> {
+    let first = *rules.badge_milestones.iter().min()?;
+    let early = rules.badge_milestones.iter().map(|m| rules.early_months(*m)).max().unwrap_or(0);
+    presentation.checked_sub(Span::new().years(i64::from(first))).ok()?.checked_add(Span::new().months(early + 1)).ok()
+}
+
 /// Checks an award before it is recorded; returns whether it is early.
 pub fn check_award(rules: &MembershipRules, f: &BadgeFacts, milestone: u16, awarded_on: Date) -> Result<bool, BadgeError> {
     if !rules.badge_milestones.contains(&milestone) {
@@ -105,6 +115,24 @@ mod tests {
 
     fn facts<'a>(admitted: Date, awarded: &'a [u16], ill: bool) -> BadgeFacts<'a> {
         BadgeFacts { admitted_on: admitted, official_on: admitted.checked_add(Span::new().years(1)).ok(), gaps: &[], awarded, seriously_ill: ill }
+    }
+
+    #[test]
+    fn nobody_admitted_after_the_latest_admission_is_due() {
+        let book = Rulebook::shipped().expect("rules");
+        let rules = book.membership_on(date(2026, 1, 1)).expect("rules");
+        let day = date(2026, 9, 2);
+        let latest = latest_admission(rules, day).expect("a day");
+        // Thirty years back, plus the longest early window (24 months) and a month.
+        assert_eq!(latest, date(1998, 10, 2));
+        // The earliest possible award: 30 years, seriously ill, 12 months early, is well inside.
+        assert!(due_on(rules, &facts(date(1997, 9, 2), &[], true), day).is_some());
+        for admitted in [latest, date(1997, 9, 3), date(1998, 1, 1)] {
+            let next = admitted.checked_add(Span::new().days(1)).expect("a day");
+            for ill in [false, true] {
+                assert_eq!(due_on(rules, &facts(next, &[], ill), day), None, "admitted {next}");
+            }
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct AuditFilter {
     pub from_unix: Option<i64>,
     pub to_unix: Option<i64>,
     pub limit: i64,
+    /// Newest entries to skip: a later page.
+    pub offset: i64,
 }
 
 impl Tx {
@@ -87,13 +89,13 @@ impl Store {
         Ok(Some((seq, hash.to_owned())))
     }
 
-    /// The newest entries matching `filter`, newest first.
+    /// The entries matching `filter`, newest first, one page of them.
     pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, actor, action, resource, summary, prev_hash, hash FROM audit_entry \
              WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR (' ' || resource || ' ') LIKE $2) \
              AND ($3 IS NULL OR at_unix >= $3) AND ($4 IS NULL OR at_unix < $4) \
-             ORDER BY seq DESC LIMIT $5",
+             ORDER BY seq DESC LIMIT $5 OFFSET $6",
         )
         .bind(filter.actor.clone())
         // An entry may name several resources, space-separated: match whole names.
@@ -104,6 +106,7 @@ impl Store {
         .bind(filter.from_unix)
         .bind(filter.to_unix)
         .bind(filter.limit.clamp(1, 1000))
+        .bind(filter.offset.max(0))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(entry_from_row).collect()

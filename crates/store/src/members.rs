@@ -118,6 +118,24 @@ pub struct MemberBasics {
 }
 
 /// A placeholder list `$from, $from+1, …` for `n` values.
+/// A `LIKE` pattern for names containing `query`, diacritics optional.
+fn name_pattern(query: Option<&str>) -> Option<String> {
+    query.map(|q| format!("%{}%", fold(q.trim()).replace('%', "")))
+}
+
+/// The condition that keeps members of `orgs` (own or temporary), its parameters from `$4`; none
+/// when `orgs` is empty, a condition that keeps all when it is `None`.
+fn scope_filter(orgs: Option<&[OrgId]>) -> Option<(String, Vec<i64>)> {
+    match orgs {
+        Some([]) => None,
+        Some(list) => {
+            let p = placeholders(4, list.len());
+            Some((format!("AND (org_id IN ({p}) OR temporary_org_id IN ({p}))"), list.iter().map(|o| o.0).collect()))
+        }
+        None => Some((String::new(), Vec::new())),
+    }
+}
+
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
@@ -364,19 +382,27 @@ impl Store {
     /// Members whose organization (or temporary organization) is one of `orgs` — all members when
     /// `orgs` is `None` — whose folded name contains the folded `query`, by name, one page.
     pub async fn members(&self, orgs: Option<&[OrgId]>, query: Option<&str>, limit: i64, offset: i64) -> Result<Vec<MemberRow>, StoreError> {
-        let pattern = query.map(|q| format!("%{}%", fold(q.trim()).replace('%', "")));
-        let (filter, args) = match orgs {
-            Some([]) => return Ok(Vec::new()),
-            Some(list) => {
-                let p = placeholders(4, list.len());
-                (format!("AND (org_id IN ({p}) OR temporary_org_id IN ({p}))"), list.iter().map(|o| o.0).collect())
-            }
-            None => (String::new(), Vec::new()),
-        };
+        let Some((filter, args)) = scope_filter(orgs) else { return Ok(Vec::new()) };
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) {filter} ORDER BY name_fold, id LIMIT $2 OFFSET $3"
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pattern).bind(limit.clamp(1, 5000)).bind(offset.max(0));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(limit.clamp(1, 5000)).bind(offset.max(0));
+        for a in args {
+            q = q.bind(a);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
+    }
+
+    /// Members in `orgs` (all when `None`) whose name contains `query` and who were admitted on or
+    /// before `admitted_by`, `limit` of them after the id `after`, in id order: a whole scope read
+    /// in bounded batches.
+    pub async fn members_after(&self, orgs: Option<&[OrgId]>, query: Option<&str>, admitted_by: Option<Date>, after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
+        let Some((filter, args)) = scope_filter(orgs) else { return Ok(Vec::new()) };
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) AND ($2 IS NULL OR admitted_on <= $2) AND id > $3 {filter} ORDER BY id LIMIT {}",
+            limit.clamp(1, 5000)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(admitted_by.map(iso)).bind(after.0);
         for a in args {
             q = q.bind(a);
         }

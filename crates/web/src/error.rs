@@ -43,6 +43,7 @@ pub enum Problem {
     BadYear(String),
     BadId(String),
     BadKind(String),
+    BadPage(String),
     BadRequest(String),
     /// A state-changing request without the session's CSRF token.
     Csrf,
@@ -131,7 +132,7 @@ impl Problem {
             Problem::App(AppError::Unauthenticated | AppError::BadCredentials) => StatusCode::UNAUTHORIZED,
             Problem::App(AppError::Forbidden) | Problem::Csrf => StatusCode::FORBIDDEN,
             Problem::App(AppError::TooManyAttempts { .. }) => StatusCode::TOO_MANY_REQUESTS,
-            Problem::BadDate(_) | Problem::BadYear(_) | Problem::BadId(_) | Problem::BadKind(_) | Problem::BadRequest(_) => {
+            Problem::BadDate(_) | Problem::BadYear(_) | Problem::BadId(_) | Problem::BadKind(_) | Problem::BadPage(_) | Problem::BadRequest(_) => {
                 StatusCode::BAD_REQUEST
             }
         }
@@ -205,6 +206,7 @@ impl Problem {
             Problem::BadYear(v) => ("bad_year", t.fmt("error.bad_year", &[("value", v)])),
             Problem::BadId(v) => ("bad_id", t.fmt("error.bad_id", &[("value", v)])),
             Problem::BadKind(v) => ("bad_kind", t.fmt("error.bad_kind", &[("value", v)])),
+            Problem::BadPage(v) => ("bad_page", t.fmt("error.bad_page", &[("value", v)])),
             Problem::BadRequest(detail) => ("bad_request", t.fmt("error.bad_request", &[("detail", detail)])),
         }
     }

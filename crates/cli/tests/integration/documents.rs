@@ -24,6 +24,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("attachments_are_kept_by_hash_and_their_text_is_searched", |s| Box::pin(attachments(s))),
     ("work_records_close_and_go_to_the_archive_with_a_list", |s| Box::pin(records(s))),
     ("search_page_and_health_report_the_index", |s| Box::pin(search_page(s))),
+    ("the_register_and_its_search_go_page_by_page", |s| Box::pin(pages(s))),
 ];
 
 pub fn new_doc(register: OrgId, doc_type: &str, summary: &str, on: jiff::civil::Date) -> NewDocument {
@@ -355,4 +356,59 @@ async fn search_page(s: Server) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.expect("json");
     assert!(body["error"]["message"].as_str().expect("message").contains("không dùng QyĐ"), "{body}");
+}
+
+/// The documents a page of the register links to, in its order.
+fn linked_documents(html: &str) -> Vec<i64> {
+    html.split("href=\"/documents/").skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
+}
+
+async fn pages(s: Server) {
+    let page = |path: &'static str| {
+        let s = &s;
+        async move {
+            let r = s.admin.get(s.url(path)).send().await.expect("get");
+            (r.status(), r.text().await.expect("html"))
+        }
+    };
+    let system = Principal::system();
+    let (register, _) = s.app.writable_registers(&system).await.expect("registers")[0].clone();
+    for i in 0..120 {
+        let summary = format!("Công văn về quản lý đảng viên, đợt {i}");
+        s.app.register_document(&system, Direction::Outgoing, &new_doc(register, "CV", &summary, date(2026, 1, 1 + (i % 28) as i8)), &[]).await.expect("registered");
+    }
+    // The register, fifty at a time, newest first; the pages neither repeat nor skip a document.
+    let (status, first) = page("/documents").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first.contains("Dòng 1–50") && first.contains(r#"rel="next" href="/documents?page=2""#) && !first.contains(r#"rel="prev""#), "{first}");
+    let (_, second) = page("/documents?page=2").await;
+    assert!(second.contains("Dòng 51–100") && second.contains(r#"rel="prev" href="/documents?page=1""#));
+    let (one, two) = (linked_documents(&first), linked_documents(&second));
+    assert_eq!((one.len(), two.len()), (50, 50));
+    let listed: Value = s.admin.get(s.url("/api/v1/documents?limit=100")).send().await.expect("get").json().await.expect("json");
+    let ids: Vec<i64> = listed.as_array().expect("list").iter().map(|d| d["id"].as_i64().expect("id")).collect();
+    assert_eq!([one, two].concat(), ids);
+    let later: Value = s.admin.get(s.url("/api/v1/documents?limit=30&offset=70")).send().await.expect("get").json().await.expect("json");
+    assert_eq!(later.as_array().expect("list").iter().map(|d| d["id"].as_i64().expect("id")).collect::<Vec<_>>(), ids[70..]);
+
+    // A search's pages are slices of one ranking, kept with the query.
+    let ranked: Value = s.admin.get(s.url("/api/v1/documents?q=dang+vien&limit=200")).send().await.expect("get").json().await.expect("json");
+    let ranked: Vec<i64> = ranked.as_array().expect("list").iter().map(|d| d["id"].as_i64().expect("id")).collect();
+    assert!(ranked.len() > 50, "{} results", ranked.len());
+    let (_, first) = page("/documents?q=dang+vien").await;
+    assert!(first.contains(r#"rel="next" href="/documents?q=dang%20vien&#38;page=2""#), "{first}");
+    let (_, second) = page("/documents?q=dang+vien&page=2").await;
+    assert_eq!([linked_documents(&first), linked_documents(&second)].concat(), ranked[..ranked.len().min(100)]);
+    let sliced: Value = s.admin.get(s.url("/api/v1/documents?q=dang+vien&limit=20&offset=40")).send().await.expect("get").json().await.expect("json");
+    assert_eq!(sliced.as_array().expect("list").iter().map(|d| d["id"].as_i64().expect("id")).collect::<Vec<_>>(), ranked[40..60]);
+
+    // A page that is not a page number is a clear 400, on every paged list.
+    for path in ["/documents?page=0", "/documents?page=hai", "/members?page=-1", "/badges?page=1.5", "/admin/audit?page=0"] {
+        let (status, html) = page(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(html.contains("không phải là số trang"), "{path}: {html}");
+    }
+    // The log goes back page by page, its filters kept.
+    let (_, log) = page("/admin/audit?actor=admin&page=2").await;
+    assert!(log.contains(r#"rel="prev" href="/admin/audit?actor=admin&#38;page=1""#), "{log}");
 }

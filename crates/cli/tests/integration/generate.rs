@@ -9,12 +9,16 @@ use thidua_app::commendation::NomineeRef;
 use thidua_app::generate::{Scale, WorldReport};
 use thidua_app::App;
 use thidua_core::commendation::Verdict;
-use thidua_core::member::MemberId;
+use thidua_core::badge::{due_on, BadgeFacts};
+use thidua_core::member::{Gap, GapKind, MemberId};
 use thidua_core::org::{OrgId, OrgKind};
 
 use crate::support::{StoreTest, TestDb};
 
-pub const STORE_TESTS: &[(&str, StoreTest)] = &[("a_generated_world_is_deterministic_and_consistent", |db| Box::pin(deterministic(db)))];
+pub const STORE_TESTS: &[(&str, StoreTest)] = &[
+    ("a_generated_world_is_deterministic_and_consistent", |db| Box::pin(deterministic(db))),
+    ("badges_and_the_member_download_cover_a_scope_of_thousands", |db| Box::pin(whole_scope(db))),
+];
 
 const MEMBERS: u64 = 600;
 
@@ -93,5 +97,58 @@ async fn deterministic(db: TestDb) {
         assert!(live.contains(&m["org_id"].as_i64().expect("org")), "{m}");
     }
     assert!(matches!(app.verify_audit().await.expect("verify"), thidua_app::audit::AuditCheck::Intact { .. }));
+    app.close().await;
+}
+
+/// Lists read the whole scope, not its first few thousand: the badge candidates of a
+/// presentation day are exactly those the rule finds member by member, and the member download
+/// holds every member (both stopped at 5,000 once, in name order).
+async fn whole_scope(db: TestDb) {
+    const MANY: u64 = 6_000;
+    let app = db.app().await;
+    app.generate(Scale::Members(MANY), 5, &|_, _, _| {}).await.expect("generate");
+    let system = &Principal::system();
+    let day = app.presentation_days(thidua_app::generate::WORLD_DAY).expect("days")[0];
+    // A badge already given and an interruption change who is due: both are read per member.
+    let first = app.badge_candidates(system, day).await.expect("candidates");
+    let (given, _) = &first[0];
+    let (paused, _) = &first[1];
+    app.award_badge(system, given.id, first[0].1.milestone, day, None).await.expect("badge");
+    let gap_from = paused.admitted_on.checked_add(jiff::Span::new().years(2)).expect("day");
+    app.add_member_gap(system, paused.id, &Gap { kind: GapKind::LostContact, from: gap_from, to: gap_from.checked_add(jiff::Span::new().years(3)).ok(), note: None }).await.expect("gap");
+
+    let tables = records(&app).await["tables"].take();
+    let rows = |table: &str| tables[table].as_array().expect(table).clone();
+    let date = |v: &Value| v.as_str().map(|d| d.parse::<jiff::civil::Date>().expect("date"));
+    let book = thidua_core::rulebook::Rulebook::shipped().expect("rules");
+    let rules = book.membership_on(day).expect("rules");
+    let mut expected = BTreeSet::new();
+    for m in rows("member") {
+        let id = m["id"].as_i64().expect("id");
+        let gaps: Vec<Gap> = rows("member_gap")
+            .iter()
+            .filter(|g| g["member_id"] == id)
+            .map(|g| Gap { kind: GapKind::from_code(g["kind"].as_str().expect("kind")).expect("kind"), from: date(&g["from_on"]).expect("from"), to: date(&g["to_on"]), note: None })
+            .collect();
+        let awarded: Vec<u16> = rows("badge_award").iter().filter(|b| b["member_id"] == id).map(|b| b["milestone"].as_u64().expect("milestone") as u16).collect();
+        let facts = BadgeFacts {
+            admitted_on: date(&m["admitted_on"]).expect("admitted"),
+            official_on: date(&m["official_on"]),
+            gaps: &gaps,
+            awarded: &awarded,
+            seriously_ill: m["seriously_ill"].as_i64() == Some(1),
+        };
+        if let Some(due) = due_on(rules, &facts, day) {
+            expected.insert((id, due.milestone, due.early));
+        }
+    }
+    let found: BTreeSet<(i64, u16, bool)> = app.badge_candidates(system, day).await.expect("candidates").iter().map(|(m, d)| (m.id.0, d.milestone, d.early)).collect();
+    assert!(found.len() > 100, "{} candidates", found.len());
+    assert_eq!(found, expected);
+    assert!(!found.iter().any(|(id, milestone, _)| *id == given.id.0 && *milestone == first[0].1.milestone));
+
+    let download = app.export_members(system, None).await.expect("download");
+    assert_eq!(download.len() as u64, MANY);
+    assert_eq!(download.iter().map(|m| m.id).collect::<BTreeSet<_>>().len() as u64, MANY);
     app.close().await;
 }

@@ -3,7 +3,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use thidua_app::documents::{overdue, Direction, DocumentRow, NewDocument};
+use thidua_app::documents::{overdue, Direction, DocumentRow, NewDocument, SEARCH_RESULTS};
 use thidua_app::App;
 use thidua_core::date::{iso, parse_date};
 use thidua_core::org::OrgId;
@@ -71,7 +71,10 @@ pub struct DocumentParams {
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// At most 200; 50 when absent.
     limit: Option<i64>,
+    /// Rows to skip: of the register as filtered, or of a search's ranked results (its best 200).
+    offset: Option<i64>,
 }
 
 pub(crate) fn day(v: &str) -> Result<jiff::civil::Date, Problem> {
@@ -88,9 +91,11 @@ pub async fn list(State(app): State<App>, caller: Caller, query: Result<Query<Do
     let Query(q) = query?;
     let filter = crate::pages::documents::filter_from(&q.direction, &q.doc_type, &q.issuer, &q.status, &q.from, &q.to)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let offset = q.offset.unwrap_or(0).max(0);
     let rows = match q.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        Some(text) => app.search_documents(&caller.principal, text, filter, limit).await?,
-        None => app.documents(&caller.principal, filter, limit, 0).await?,
+        // The same ranking whatever the slice, so that pages neither repeat nor skip a result.
+        Some(text) => app.search_documents(&caller.principal, text, filter, SEARCH_RESULTS).await?.into_iter().skip(offset as usize).take(limit as usize).collect(),
+        None => app.documents(&caller.principal, filter, limit, offset).await?,
     };
     Ok(Json(rows.iter().map(Into::into).collect()))
 }

@@ -10,7 +10,7 @@ use thidua_app::App;
 use thidua_core::audit::AuditEntry;
 use thidua_core::date::parse_date;
 
-use super::Chrome;
+use super::{page_param, Chrome, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -21,7 +21,11 @@ pub struct AuditQuery {
     resource: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    page: Option<String>,
 }
+
+/// Entries on a page of the log.
+const PAGE: i64 = 200;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "audit.html")]
@@ -33,6 +37,7 @@ pub struct AuditPage {
     to: String,
     count: String,
     rows: Vec<AuditEntry>,
+    pager: Pager,
 }
 
 /// Midnight at the start of `date` in Vietnam, as Unix seconds.
@@ -57,6 +62,7 @@ pub async fn audit(
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<AuditPage, Problem> {
     let Query(q) = query?;
+    let page = page_param(q.page.as_deref())?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
     let (actor, resource, from, to) = (text(&q.actor), text(&q.resource), text(&q.from), text(&q.to));
     let filter = AuditFilter {
@@ -64,12 +70,21 @@ pub async fn audit(
         resource: Some(resource.clone()).filter(|r| !r.is_empty()),
         from_unix: day(&from)?.map(start_of),
         to_unix: day(&to)?.and_then(|d| d.tomorrow().ok()).map(start_of),
-        limit: 500,
+        limit: PAGE + 1,
+        offset: page * PAGE,
     };
-    let rows = app.audit_entries(&caller.principal, &filter).await?;
+    let mut rows = app.audit_entries(&caller.principal, &filter).await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    let query: String = [("actor", &actor), ("resource", &resource), ("from", &from), ("to", &to)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}&", crate::auth::encode(v)))
+        .collect();
     Ok(AuditPage {
         c: Chrome::new(t, "audit", "/admin/audit", Some(&caller)),
         count: t.fmt("audit.count", &[("count", &t.int(&rows.len()))]),
+        pager: Pager::new(t, page, PAGE, rows.len(), more, |n| format!("/admin/audit?{query}page={n}")),
         actor,
         resource,
         from,

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use thidua_app::documents::{overdue, Direction, DocumentRow, NewAttachment, NewDocument, SearchFilter, INCOMING_STATUSES};
+use thidua_app::documents::{overdue, Direction, DocumentRow, NewAttachment, NewDocument, SearchFilter, INCOMING_STATUSES, SEARCH_RESULTS};
 use thidua_app::{App, AppError};
 use thidua_core::date::{format_date, iso, parse_date};
 use thidua_core::docnum::DOC_TYPES;
@@ -21,7 +21,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::vi::{format_int, format_percent};
 
-use super::{date_cell, parse_id, today, Chrome, Export, Link};
+use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -99,8 +99,12 @@ pub struct ListQuery {
     status: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    page: Option<String>,
     format: Option<String>,
 }
+
+/// Rows of a page of the register.
+const PAGE: i64 = 50;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "documents.html")]
@@ -119,6 +123,7 @@ pub struct ListPage {
     statuses: Vec<(&'static str, &'static str)>,
     count: String,
     lines: Vec<DocLine>,
+    pager: Pager,
     may_add: bool,
 }
 
@@ -152,12 +157,27 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
     let filter = filter_from(&q.direction, &q.doc_type, &q.issuer, &q.status, &q.from, &q.to)?;
     let query = text(&q.q);
-    // A download takes the whole register as filtered; the page shows the first rows.
-    let limit = if export.is_some() { 1_000_000 } else { 200 };
-    let rows = if query.is_empty() {
-        app.documents(&caller.principal, filter, limit, 0).await?
-    } else {
-        app.search_documents(&caller.principal, &query, filter, limit.min(10_000)).await?
+    let page = page_param(q.page.as_deref())?;
+    // A download takes the whole register as filtered (or every result), the page one page of it.
+    // `found`: how many the count line gives, all the results of a search or this page's rows.
+    let (rows, more, found) = match (export.is_some(), query.is_empty()) {
+        (true, true) => (app.documents(&caller.principal, filter, 1_000_000, 0).await?, false, 0),
+        (false, true) => {
+            let mut rows = app.documents(&caller.principal, filter, PAGE + 1, page * PAGE).await?;
+            let more = rows.len() as i64 > PAGE;
+            rows.truncate(PAGE as usize);
+            let found = rows.len();
+            (rows, more, found)
+        }
+        // Search ranks its best results once; a page is a slice of them, so no result moves
+        // between pages.
+        (true, false) => (app.search_documents(&caller.principal, &query, filter, SEARCH_RESULTS).await?, false, 0),
+        (false, false) => {
+            let all = app.search_documents(&caller.principal, &query, filter, SEARCH_RESULTS).await?;
+            let found = all.len();
+            let more = found as i64 > (page + 1) * PAGE;
+            (all.into_iter().skip((page * PAGE) as usize).take(PAGE as usize).collect(), more, found)
+        }
     };
     if let Some(export) = export {
         let sheet = Sheet {
@@ -190,8 +210,9 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
         .join("&");
     let statuses = ["issued", "withdrawn"].iter().chain(INCOMING_STATUSES.iter()).map(|s| (*s, status_label(t, s))).collect();
     Ok(ListPage {
+        count: t.fmt("docs.results", &[("count", &t.int(&found))]),
+        pager: Pager::new(t, page, PAGE, rows.len(), more, |n| format!("/documents?{export_query}{}page={n}", if export_query.is_empty() { "" } else { "&" })),
         export_query,
-        count: t.fmt("docs.results", &[("count", &t.int(&rows.len()))]),
         lines: rows.iter().map(|d| line(t, d)).collect(),
         may_add: caller.principal.may(thidua_core::access::Action::EditDocuments),
         c: Chrome::new(t, "documents", "/documents", Some(&caller)),

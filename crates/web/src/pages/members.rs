@@ -21,7 +21,7 @@ use thidua_core::member::{AgeStep, Cccd, DisciplineForm, Gap, GapKind, Gender, M
 use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
-use super::{date_cell, parse_id, today, Chrome, Export, Link};
+use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{describe_member, Problem};
 use crate::i18n::T;
@@ -53,7 +53,7 @@ pub struct ListPage {
     q: String,
     count: String,
     lines: Vec<MemberLine>,
-    next: Option<String>,
+    pager: Pager,
     may_add: bool,
 }
 
@@ -82,7 +82,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
         };
         return export.respond("dang-vien", sheet);
     }
-    let page = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(0).max(0);
+    let page = page_param(q.page.as_deref())?;
     let text = q.q.clone().unwrap_or_default();
     let rows = app.members(&caller.principal, Some(text.as_str()), PAGE + 1, page * PAGE).await?;
     let more = rows.len() as i64 > PAGE;
@@ -101,7 +101,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     Ok(ListPage {
         export_query: if text.is_empty() { String::new() } else { format!("q={}", crate::auth::encode(&text)) },
         count: t.fmt("members.count", &[("count", &t.int(&lines.len()))]),
-        next: more.then(|| format!("/members?q={}&page={}", crate::auth::encode(&text), page + 1)),
+        pager: Pager::new(t, page, PAGE, lines.len(), more, |n| format!("/members?q={}&page={n}", crate::auth::encode(&text))),
         may_add: caller.principal.may(Action::EditMember),
         c: Chrome::new(t, "members", "/members", Some(&caller)),
         q: text,
@@ -623,6 +623,7 @@ pub async fn download(State(app): State<App>, caller: Caller, Path((id, file)): 
 #[derive(Deserialize, Default)]
 pub struct BadgeQuery {
     date: Option<String>,
+    page: Option<String>,
     format: Option<String>,
 }
 
@@ -643,7 +644,9 @@ pub struct BadgesPage {
     heading: String,
     days: Vec<Link>,
     current: String,
+    count: String,
     lines: Vec<BadgeLine>,
+    pager: Pager,
 }
 
 pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<Query<BadgeQuery>, QueryRejection>) -> Result<Response, Problem> {
@@ -668,22 +671,29 @@ pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<
         };
         return export.respond("huy-hieu-dang", sheet);
     }
+    let page = page_param(q.page.as_deref())?;
+    let more = candidates.len() as i64 > (page + 1) * PAGE;
+    let lines: Vec<BadgeLine> = candidates
+        .iter()
+        .skip((page * PAGE) as usize)
+        .take(PAGE as usize)
+        .map(|(m, due)| BadgeLine {
+            link: Link { href: format!("/members/{}", m.id.0), text: m.full_name.clone() },
+            org: m.org_name.clone(),
+            milestone: t.fmt("members.years", &[("years", &due.milestone.to_string())]),
+            due: format_date(due.due),
+            early: due.early,
+        })
+        .collect();
     Ok(BadgesPage {
         export_query: format!("date={}", iso(day)),
         c: Chrome::new(t, "badges", "/badges", Some(&caller)),
         heading: t.fmt("badges.heading", &[("date", &format_date(day))]),
         days: days.iter().map(|d| Link { href: format!("/badges?date={}", iso(*d)), text: format_date(*d) }).collect(),
         current: format_date(day),
-        lines: candidates
-            .into_iter()
-            .map(|(m, due)| BadgeLine {
-                link: Link { href: format!("/members/{}", m.id.0), text: m.full_name },
-                org: m.org_name,
-                milestone: t.fmt("members.years", &[("years", &due.milestone.to_string())]),
-                due: format_date(due.due),
-                early: due.early,
-            })
-            .collect(),
+        count: t.fmt("members.count", &[("count", &t.int(&candidates.len()))]),
+        pager: Pager::new(t, page, PAGE, lines.len(), more, |n| format!("/badges?date={}&page={n}", iso(day))),
+        lines,
     }
     .into_response())
 }

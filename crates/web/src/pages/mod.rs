@@ -177,6 +177,44 @@ pub fn parse_id(raw: &str) -> Result<i64, Problem> {
     }
 }
 
+/// The page asked for by `?page=` (numbered from 1; the first when absent or blank), as an index
+/// from 0; a 400 naming what was given when it is not a page number.
+pub fn page_param(value: Option<&str>) -> Result<i64, Problem> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(0),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if n > 0 => Ok(i64::from(n) - 1),
+            _ => Err(Problem::BadPage(v.chars().take(40).collect())),
+        },
+    }
+}
+
+/// Where a page of a long list stands: the rows it shows and links to the pages beside it.
+pub struct Pager {
+    pub rows: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Page `page` (from 0) of `size` rows showing `shown` of them, another page after it when
+    /// `more`; `href` links the page numbered from 1.
+    pub fn new(t: T, page: i64, size: i64, shown: usize, more: bool, href: impl Fn(i64) -> String) -> Pager {
+        let first = usize::try_from(page * size).unwrap_or(0);
+        Pager {
+            // A page past the end shows no rows, only the way back.
+            rows: if shown == 0 { String::new() } else { t.fmt("pager.rows", &[("from", &t.int(&(first + 1))), ("to", &t.int(&(first + shown)))]) },
+            prev: (page > 0).then(|| href(page)),
+            next: more.then(|| href(page + 2)),
+        }
+    }
+
+    /// Whether there is more than this page.
+    pub fn is_paged(&self) -> bool {
+        self.prev.is_some() || self.next.is_some()
+    }
+}
+
 pub fn kind_label(t: T, kind: OrgKind) -> &'static str {
     t.get(&format!("kind.{}", kind.code()))
 }
