@@ -225,6 +225,18 @@ pub struct RegistryLine {
     pub issuer_name: String,
 }
 
+/// Which awards of the registry to show.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryFilter {
+    /// An organization: its collectives and the people working there.
+    pub org: Option<OrgId>,
+    /// With the organization's predecessors.
+    pub predecessors: bool,
+    pub title: Option<String>,
+    pub from_year: Option<i16>,
+    pub to_year: Option<i16>,
+}
+
 /// A subject found eligible in bulk.
 #[derive(Debug, Clone)]
 pub struct Eligible {
@@ -337,13 +349,9 @@ impl App {
     /// Dossiers handled by `issuer` that a decision may settle (reviewed or voted), named.
     pub async fn decidable(&self, p: &Principal, issuer: OrgId) -> Result<Vec<(DossierRow, String, String)>, AppError> {
         self.require_org(p, Action::DecideCommendation, issuer, today()).await?;
-        let mut out = Vec::new();
-        for (d, name, title) in self.dossiers(p, None).await? {
-            if d.at_org == issuer && d.state.after(DossierAction::Decide).is_some() {
-                out.push((d, name, title));
-            }
-        }
-        Ok(out)
+        // The issuer's own dossiers, not every dossier the principal may see.
+        let waiting: Vec<DossierRow> = self.store.dossiers(&[issuer], None, None).await?.into_iter().filter(|d| d.at_org == issuer && d.state.after(DossierAction::Decide).is_some()).collect();
+        self.named_dossiers(waiting).await
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1043,13 +1051,23 @@ impl App {
         })
     }
 
-    /// Dossiers the principal may see, with the nominee's and the title's names.
+    /// Dossiers the principal may see, of `year` when given, newest first: each with its
+    /// nominee's name and its title's.
     pub async fn dossiers(&self, p: &Principal, year: Option<i16>) -> Result<Vec<(DossierRow, String, String)>, AppError> {
+        self.dossiers_page(p, year, None).await
+    }
+
+    /// As `dossiers`, one page of them: `(limit, offset)`.
+    pub async fn dossiers_page(&self, p: &Principal, year: Option<i16>, page: Option<(i64, i64)>) -> Result<Vec<(DossierRow, String, String)>, AppError> {
         let versions = self.store.orgs_latest().await?;
         let visible: Vec<OrgId> = self.visible_for(p, Action::ViewCommendation, versions).await?.into_iter().map(|v| v.org).collect();
+        self.named_dossiers(self.store.dossiers(&visible, year, page).await?).await
+    }
+
+    async fn named_dossiers(&self, rows: Vec<DossierRow>) -> Result<Vec<(DossierRow, String, String)>, AppError> {
         let (_, book) = self.commendation_rules().await?;
         let mut out = Vec::new();
-        for d in self.store.dossiers(&visible, year).await? {
+        for d in rows {
             let (_, name, _, _) = self.nominee_facts(nominee_ref(d.nominee)).await?;
             let title = book.entry(&d.title).map(|e| e.name.clone()).unwrap_or_else(|| d.title.clone());
             out.push((d, name, title));
@@ -1064,7 +1082,7 @@ impl App {
         let (_, book) = self.commendation_rules().await?;
         let dossiers: Vec<DossierRow> = self
             .store
-            .dossiers(&[proposer], Some(year))
+            .dossiers(&[proposer], Some(year), None)
             .await?
             .into_iter()
             .filter(|d| d.proposer == proposer && !matches!(d.state, DossierState::Draft | DossierState::Withdrawn | DossierState::Returned))
@@ -1251,26 +1269,28 @@ impl App {
             .collect())
     }
 
-    /// The registry: awards to collectives and people the principal may see. `org` narrows it to
-    /// an organization (with its predecessors when `predecessors`) and the people working there.
-    pub async fn registry(&self, p: &Principal, org: Option<OrgId>, predecessors: bool, title: Option<String>, from_year: Option<i16>, to_year: Option<i16>) -> Result<Vec<RegistryLine>, AppError> {
-        let orgs: Option<Vec<OrgId>> = match org {
-            None => None,
+    /// The registry: awards to collectives and people the principal may see, as `f` narrows it.
+    pub async fn registry(&self, p: &Principal, f: &RegistryFilter) -> Result<Vec<RegistryLine>, AppError> {
+        self.registry_page(p, f, None).await
+    }
+
+    /// As `registry`, one page of it: `(limit, offset)`, in the registry's order.
+    pub async fn registry_page(&self, p: &Principal, f: &RegistryFilter, page: Option<(i64, i64)>) -> Result<Vec<RegistryLine>, AppError> {
+        let orgs: Option<Vec<OrgId>> = match f.org {
             Some(o) => {
                 self.require_org(p, Action::ViewCommendation, o, today()).await?;
                 let orgs = self.subtree(o, today()).await?;
-                Some(if predecessors { self.with_predecessors(&orgs).await? } else { orgs })
+                // Predecessors named in the query are shown whatever the scope says of them today.
+                Some(if f.predecessors { self.with_predecessors(&orgs).await? } else { orgs })
+            }
+            None if p.has_system(Action::ViewCommendation) => None,
+            None => {
+                let versions = self.store.orgs_latest().await?;
+                Some(self.visible_for(p, Action::ViewCommendation, versions).await?.into_iter().map(|v| v.org).collect())
             }
         };
-        let filter = AwardFilter { orgs, title, from_year, to_year, with_revoked: true, ..AwardFilter::default() };
-        let lines = self.name_lines(self.store.awards(&filter).await?).await?;
-        // Predecessors named in the query are shown whatever the scope says of them today.
-        if org.is_some() || p.has_system(Action::ViewCommendation) {
-            return Ok(lines);
-        }
-        let versions = self.store.orgs_latest().await?;
-        let visible: BTreeSet<OrgId> = self.visible_for(p, Action::ViewCommendation, versions).await?.into_iter().map(|v| v.org).collect();
-        Ok(lines.into_iter().filter(|l| visible.contains(&l.org)).collect())
+        let filter = AwardFilter { orgs, title: f.title.clone(), from_year: f.from_year, to_year: f.to_year, with_revoked: true, page, ..AwardFilter::default() };
+        self.name_lines(self.store.awards(&filter).await?).await
     }
 
     /// A person's page: who they are, their initiatives, their awards.
@@ -1317,7 +1337,7 @@ impl App {
 
     /// Awards counted by year and title within an organization's subtree (with its predecessors).
     pub async fn registry_stats(&self, p: &Principal, org: OrgId, from_year: i16, to_year: i16) -> Result<BTreeMap<i16, BTreeMap<String, u32>>, AppError> {
-        let lines = self.registry(p, Some(org), true, None, Some(from_year), Some(to_year)).await?;
+        let lines = self.registry(p, &RegistryFilter { org: Some(org), predecessors: true, from_year: Some(from_year), to_year: Some(to_year), ..RegistryFilter::default() }).await?;
         let mut out: BTreeMap<i16, BTreeMap<String, u32>> = BTreeMap::new();
         for l in lines.into_iter().filter(|l| l.award.revocation.is_none()) {
             *out.entry(l.award.year).or_default().entry(l.title_name).or_insert(0) += 1;

@@ -109,21 +109,13 @@ impl App {
         Ok(DocumentDashboard { register: name, year, by_month: self.store.incoming_by_month(register, year).await? })
     }
 
-    /// Counts over the transfers the viewer may see (none for those who handle none).
+    /// Counts over the transfers the viewer may see (none for those who handle none): by state
+    /// from the database, overdue among the open ones.
     pub async fn transfer_dashboard(&self, p: &Principal) -> Result<TransferDashboard, AppError> {
-        let transfers = self.transfers(p).await?;
-        let mut by_state: BTreeMap<&'static str, (TransferState, usize)> = BTreeMap::new();
-        let mut out = TransferDashboard::default();
-        for t in &transfers {
-            by_state.entry(t.row.state.code()).or_insert((t.row.state, 0)).1 += 1;
-            if t.row.state.is_open() {
-                out.open += 1;
-                if t.overdue_since.is_some() {
-                    out.overdue += 1;
-                }
-            }
-        }
-        out.by_state = by_state.into_values().collect();
-        Ok(out)
+        let orgs = self.member_orgs(p, Action::ManageTransfers).await?;
+        let mut by_state: Vec<(TransferState, usize)> = self.store.transfer_counts(orgs.as_deref()).await?.into_iter().map(|(s, n)| (s, n as usize)).collect();
+        by_state.sort_by_key(|(s, _)| s.code());
+        let open = self.transfers_where(p, Some(true), None).await?;
+        Ok(TransferDashboard { open: open.len(), overdue: open.iter().filter(|t| t.overdue_since.is_some()).count(), by_state })
     }
 }

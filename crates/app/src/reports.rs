@@ -277,7 +277,7 @@ impl App {
                 other => other,
             }
         }
-        let awards = allowed(self.registry(p, Some(org), true, None, Some(year), Some(year)).await)?;
+        let awards = allowed(self.registry(p, &crate::commendation::RegistryFilter { org: Some(org), predecessors: true, from_year: Some(year), to_year: Some(year), ..Default::default() }).await)?;
         let awards: Vec<_> = awards.into_iter().filter(|a| a.award.revocation.is_none()).collect();
         let dossiers: Vec<_> = allowed(self.dossiers(p, Some(year)).await)?.into_iter().filter(|(d, _, _)| subtree.contains(&d.proposer)).collect();
         let sheet = book.sheet("Khen thưởng", Some(&title), &headers(&["Danh hiệu, hình thức", "Tập thể, cá nhân", "Số quyết định", "Ngày quyết định"]), &[40.0, 36.0, 20.0, 14.0], awards.len() > IN_MEMORY_ROWS)?;

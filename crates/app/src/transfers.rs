@@ -36,7 +36,9 @@ pub struct NewTransfer {
 pub struct TransferView {
     pub row: TransferRow,
     pub member_name: String,
-    pub deadlines: Deadlines,
+    /// `None` for a transfer from before the rulebook's first membership rules: no deadline is
+    /// known for it, and none is called missed.
+    pub deadlines: Option<Deadlines>,
     /// The missed deadline, when the letter was not presented in time.
     pub overdue_since: Option<Date>,
     pub from_name: String,
@@ -68,10 +70,10 @@ impl App {
     }
 
     async fn transfer_view(&self, p: &Principal, row: TransferRow, member: Option<&MemberRow>) -> Result<TransferView, AppError> {
-        let rules = self.rules.membership_on(row.introduced_on).map_err(AppError::Rules)?;
+        let rules = self.rules.membership_on(row.introduced_on).ok();
         let cal = self.work_calendar().await?;
-        let deadlines = transfer::deadlines(rules, &cal, row.trigger_on, row.introduced_on);
-        let overdue_since = transfer::overdue(rules, &cal, &dates(&row), today());
+        let deadlines = rules.map(|r| transfer::deadlines(r, &cal, row.trigger_on, row.introduced_on));
+        let overdue_since = rules.and_then(|r| transfer::overdue(r, &cal, &dates(&row), today()));
         let names = self.org_names(&[Some(row.from_org), row.to_org].into_iter().flatten().collect()).await?;
         let member_name = match member {
             Some(m) => m.record.full_name.clone(),
@@ -208,8 +210,13 @@ impl App {
 
     /// Transfers the principal handles on either side, newest first.
     pub async fn transfers(&self, p: &Principal) -> Result<Vec<TransferView>, AppError> {
+        self.transfers_where(p, None, None).await
+    }
+
+    /// As `transfers`, open or closed ones when `open` says, all or one page (`(limit, offset)`).
+    pub async fn transfers_where(&self, p: &Principal, open: Option<bool>, page: Option<(i64, i64)>) -> Result<Vec<TransferView>, AppError> {
         let orgs = self.member_orgs(p, Action::ManageTransfers).await?;
-        let rows = self.store.transfers(orgs.as_deref()).await?;
+        let rows = self.store.transfers(orgs.as_deref(), open, page).await?;
         let mut out = Vec::new();
         for row in rows {
             out.push(self.transfer_view(p, row, None).await?);
@@ -247,6 +254,9 @@ impl App {
     pub async fn transfer_letter(&self, p: &Principal, id: i64) -> Result<Vec<u8>, AppError> {
         let detail = self.transfer(p, id).await?;
         let row = &detail.view.row;
+        // The letter states how long it is valid: by the rules in force when it is issued.
+        let rules = self.rules.membership_on(row.introduced_on).map_err(AppError::Rules)?;
+        let deadlines = transfer::deadlines(rules, &self.work_calendar().await?, row.trigger_on, row.introduced_on);
         let member = self.store.member(row.member).await?.ok_or(AppError::NotFound)?;
         let chain = self.store.org_chain_on(row.from_org, row.introduced_on).await?;
         let mut issuer = None;
@@ -278,7 +288,7 @@ impl App {
             format!("Hiện sinh hoạt tại {}.", name(Some(row.from_org))),
             format!("Được chuyển sinh hoạt đảng {kind} đến {}.", detail.view.to_name),
             "Đề nghị tổ chức đảng nơi đến tiếp nhận và quản lý, giúp đỡ đồng chí hoàn thành nhiệm vụ.".to_owned(),
-            format!("Giấy giới thiệu có giá trị đến hết {} (30 ngày làm việc kể từ ngày ký).", long_date(detail.view.deadlines.report_by)),
+            format!("Giấy giới thiệu có giá trị đến hết {} ({} ngày làm việc kể từ ngày ký).", long_date(deadlines.report_by), rules.letter_working_days),
         ];
         if let Some(reason) = &row.late_reason {
             body.push(format!("Ghi chú về việc chậm giới thiệu: {reason}."));

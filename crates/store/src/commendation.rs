@@ -173,6 +173,8 @@ pub struct AwardFilter {
     pub from_year: Option<i16>,
     pub to_year: Option<i16>,
     pub with_revoked: bool,
+    /// `(limit, offset)`: one page of the awards, in their order; all of them when `None`.
+    pub page: Option<(i64, i64)>,
 }
 
 const PERSON_COLUMNS: &str = "id, full_name, org_id, member_id, position";
@@ -571,12 +573,16 @@ impl Store {
     pub async fn awards(&self, f: &AwardFilter) -> Result<Vec<AwardRow>, StoreError> {
         if let Some(orgs) = f.orgs.as_ref().filter(|o| o.len() > IN_CHUNK) {
             // An award names one organization or one person of one organization: no award is
-            // in two chunks.
+            // in two chunks. A page is cut from the chunks' first rows merged.
             let mut out = Vec::new();
+            let page = f.page.map(|(limit, offset)| (limit.max(0) + offset.max(0), 0));
             for chunk in orgs.chunks(IN_CHUNK) {
-                out.extend(Box::pin(self.awards(&AwardFilter { orgs: Some(chunk.to_vec()), ..f.clone() })).await?);
+                out.extend(Box::pin(self.awards(&AwardFilter { orgs: Some(chunk.to_vec()), page, ..f.clone() })).await?);
             }
             out.sort_by_key(|a| (a.year, a.decision.decided_on, a.id));
+            if let Some((limit, offset)) = f.page {
+                out = out.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
+            }
             return Ok(out);
         }
         let mut conds = Vec::new();
@@ -616,7 +622,8 @@ impl Store {
             conds.push("a.revoked = 0".into());
         }
         let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-        let sql = format!("{AWARD_SELECT}{filter} ORDER BY a.year, d.decided_on, a.id");
+        let page = f.page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)));
+        let sql = format!("{AWARD_SELECT}{filter} ORDER BY a.year, d.decided_on, a.id{page}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for o in orgs.iter().chain(orgs.iter()) {
             q = q.bind(o.0);
@@ -646,24 +653,31 @@ impl Store {
         row.as_ref().map(dossier_from_row).transpose()
     }
 
-    /// Dossiers proposed by, or now handled by, one of `orgs`; of `year` when given.
-    pub async fn dossiers(&self, orgs: &[OrgId], year: Option<i16>) -> Result<Vec<DossierRow>, StoreError> {
+    /// Dossiers proposed by, or now handled by, one of `orgs`; of `year` when given; newest
+    /// first, all of them or one page (`(limit, offset)`).
+    pub async fn dossiers(&self, orgs: &[OrgId], year: Option<i16>, page: Option<(i64, i64)>) -> Result<Vec<DossierRow>, StoreError> {
         if orgs.is_empty() {
             return Ok(Vec::new());
         }
         if orgs.len() > IN_CHUNK {
+            // Each chunk's first rows hold the page's; they are merged, then the page is cut.
+            let first = page.map(|(limit, offset)| (limit.max(0) + offset.max(0), 0));
             let mut out = Vec::new();
             for chunk in orgs.chunks(IN_CHUNK) {
-                out.extend(Box::pin(self.dossiers(chunk, year)).await?);
+                out.extend(Box::pin(self.dossiers(chunk, year, first)).await?);
             }
             // Proposed in one chunk and handled in another: listed once.
             out.sort_by_key(|d| std::cmp::Reverse((d.year, d.id)));
             out.dedup_by_key(|d| d.id);
+            if let Some((limit, offset)) = page {
+                out = out.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
+            }
             return Ok(out);
         }
         let a = placeholders(2, orgs.len());
         let b = placeholders(2 + orgs.len(), orgs.len());
-        let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossier WHERE ($1 IS NULL OR year = $1) AND (proposer_org_id IN ({a}) OR at_org_id IN ({b})) ORDER BY year DESC, id DESC");
+        let page = page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)));
+        let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossier WHERE ($1 IS NULL OR year = $1) AND (proposer_org_id IN ({a}) OR at_org_id IN ({b})) ORDER BY year DESC, id DESC{page}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(year.map(i64::from));
         for o in orgs.iter().chain(orgs) {
             q = q.bind(o.0);

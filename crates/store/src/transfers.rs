@@ -193,21 +193,34 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// Transfers sent from or to one of `orgs` (every transfer when `None`), newest first.
-    pub async fn transfers(&self, orgs: Option<&[OrgId]>) -> Result<Vec<TransferRow>, StoreError> {
-        let filter = match orgs {
-            Some([]) => return Ok(Vec::new()),
-            Some(list) => {
-                let p = (1..=list.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-                format!("WHERE from_org_id IN ({p}) OR to_org_id IN ({p})")
-            }
+    /// Transfers sent from or to one of `orgs` (every transfer when `None`), newest first: open
+    /// or closed ones when `open` says, all of them or one page (`(limit, offset)`).
+    pub async fn transfers(&self, orgs: Option<&[OrgId]>, open: Option<bool>, page: Option<(i64, i64)>) -> Result<Vec<TransferRow>, StoreError> {
+        let Some(scope) = scope_condition(orgs) else { return Ok(Vec::new()) };
+        let state = match open {
+            Some(open) => format!("AND state {}IN ({})", if open { "" } else { "NOT " }, open_states()),
             None => String::new(),
         };
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM transfer {filter} ORDER BY introduced_on DESC, id DESC")));
+        let page = page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM transfer WHERE {scope} {state} ORDER BY introduced_on DESC, id DESC{page}")));
         for o in orgs.unwrap_or_default() {
             q = q.bind(o.0);
         }
         q.fetch_all(&self.pool).await?.iter().map(from_row).collect()
+    }
+
+    /// How many transfers of `orgs` (all when `None`) are in each state.
+    pub async fn transfer_counts(&self, orgs: Option<&[OrgId]>) -> Result<Vec<(TransferState, i64)>, StoreError> {
+        let Some(scope) = scope_condition(orgs) else { return Ok(Vec::new()) };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT state, count(*) FROM transfer WHERE {scope} GROUP BY state")));
+        for o in orgs.unwrap_or_default() {
+            q = q.bind(o.0);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((TransferState::from_code(&r.try_get::<String, _>(0)?).ok_or_else(|| StoreError::Corrupt("transfer state".into()))?, r.try_get(1)?)))
+            .collect()
     }
 
     pub async fn member_transfers(&self, member: MemberId) -> Result<Vec<TransferRow>, StoreError> {
@@ -227,4 +240,22 @@ impl Store {
             .map(|r| Ok(StepRow { step: r.try_get("step")?, on: date_col(r, "on_date")?, note: r.try_get("note")?, actor: r.try_get("actor")? }))
             .collect()
     }
+}
+
+/// The condition on transfers sent from or to one of `orgs`, parameters from `$1`: true for all
+/// when `None`, none at all when `orgs` is empty.
+fn scope_condition(orgs: Option<&[OrgId]>) -> Option<String> {
+    match orgs {
+        Some([]) => None,
+        Some(list) => {
+            let p = (1..=list.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            Some(format!("(from_org_id IN ({p}) OR to_org_id IN ({p}))"))
+        }
+        None => Some("1 = 1".into()),
+    }
+}
+
+/// The codes of the states a transfer is open in, quoted for SQL.
+fn open_states() -> String {
+    TransferState::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.code())).collect::<Vec<_>>().join(", ")
 }

@@ -8,7 +8,7 @@ use jiff::civil::date;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use thidua_app::auth::Principal;
-use thidua_app::commendation::{CommendationProblem, NewAward, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, StepInput};
+use thidua_app::commendation::{CommendationProblem, NewAward, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, RegistryFilter, StepInput};
 use thidua_app::evaluation::AssessmentInput;
 use thidua_app::{App, AppError};
 use thidua_core::access::{Grant, ResolvedGrant, Role, Scope};
@@ -256,7 +256,7 @@ async fn registry(db: TestDb) {
     app.revoke_award(system, award, &r).await.expect("revoke");
     assert!(matches!(app.revoke_award(system, award, &r).await, Err(AppError::Commendation(CommendationProblem::Revoked))));
     assert!(matches!(app.certificate_docx(system, award).await, Err(AppError::Commendation(CommendationProblem::Revoked))));
-    let all = app.registry(system, Some(board), false, Some("cstd_cs".into()), Some(2024), Some(2024)).await.expect("registry");
+    let all = app.registry(system, &RegistryFilter { org: Some(board), title: Some("cstd_cs".into()), from_year: Some(2024), to_year: Some(2024), ..RegistryFilter::default() }).await.expect("registry");
     assert_eq!(all.len(), 3);
     assert_eq!(all.iter().filter(|l| l.award.revocation.is_some()).count(), 1);
     let stats = app.registry_stats(system, board, 2024, 2024).await.expect("stats");

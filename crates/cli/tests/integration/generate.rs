@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 use thidua_app::auth::Principal;
-use thidua_app::commendation::NomineeRef;
+use thidua_app::commendation::{NomineeRef, RegistryFilter};
 use thidua_app::generate::{Scale, WorldReport};
 use thidua_app::App;
 use thidua_core::commendation::Verdict;
@@ -146,6 +146,41 @@ async fn whole_scope(db: TestDb) {
     assert!(found.len() > 100, "{} candidates", found.len());
     assert_eq!(found, expected);
     assert!(!found.iter().any(|(id, milestone, _)| *id == given.id.0 && *milestone == first[0].1.milestone));
+
+    // The registry and the transfers in pages add up to the whole lists, in their order.
+    let registry: Vec<i64> = app.registry(system, &RegistryFilter::default()).await.expect("registry").iter().map(|l| l.award.id).collect();
+    let mut paged = Vec::new();
+    loop {
+        let page = app.registry_page(system, &RegistryFilter::default(), Some((97, paged.len() as i64))).await.expect("page");
+        if page.is_empty() {
+            break;
+        }
+        paged.extend(page.iter().map(|l| l.award.id));
+    }
+    assert!(registry.len() > 300, "{} awards", registry.len());
+    assert_eq!(paged, registry);
+    let transfers = app.transfers(system).await.expect("transfers");
+    // Transfers from before the rulebook's first membership rules are listed, with no deadline
+    // and none called missed.
+    let unruled: Vec<_> = transfers.iter().filter(|v| v.deadlines.is_none()).collect();
+    assert!(!unruled.is_empty() && unruled.len() < transfers.len(), "{} of {}", unruled.len(), transfers.len());
+    assert!(unruled.iter().all(|v| v.overdue_since.is_none() && v.row.introduced_on < jiff::civil::date(2021, 7, 1)));
+    let open: Vec<i64> = app.transfers_where(system, Some(true), None).await.expect("open").iter().map(|v| v.row.id).collect();
+    let mut closed = Vec::new();
+    loop {
+        let page = app.transfers_where(system, Some(false), Some((50, closed.len() as i64))).await.expect("page");
+        if page.is_empty() {
+            break;
+        }
+        closed.extend(page.iter().map(|v| v.row.id));
+    }
+    let (open_all, closed_all): (Vec<_>, Vec<_>) = transfers.iter().partition(|v| v.row.state.is_open());
+    assert!(closed.len() > 100, "{} closed transfers", closed.len());
+    assert_eq!((open, closed), (open_all.iter().map(|v| v.row.id).collect(), closed_all.iter().map(|v| v.row.id).collect()));
+    let dashboard = app.transfer_dashboard(system).await.expect("dashboard");
+    assert_eq!(dashboard.by_state.iter().map(|(_, n)| n).sum::<usize>(), transfers.len());
+    assert_eq!(dashboard.open, open_all.len());
+    assert_eq!(dashboard.overdue, open_all.iter().filter(|v| v.overdue_since.is_some()).count());
 
     let download = app.export_members(system, None).await.expect("download");
     assert_eq!(download.len() as u64, MANY);

@@ -410,13 +410,13 @@ async fn awards(db: TestDb) {
     assert_eq!((dry.created, dry.written), (3, false), "{:#?}", dry.problems);
     let done = app.import(system, ImportKind::Awards, good.as_bytes(), false, none).await.expect("import");
     assert_eq!((done.created, done.written), (3, true));
-    let registry = app.registry(system, Some(upper), false, None, Some(2023), Some(2023)).await.expect("registry");
+    let registry = app.registry(system, &thidua_app::commendation::RegistryFilter { org: Some(upper), from_year: Some(2023), to_year: Some(2023), ..Default::default() }).await.expect("registry");
     assert_eq!(registry.len(), 3);
     assert!(registry.iter().all(|l| l.award.decision.number_symbol == "5-QĐ/ĐUK" && l.award.decision.signer == "Nguyễn Văn Bí"));
     assert!(registry.iter().any(|l| l.recipient == "Phạm Văn Ngoài"));
     let again = app.import(system, ImportKind::Awards, good.as_bytes(), false, none).await.expect("again");
     assert_eq!((again.created, again.unchanged), (0, 3), "{:#?}", again.problems);
-    assert_eq!(app.registry(system, Some(upper), false, None, Some(2023), Some(2023)).await.expect("registry").len(), 3);
+    assert_eq!(app.registry(system, &thidua_app::commendation::RegistryFilter { org: Some(upper), from_year: Some(2023), to_year: Some(2023), ..Default::default() }).await.expect("registry").len(), 3);
 }
 
 async fn documents(db: TestDb) {

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use thidua_app::commendation::{nominee_ref, NewAward, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, RegistryLine, StepInput};
+use thidua_app::commendation::{nominee_ref, NewAward, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, RegistryFilter, RegistryLine, StepInput};
 use thidua_app::{App, AppError, FieldProblem, Invalid};
 use thidua_core::commendation::{AwardLevel, DossierAction, Eligibility};
 use thidua_core::date::{iso, parse_date};
@@ -158,13 +158,17 @@ pub struct DossierSummaryDto {
 #[into_params(parameter_in = Query)]
 pub struct DossiersParams {
     year: Option<i16>,
+    /// At most 1,000; all when absent with no offset.
+    limit: Option<i64>,
+    /// Dossiers to skip, newest first.
+    offset: Option<i64>,
 }
 
 /// Dossiers the caller may see, from the proposing side or the handling side.
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "commendation", params(DossiersParams), responses((status = 200, body = Vec<DossierSummaryDto>), (status = 400, body = ErrorBody)))]
 pub async fn dossiers(State(app): State<App>, caller: Caller, query: Result<Query<DossiersParams>, QueryRejection>) -> Result<Json<Vec<DossierSummaryDto>>, Problem> {
     let Query(q) = query?;
-    let list = app.dossiers(&caller.principal, q.year).await?;
+    let list = app.dossiers_page(&caller.principal, q.year, super::page_of(q.limit, q.offset)).await?;
     Ok(Json(
         list.into_iter()
             .map(|(d, name, title)| DossierSummaryDto {
@@ -451,13 +455,18 @@ pub struct RegistryParams {
     title: Option<String>,
     from_year: Option<i16>,
     to_year: Option<i16>,
+    /// At most 1,000; all when absent with no offset.
+    limit: Option<i64>,
+    /// Awards to skip, in the registry's order (oldest year first).
+    offset: Option<i64>,
 }
 
 /// The award registry, revoked awards marked.
 #[utoipa::path(get, path = "/api/v1/awards", tag = "commendation", params(RegistryParams), responses((status = 200, body = Vec<AwardDto>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn awards(State(app): State<App>, caller: Caller, query: Result<Query<RegistryParams>, QueryRejection>) -> Result<Json<Vec<AwardDto>>, Problem> {
     let Query(q) = query?;
-    let lines = app.registry(&caller.principal, q.org_id.map(OrgId), q.predecessors, q.title, q.from_year, q.to_year).await?;
+    let filter = RegistryFilter { org: q.org_id.map(OrgId), predecessors: q.predecessors, title: q.title, from_year: q.from_year, to_year: q.to_year };
+    let lines = app.registry_page(&caller.principal, &filter, super::page_of(q.limit, q.offset)).await?;
     Ok(Json(lines.into_iter().map(award_dto).collect()))
 }
 

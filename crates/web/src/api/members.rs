@@ -223,7 +223,9 @@ pub struct TransferDto {
     /// `introduced`, `reported`, `received`, `completed`, `returned` or `cancelled`.
     pub state: String,
     pub introduced_on: String,
-    pub report_by: String,
+    /// The day the letter must be presented by; absent for a transfer from before the
+    /// rulebook's first membership rules.
+    pub report_by: Option<String>,
     pub overdue_since: Option<String>,
     /// Between provinces (or installations) rather than within one.
     pub across_provinces: bool,
@@ -241,7 +243,7 @@ impl From<&TransferView> for TransferDto {
             external_to: v.row.external_to.clone(),
             state: v.row.state.code().into(),
             introduced_on: iso(v.row.introduced_on),
-            report_by: iso(v.deadlines.report_by),
+            report_by: v.deadlines.as_ref().map(|d| iso(d.report_by)),
             overdue_since: v.overdue_since.map(iso),
             across_provinces: v.across_provinces,
         }

@@ -204,6 +204,12 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
+/// `(limit, offset)` of a list asked for in pages: none when neither is given (the whole list),
+/// else at most 1,000 rows.
+pub(crate) fn page_of(limit: Option<i64>, offset: Option<i64>) -> Option<(i64, i64)> {
+    (limit.is_some() || offset.is_some()).then(|| (limit.unwrap_or(1000).clamp(1, 1000), offset.unwrap_or(0).max(0)))
+}
+
 #[cfg(test)]
 mod tests {
     /// utoipa names a schema after its type alone, so two types of one name in different modules

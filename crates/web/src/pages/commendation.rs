@@ -11,7 +11,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use thidua_app::commendation::{DossierView, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, RegistryLine, StepInput};
+use thidua_app::commendation::{DossierView, NewDecision, NewDossier, NewInitiative, NewPerson, NewRevocation, NomineeRef, RegistryFilter, RegistryLine, StepInput};
 use thidua_app::{App, AppError, FieldProblem, Invalid};
 use thidua_core::access::Action;
 use thidua_core::commendation::{AwardLevel, Check, Condition, DossierAction, DossierState, Eligibility, Missing, Outcome, Record, Rulebook, Verdict};
@@ -20,7 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
 use super::emulation::{answer, see_other, FormState};
-use super::{date_cell, parse_id, today, Chrome, Export, Link};
+use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -186,24 +186,37 @@ pub struct DossiersPage {
     /// The query of this page, for its download links.
     export_query: String,
     rows: Vec<DossierLine>,
+    pager: Pager,
     proposers: Vec<(String, String)>,
     year: String,
 }
 
 #[derive(Deserialize)]
-pub struct YearQuery {
+pub struct DossiersQuery {
     year: Option<String>,
+    page: Option<String>,
     format: Option<String>,
 }
 
-pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Result<Query<YearQuery>, QueryRejection>) -> Result<Response, Problem> {
+/// Dossiers on a page of the list.
+const DOSSIERS_PAGE: i64 = 100;
+
+pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Result<Query<DossiersQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
     let export = Export::requested(q.format.as_deref())?;
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         Some(y) => Some(y.parse::<i16>().map_err(|_| Problem::BadYear(y.chars().take(10).collect()))?),
         None => None,
     };
-    let list = app.dossiers(&caller.principal, year).await?;
+    let page = page_param(q.page.as_deref())?;
+    let mut list = match export {
+        Some(_) => app.dossiers(&caller.principal, year).await?,
+        None => app.dossiers_page(&caller.principal, year, Some((DOSSIERS_PAGE + 1, page * DOSSIERS_PAGE))).await?,
+    };
+    let more = list.len() as i64 > DOSSIERS_PAGE && export.is_none();
+    if export.is_none() {
+        list.truncate(DOSSIERS_PAGE as usize);
+    }
     let orgs: std::collections::BTreeSet<OrgId> = list.iter().flat_map(|(d, _, _)| [d.at_org, d.proposer]).collect();
     let names = app.org_names(&orgs).await?;
     if let Some(export) = export {
@@ -223,6 +236,7 @@ pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Resul
         return export.respond("ho-so-de-nghi-khen-thuong", sheet);
     }
     Ok(DossiersPage {
+        pager: Pager::new(t, page, DOSSIERS_PAGE, list.len(), more, |n| format!("/dossiers?{}page={n}", year.map(|y| format!("year={y}&")).unwrap_or_default())),
         export_query: year.map(|y| format!("year={y}")).unwrap_or_default(),
         c: Chrome::new(t, "commendation", "/dossiers", Some(&caller)),
         rows: list
@@ -643,8 +657,12 @@ pub struct RegistryQuery {
     title: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    page: Option<String>,
     format: Option<String>,
 }
+
+/// Awards on a page of the registry.
+const REGISTRY_PAGE: i64 = 100;
 
 /// The registry as a sheet: one award a row, dates and years typed.
 fn registry_sheet(t: T, lines: &[RegistryLine]) -> Sheet {
@@ -679,6 +697,7 @@ pub struct AwardsPage {
     orgs: Vec<(String, String)>,
     titles: Vec<(String, String)>,
     rows: Vec<AwardLine>,
+    pager: Pager,
     /// Titles as columns, then a row per year.
     stats_titles: Vec<String>,
     stats: Vec<(i16, Vec<String>)>,
@@ -698,17 +717,18 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
     let org = q.org.as_deref().filter(|s| !s.trim().is_empty()).map(parse_id).transpose()?.map(OrgId);
     let (from, to) = (opt_year(q.from.as_deref())?, opt_year(q.to.as_deref())?);
     let title = q.title.clone().filter(|s| !s.trim().is_empty());
-    let predecessors = q.predecessors.is_some();
-    let lines = app.registry(&caller.principal, org, predecessors, title.clone(), from, to).await?;
+    let filter = RegistryFilter { org, predecessors: q.predecessors.is_some(), title, from_year: from, to_year: to };
     if let Some(export) = export {
-        return export.respond("so-khen-thuong", registry_sheet(t, &lines));
+        return export.respond("so-khen-thuong", registry_sheet(t, &app.registry(&caller.principal, &filter).await?));
     }
+    let page = page_param(q.page.as_deref())?;
+    let mut lines = app.registry_page(&caller.principal, &filter, Some((REGISTRY_PAGE + 1, page * REGISTRY_PAGE))).await?;
+    let more = lines.len() as i64 > REGISTRY_PAGE;
+    lines.truncate(REGISTRY_PAGE as usize);
     let (_, book) = app.commendation_rules().await?;
     let (mut stats_titles, mut stats) = (Vec::new(), Vec::new());
     if let Some(o) = org {
-        let first = from.unwrap_or_else(|| lines.iter().map(|l| l.award.year).min().unwrap_or(today().year()));
-        let last = to.unwrap_or(today().year());
-        let counts = app.registry_stats(&caller.principal, o, first, last).await?;
+        let counts = app.registry_stats(&caller.principal, o, from.unwrap_or(i16::MIN), to.unwrap_or(today().year())).await?;
         let titles: std::collections::BTreeSet<String> = counts.values().flat_map(|m| m.keys().cloned()).collect();
         stats_titles = titles.iter().cloned().collect();
         stats = counts.iter().map(|(y, m)| (*y, stats_titles.iter().map(|tt| t.int(&(m.get(tt).copied().unwrap_or(0) as usize))).collect())).collect();
@@ -719,8 +739,10 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
             sent.push((k.to_owned(), v.clone()));
         }
     }
+    let export_query = sent.iter().map(|(k, v)| format!("{k}={}", crate::auth::encode(v))).collect::<Vec<_>>().join("&");
     Ok(AwardsPage {
-        export_query: sent.iter().map(|(k, v)| format!("{k}={}", crate::auth::encode(v))).collect::<Vec<_>>().join("&"),
+        pager: Pager::new(t, page, REGISTRY_PAGE, lines.len(), more, |n| format!("/awards?{export_query}{}page={n}", if export_query.is_empty() { "" } else { "&" })),
+        export_query,
         c: Chrome::new(t, "commendation", "/awards", Some(&caller)),
         orgs: org_choices(app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?),
         titles: title_choices(&book),

@@ -18,7 +18,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
-use super::{date_cell, parse_id, today, Chrome, Export, Link};
+use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{state_label, Problem};
 use crate::i18n::T;
@@ -42,7 +42,7 @@ fn line(t: T, v: &TransferView) -> Line {
         to: v.to_name.clone(),
         introduced: format_date(v.row.introduced_on),
         state: state_label(t, v.row.state),
-        deadline: format_date(v.deadlines.report_by),
+        deadline: v.deadlines.as_ref().map(|d| format_date(d.report_by)).unwrap_or_default(),
         overdue: v.overdue_since.map(|d| t.fmt("transfers.overdue", &[("date", &format_date(d))])),
     }
 }
@@ -54,17 +54,23 @@ pub struct ListPage {
     may_import: bool,
     /// `(heading key, table id, lines)`: open transfers, then closed ones.
     sections: Vec<(&'static str, &'static str, Vec<Line>)>,
+    /// Pages of the closed transfers.
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
 pub struct ListQuery {
+    page: Option<String>,
     format: Option<String>,
 }
 
+/// Closed transfers on a page; the open ones are all shown.
+const CLOSED_PAGE: i64 = 100;
+
 pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<Response, Problem> {
     let Query(q) = query?;
-    let all = app.transfers(&caller.principal).await?;
     if let Some(export) = Export::requested(q.format.as_deref())? {
+        let all = app.transfers(&caller.principal).await?;
         app.audit_export(&caller.principal, "transfers", all.len()).await?;
         let sheet = Sheet {
             name: t.get("transfers.title").into(),
@@ -79,7 +85,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
                         Cell::Text(v.from_name.clone()),
                         Cell::Text(v.to_name.clone()),
                         date_cell(Some(v.row.introduced_on)),
-                        date_cell(Some(v.deadlines.report_by)),
+                        date_cell(v.deadlines.as_ref().map(|d| d.report_by)),
                         Cell::Text(state_label(t, v.row.state).into()),
                         date_cell(v.overdue_since),
                     ]
@@ -88,13 +94,18 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
         };
         return export.respond("chuyen-sinh-hoat", sheet);
     }
-    let (open, closed): (Vec<&TransferView>, Vec<&TransferView>) = all.iter().partition(|v| v.row.state.is_open());
+    let page = page_param(q.page.as_deref())?;
+    let open = app.transfers_where(&caller.principal, Some(true), None).await?;
+    let mut closed = app.transfers_where(&caller.principal, Some(false), Some((CLOSED_PAGE + 1, page * CLOSED_PAGE))).await?;
+    let more = closed.len() as i64 > CLOSED_PAGE;
+    closed.truncate(CLOSED_PAGE as usize);
     Ok(ListPage {
+        pager: Pager::new(t, page, CLOSED_PAGE, closed.len(), more, |n| format!("/transfers?page={n}")),
         may_import: !app.editable_member_orgs(&caller.principal).await?.is_empty(),
         c: Chrome::new(t, "transfers", "/transfers", Some(&caller)),
         sections: vec![
-            ("transfers.open", "open-transfers", open.into_iter().map(|v| line(t, v)).collect()),
-            ("transfers.closed", "closed-transfers", closed.into_iter().map(|v| line(t, v)).collect()),
+            ("transfers.open", "open-transfers", open.iter().map(|v| line(t, v)).collect()),
+            ("transfers.closed", "closed-transfers", closed.iter().map(|v| line(t, v)).collect()),
         ],
     }
     .into_response())
@@ -267,10 +278,10 @@ async fn detail_page(app: &App, t: T, caller: &Caller, id: i64, error: Option<St
         l: line(t, v),
         kind,
         addressed: v.row.addressed_org.and_then(|o| names.get(&o)).map(|n| t.fmt("transfer.addressed", &[("name", n)])),
-        deadlines: t.fmt(
-            "transfer.deadlines",
-            &[("start", &format_date(v.deadlines.introduce_by)), ("report", &format_date(v.deadlines.report_by))],
-        ),
+        deadlines: match &v.deadlines {
+            Some(d) => t.fmt("transfer.deadlines", &[("start", &format_date(d.introduce_by)), ("report", &format_date(d.report_by))]),
+            None => t.get("transfer.no_deadlines").to_owned(),
+        },
         steps: d
             .steps
             .iter()
