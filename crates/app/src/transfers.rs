@@ -254,9 +254,11 @@ impl App {
     pub async fn transfer_letter(&self, p: &Principal, id: i64) -> Result<Vec<u8>, AppError> {
         let detail = self.transfer(p, id).await?;
         let row = &detail.view.row;
-        // The letter states how long it is valid: by the rules in force when it is issued.
-        let rules = self.rules.membership_on(row.introduced_on).map_err(AppError::Rules)?;
-        let deadlines = transfer::deadlines(rules, &self.work_calendar().await?, row.trigger_on, row.introduced_on);
+        // How long the letter is valid, by the rules in force when it was issued; a letter from
+        // before the rulebook's first membership rules is reprinted without it.
+        let validity = self.rules.membership_on(row.introduced_on).ok().zip(detail.view.deadlines.as_ref()).map(|(rules, d)| {
+            format!("Giấy giới thiệu có giá trị đến hết {} ({} ngày làm việc kể từ ngày ký).", long_date(d.report_by), rules.letter_working_days)
+        });
         let member = self.store.member(row.member).await?.ok_or(AppError::NotFound)?;
         let chain = self.store.org_chain_on(row.from_org, row.introduced_on).await?;
         let mut issuer = None;
@@ -288,8 +290,8 @@ impl App {
             format!("Hiện sinh hoạt tại {}.", name(Some(row.from_org))),
             format!("Được chuyển sinh hoạt đảng {kind} đến {}.", detail.view.to_name),
             "Đề nghị tổ chức đảng nơi đến tiếp nhận và quản lý, giúp đỡ đồng chí hoàn thành nhiệm vụ.".to_owned(),
-            format!("Giấy giới thiệu có giá trị đến hết {} ({} ngày làm việc kể từ ngày ký).", long_date(deadlines.report_by), rules.letter_working_days),
         ];
+        body.extend(validity);
         if let Some(reason) = &row.late_reason {
             body.push(format!("Ghi chú về việc chậm giới thiệu: {reason}."));
         }

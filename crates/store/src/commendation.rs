@@ -575,7 +575,7 @@ impl Store {
             // An award names one organization or one person of one organization: no award is
             // in two chunks. A page is cut from the chunks' first rows merged.
             let mut out = Vec::new();
-            let page = f.page.map(|(limit, offset)| (limit.max(0) + offset.max(0), 0));
+            let page = f.page.map(|(limit, offset)| (limit.max(0).saturating_add(offset.max(0)), 0));
             for chunk in orgs.chunks(IN_CHUNK) {
                 out.extend(Box::pin(self.awards(&AwardFilter { orgs: Some(chunk.to_vec()), page, ..f.clone() })).await?);
             }
@@ -661,7 +661,7 @@ impl Store {
         }
         if orgs.len() > IN_CHUNK {
             // Each chunk's first rows hold the page's; they are merged, then the page is cut.
-            let first = page.map(|(limit, offset)| (limit.max(0) + offset.max(0), 0));
+            let first = page.map(|(limit, offset)| (limit.max(0).saturating_add(offset.max(0)), 0));
             let mut out = Vec::new();
             for chunk in orgs.chunks(IN_CHUNK) {
                 out.extend(Box::pin(self.dossiers(chunk, year, first)).await?);

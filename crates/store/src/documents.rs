@@ -157,6 +157,10 @@ const COLUMNS: &str = "d.id, d.direction, d.org_id, d.unit_id, d.doc_type, d.num
     d.issuer_name, d.summary, d.signer, d.recipients, d.secrecy, d.urgency, d.arrival_number, d.arrival_on, d.assigned_to, \
     d.deadline, d.status, d.status_on, d.withdrawn_reason, d.created_by, d.version";
 
+/// The day a document is listed by: issued, or for an incoming one without it, arrived. The
+/// register lists newest first by it (the index `document_day`).
+const DAY: &str = "coalesce(d.issued_on, d.arrival_on, '')";
+
 fn doc_from_row(r: &AnyRow) -> Result<DocumentRow, StoreError> {
     let direction: String = r.try_get("direction")?;
     Ok(DocumentRow {
@@ -798,11 +802,24 @@ impl Store {
     /// A register page without a query: newest first.
     pub async fn list_documents(&self, filter: &SearchFilter, limit: i64, offset: i64) -> Result<Vec<DocumentRow>, StoreError> {
         let (sql, ids) = Store::filter_sql(filter, 3);
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM document d WHERE 1 = 1 {sql} ORDER BY {DAY} DESC, d.id DESC LIMIT $1 OFFSET $2")))
+            .bind(limit.clamp(1, 1000))
+            .bind(offset.max(0));
+        let q = Store::bind_filter(q, filter, ids);
+        q.fetch_all(&self.pool).await?.iter().map(doc_from_row).collect()
+    }
+
+    /// As `list_documents`, the `limit` documents that come after `after` (a document of the
+    /// list) in its order: a whole register read in batches, each found by the index, not by
+    /// skipping what came before.
+    pub async fn list_documents_after(&self, filter: &SearchFilter, after: Option<&DocumentRow>, limit: i64) -> Result<Vec<DocumentRow>, StoreError> {
+        let (sql, ids) = Store::filter_sql(filter, 4);
         let q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM document d WHERE 1 = 1 {sql} ORDER BY coalesce(d.issued_on, d.arrival_on) DESC, d.id DESC LIMIT $1 OFFSET $2"
+            "SELECT {COLUMNS} FROM document d WHERE ($1 IS NULL OR {DAY} < $1 OR ({DAY} = $1 AND d.id < $2)) {sql} ORDER BY {DAY} DESC, d.id DESC LIMIT $3"
         )))
-        .bind(limit.clamp(1, 1000))
-        .bind(offset.max(0));
+        .bind(after.map(|d| d.issued_on.or(d.arrival_on).map(iso).unwrap_or_default()))
+        .bind(after.map_or(0, |d| d.id))
+        .bind(limit.clamp(1, 1000));
         let q = Store::bind_filter(q, filter, ids);
         q.fetch_all(&self.pool).await?.iter().map(doc_from_row).collect()
     }

@@ -117,7 +117,6 @@ pub struct MemberBasics {
     pub admitted: i16,
 }
 
-/// A placeholder list `$from, $from+1, …` for `n` values.
 /// A `LIKE` pattern for names containing `query`, diacritics optional.
 fn name_pattern(query: Option<&str>) -> Option<String> {
     query.map(|q| format!("%{}%", fold(q.trim()).replace('%', "")))
@@ -136,6 +135,7 @@ fn scope_filter(orgs: Option<&[OrgId]>) -> Option<(String, Vec<i64>)> {
     }
 }
 
+/// A placeholder list `$from, $from+1, …` for `n` values.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

@@ -132,6 +132,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_key_is_written_twice() {
+        for text in [VI, EN] {
+            let mut seen = std::collections::HashSet::new();
+            for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+                if let Some((k, _)) = line.split_once(" = ") {
+                    assert!(seen.insert(k.trim()), "{} is written twice: the later text hides the earlier", k.trim());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn catalogs_have_the_same_keys_and_no_empty_text() {
         assert_eq!(catalog_keys(Lang::Vi), catalog_keys(Lang::En));
         for lang in [Lang::Vi, Lang::En] {

@@ -236,6 +236,10 @@ async fn search_window(db: TestDb) {
     // Filtered the same way.
     let filtered = app.search_documents(&Principal::system(), "luan chuyen", SearchFilter { doc_type: Some("CV".into()), ..Default::default() }, 10).await.expect("search");
     assert_eq!(filtered.iter().map(|d| d.id).collect::<Vec<_>>(), (21..=30).rev().collect::<Vec<_>>());
+    // The register's download reads all of it, past a batch of a thousand, newest first (here all
+    // of one day: by number).
+    let all = app.all_documents(&Principal::system(), SearchFilter::default()).await.expect("all");
+    assert_eq!(all.iter().map(|d| d.id).collect::<Vec<_>>(), (1..=10_100).rev().collect::<Vec<_>>());
 }
 
 async fn statistics(s: Server) {
@@ -388,6 +392,10 @@ async fn pages(s: Server) {
     let listed: Value = s.admin.get(s.url("/api/v1/documents?limit=100")).send().await.expect("get").json().await.expect("json");
     let ids: Vec<i64> = listed.as_array().expect("list").iter().map(|d| d["id"].as_i64().expect("id")).collect();
     assert_eq!([one, two].concat(), ids);
+    // Days differ here: the download's batches follow the same order as the pages.
+    let whole: Vec<i64> = s.app.all_documents(&system, SearchFilter::default()).await.expect("all").iter().map(|d| d.id).collect();
+    let listed_all: Vec<i64> = s.app.documents(&system, SearchFilter::default(), 1000, 0).await.expect("list").iter().map(|d| d.id).collect();
+    assert!(whole.len() > 130 && whole == listed_all, "{} documents", whole.len());
     let later: Value = s.admin.get(s.url("/api/v1/documents?limit=30&offset=70")).send().await.expect("get").json().await.expect("json");
     assert_eq!(later.as_array().expect("list").iter().map(|d| d["id"].as_i64().expect("id")).collect::<Vec<_>>(), ids[70..]);
 

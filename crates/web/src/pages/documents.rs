@@ -161,7 +161,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     // A download takes the whole register as filtered (or every result), the page one page of it.
     // `found`: how many the count line gives, all the results of a search or this page's rows.
     let (rows, more, found) = match (export.is_some(), query.is_empty()) {
-        (true, true) => (app.documents(&caller.principal, filter, 1_000_000, 0).await?, false, 0),
+        (true, true) => (app.all_documents(&caller.principal, filter).await?, false, 0),
         (false, true) => {
             let mut rows = app.documents(&caller.principal, filter, PAGE + 1, page * PAGE).await?;
             let more = rows.len() as i64 > PAGE;
@@ -210,7 +210,8 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
         .join("&");
     let statuses = ["issued", "withdrawn"].iter().chain(INCOMING_STATUSES.iter()).map(|s| (*s, status_label(t, s))).collect();
     Ok(ListPage {
-        count: t.fmt("docs.results", &[("count", &t.int(&found))]),
+        // A page of the register is counted by the pager; a search by its results.
+        count: if query.is_empty() && (more || page > 0) { String::new() } else { t.fmt("docs.results", &[("count", &t.int(&found))]) },
         pager: Pager::new(t, page, PAGE, rows.len(), more, |n| format!("/documents?{export_query}{}page={n}", if export_query.is_empty() { "" } else { "&" })),
         export_query,
         lines: rows.iter().map(|d| line(t, d)).collect(),

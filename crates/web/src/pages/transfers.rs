@@ -42,7 +42,7 @@ fn line(t: T, v: &TransferView) -> Line {
         to: v.to_name.clone(),
         introduced: format_date(v.row.introduced_on),
         state: state_label(t, v.row.state),
-        deadline: v.deadlines.as_ref().map(|d| format_date(d.report_by)).unwrap_or_default(),
+        deadline: v.deadlines.as_ref().map_or_else(|| "—".to_owned(), |d| format_date(d.report_by)),
         overdue: v.overdue_since.map(|d| t.fmt("transfers.overdue", &[("date", &format_date(d))])),
     }
 }

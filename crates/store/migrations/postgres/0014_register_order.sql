@@ -1,0 +1,4 @@
+-- The register lists newest first by the day a document was issued (or, incoming without it,
+-- arrived): an index on that order lets a page, and a download read in batches, start where it
+-- is instead of sorting the whole table for each.
+CREATE INDEX document_day ON document ((coalesce(issued_on, arrival_on, '')) DESC, id DESC);
