@@ -264,16 +264,34 @@ impl App {
     /// Rounds the principal may see, newest first, with the organization's name.
     pub async fn eval_rounds(&self, p: &Principal) -> Result<Vec<(EvalRoundRow, String)>, AppError> {
         let mut out = Vec::new();
-        let rounds = self.store.eval_rounds().await?;
-        let names = self.org_names(&rounds.iter().map(|r| r.org).collect()).await?;
-        for r in rounds {
-            let (_, last) = year_span(r.year)?;
-            if self.require_org(p, Action::ViewMember, r.org, last.min(today())).await.is_ok() {
-                let name = names.get(&r.org).cloned().unwrap_or_default();
-                out.push((r, name));
-            }
+        for year in self.store.eval_round_years().await? {
+            out.extend(self.eval_rounds_in(p, year).await?);
         }
-        out.sort_by(|a, b| b.0.year.cmp(&a.0.year).then(thidua_core::vi::compare(&a.1, &b.1)));
+        Ok(out)
+    }
+
+    /// The years that have rounds, newest first.
+    pub async fn eval_round_years(&self) -> Result<Vec<i16>, AppError> {
+        Ok(self.store.eval_round_years().await?)
+    }
+
+    /// The rounds of `year` the principal may see, by organization name: those of organizations
+    /// in the principal's scope at the year's end (today, for the year under way).
+    pub async fn eval_rounds_in(&self, p: &Principal, year: i16) -> Result<Vec<(EvalRoundRow, String)>, AppError> {
+        let (_, last) = year_span(year)?;
+        let on = last.min(today());
+        let rounds = self.store.eval_rounds_of(year).await?;
+        let visible: Option<BTreeSet<OrgId>> = match p.has_system(Action::ViewMember) {
+            true => None,
+            false => Some(self.visible_for(p, Action::ViewMember, self.store.orgs_on(on).await?).await?.into_iter().map(|v| v.org).collect()),
+        };
+        let rounds: Vec<EvalRoundRow> = rounds.into_iter().filter(|r| visible.as_ref().is_none_or(|v| v.contains(&r.org))).collect();
+        let names = self.org_names(&rounds.iter().map(|r| r.org).collect()).await?;
+        let mut out: Vec<(EvalRoundRow, String)> = rounds.into_iter().map(|r| {
+            let name = names.get(&r.org).cloned().unwrap_or_default();
+            (r, name)
+        }).collect();
+        out.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1).then(a.0.id.cmp(&b.0.id)));
         Ok(out)
     }
 

@@ -489,6 +489,17 @@ impl Store {
         row.as_ref().map(round_from_row).transpose()
     }
 
+    /// The years that have evaluation rounds, newest first.
+    pub async fn eval_round_years(&self) -> Result<Vec<i16>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT year FROM evaluation_round ORDER BY year DESC").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| i16::try_from(r.try_get::<i64, _>(0)?).map_err(|_| corrupt("year"))).collect()
+    }
+
+    pub async fn eval_rounds_of(&self, year: i16) -> Result<Vec<EvalRoundRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROUND_COLUMNS} FROM evaluation_round WHERE year = $1 ORDER BY id"))).bind(i64::from(year)).fetch_all(&self.pool).await?;
+        rows.iter().map(round_from_row).collect()
+    }
+
     pub async fn eval_rounds(&self) -> Result<Vec<EvalRoundRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROUND_COLUMNS} FROM evaluation_round ORDER BY year DESC, id"))).fetch_all(&self.pool).await?;
         rows.iter().map(round_from_row).collect()

@@ -411,11 +411,13 @@ async fn pages(s: Server) {
     assert_eq!(sliced.as_array().expect("list").iter().map(|d| d["id"].as_i64().expect("id")).collect::<Vec<_>>(), ranked[40..60]);
 
     // A page that is not a page number is a clear 400, on every paged list.
-    for path in ["/documents?page=0", "/documents?page=hai", "/members?page=-1", "/badges?page=1.5", "/admin/audit?page=0"] {
+    for path in ["/documents?page=0", "/documents?page=hai", "/members?page=-1", "/badges?page=1.5", "/admin/audit?page=0", "/awards?page=0", "/dossiers?page=x", "/transfers?page=0", "/evaluations?page=0"] {
         let (status, html) = page(path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
         assert!(html.contains("không phải là số trang"), "{path}: {html}");
     }
+    let (status, _) = page("/evaluations?year=hai").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // The log goes back page by page, its filters kept.
     let (_, log) = page("/admin/audit?actor=admin&page=2").await;
     assert!(log.contains(r#"rel="prev" href="/admin/audit?actor=admin&#38;page=1""#), "{log}");

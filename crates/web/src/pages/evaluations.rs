@@ -20,7 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_core::vi::parse_int;
 
 use super::emulation::{answer, see_other, FormState};
-use super::{parse_id, today, Chrome, Link};
+use super::{page_param, parse_id, today, Chrome, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -99,15 +99,40 @@ pub struct RoundLine {
 #[template(path = "evaluations.html")]
 pub struct ListPage {
     c: Chrome,
+    /// The years that have rounds; the one shown is not a link.
+    years: Vec<Link>,
+    current: String,
     rows: Vec<RoundLine>,
+    pager: Pager,
     orgs: Vec<(String, String)>,
     f: FormState,
 }
 
-async fn list_page(app: &App, t: T, caller: &Caller, f: FormState) -> Result<ListPage, Problem> {
-    let rounds = app.eval_rounds(&caller.principal).await?;
-    let rows = rounds
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    year: Option<String>,
+    page: Option<String>,
+}
+
+/// Rounds on a page of a year's list.
+const ROUNDS_PAGE: i64 = 100;
+
+async fn list_page(app: &App, t: T, caller: &Caller, q: ListQuery, f: FormState) -> Result<ListPage, Problem> {
+    let years = app.eval_round_years().await?;
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        Some(y) => Some(y.parse::<i16>().map_err(|_| Problem::BadYear(y.chars().take(10).collect()))?),
+        None => years.first().copied(),
+    };
+    let page = page_param(q.page.as_deref())?;
+    let rounds = match year {
+        Some(y) => app.eval_rounds_in(&caller.principal, y).await?,
+        None => Vec::new(),
+    };
+    let more = rounds.len() as i64 > (page + 1) * ROUNDS_PAGE;
+    let rows: Vec<RoundLine> = rounds
         .into_iter()
+        .skip((page * ROUNDS_PAGE) as usize)
+        .take(ROUNDS_PAGE as usize)
         .map(|(r, name)| RoundLine {
             link: Link { href: round_href(r.id), text: name },
             year: r.year,
@@ -127,11 +152,21 @@ async fn list_page(app: &App, t: T, caller: &Caller, f: FormState) -> Result<Lis
     } else {
         f
     };
-    Ok(ListPage { c: Chrome::new(t, "evaluations", "/evaluations", Some(caller)), rows, orgs, f })
+    let year_text = year.map(|y| y.to_string()).unwrap_or_default();
+    Ok(ListPage {
+        c: Chrome::new(t, "evaluations", "/evaluations", Some(caller)),
+        years: years.iter().map(|y| Link { href: format!("/evaluations?year={y}"), text: y.to_string() }).collect(),
+        pager: Pager::new(t, page, ROUNDS_PAGE, rows.len(), more, |n| format!("/evaluations?year={year_text}&page={n}")),
+        current: year_text,
+        rows,
+        orgs,
+        f,
+    })
 }
 
-pub async fn list(State(app): State<App>, t: T, caller: Caller) -> Result<ListPage, Problem> {
-    list_page(&app, t, &caller, FormState::default()).await
+pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Query<ListQuery>, QueryRejection>) -> Result<ListPage, Problem> {
+    let Query(q) = query?;
+    list_page(&app, t, &caller, q, FormState::default()).await
 }
 
 pub async fn open(State(app): State<App>, t: T, caller: Caller, form: Values) -> Result<Response, Problem> {
@@ -144,7 +179,7 @@ pub async fn open(State(app): State<App>, t: T, caller: Caller, form: Values) ->
         (None, _) => Err(AppError::Invalid(vec![FieldProblem::new("org", Invalid::Required)])),
         (_, None) => Err(AppError::Invalid(vec![FieldProblem::new("year", Invalid::OutOfRange)])),
     };
-    answer(t, f, outcome, async |f| list_page(&app, t, &caller, f).await).await
+    answer(t, f, outcome, async |f| list_page(&app, t, &caller, ListQuery::default(), f).await).await
 }
 
 // ---------------------------------------------------------------------------------------------
