@@ -379,7 +379,7 @@ impl App {
                     lines.push(VoterLine { username: u.username, display_name: u.display_name, voted: v.voted, written: v.written });
                 }
             }
-            lines.sort_by(|a, b| thidua_core::vi::compare(&a.display_name, &b.display_name));
+            thidua_core::vi::sort_by_name(&mut lines, |x| &x.display_name);
             Some(lines)
         } else {
             None

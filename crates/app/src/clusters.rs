@@ -36,7 +36,7 @@ impl App {
                 visible.push(c);
             }
         }
-        visible.sort_by(|a, b| thidua_core::vi::compare(&a.name, &b.name));
+        thidua_core::vi::sort_by_name(&mut visible, |x| &x.name);
         Ok(visible)
     }
 

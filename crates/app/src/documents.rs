@@ -137,7 +137,7 @@ impl App {
         };
         let names = self.org_names(&ids).await?;
         let mut out: Vec<(OrgId, String)> = ids.into_iter().map(|o| (o, names.get(&o).cloned().unwrap_or_default())).collect();
-        out.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+        thidua_core::vi::sort_by_name(&mut out, |x| &x.1);
         Ok(out)
     }
 

@@ -217,7 +217,7 @@ impl App {
         let members: Vec<OrgId> = self.store.cluster_year(cluster, year).await?.members.into_iter().map(|(o, _)| o).collect();
         let names = self.names_as_of(members.iter().copied(), on).await?;
         let mut out: Vec<(OrgId, String)> = members.into_iter().map(|o| (o, names.get(&o).cloned().unwrap_or_default())).collect();
-        out.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+        thidua_core::vi::sort_by_name(&mut out, |x| &x.1);
         Ok(out)
     }
 
@@ -773,7 +773,7 @@ impl App {
         let names = self.names_as_of(ids, on).await?;
         let name = |o: OrgId| names.get(&o).cloned().unwrap_or_default();
         let mut units: Vec<(OrgId, String)> = attendees.iter().filter_map(|a| a.org).map(|o| (o, name(o))).collect();
-        units.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+        thidua_core::vi::sort_by_name(&mut units, |x| &x.1);
         let guests = attendees
             .iter()
             .filter(|a| a.org.is_none())

@@ -211,7 +211,7 @@ impl App {
                 out.push((v.org, v.name));
             }
         }
-        out.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+        thidua_core::vi::sort_by_name(&mut out, |x| &x.1);
         Ok(out)
     }
 
@@ -291,7 +291,7 @@ impl App {
             let name = names.get(&r.org).cloned().unwrap_or_default();
             (r, name)
         }).collect();
-        out.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1).then(a.0.id.cmp(&b.0.id)));
+        out.sort_by_cached_key(|(round, name)| (thidua_core::vi::collation_key(name), round.id));
         Ok(out)
     }
 
@@ -349,7 +349,7 @@ impl App {
                 None => cells.push((s.row.cell, s.cell_name.clone(), 1)),
             }
         }
-        cells.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+        thidua_core::vi::sort_by_name(&mut cells, |x| &x.1);
         // As concluded, or as a conclusion would start: the banner and the conclusion agree.
         let planned: Vec<Level> = subjects.iter().filter(|s| s.row.kind == SubjectKind::Member).map(|s| s.row.concluded.as_ref().and_then(|c| c.level).unwrap_or_else(|| s.starting_level())).collect();
         let quota = rules.quota.map(|q| quota_state(q, &planned));
@@ -673,7 +673,7 @@ impl App {
                 (n >= 5).then(|| (m, s.name.clone(), n))
             })
             .collect();
-        member_streaks.sort_by(|a, b| b.2.cmp(&a.2).then(thidua_core::vi::compare(&a.1, &b.1)));
+        member_streaks.sort_by_cached_key(|s| (std::cmp::Reverse(s.2), thidua_core::vi::collation_key(&s.1)));
         Ok(OrgResults { year, org_name: view.org_name, distribution, org_streaks, member_streaks })
     }
 

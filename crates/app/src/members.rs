@@ -131,11 +131,17 @@ impl App {
         Ok(Some(visible.into_iter().map(|v| v.org).collect()))
     }
 
+    /// Whether the principal may register members anywhere: asked by pages that offer an import or
+    /// a form, without naming and sorting every organization.
+    pub async fn may_edit_members(&self, p: &Principal) -> Result<bool, AppError> {
+        Ok(self.member_orgs(p, Action::EditMember).await?.is_none_or(|orgs| !orgs.is_empty()))
+    }
+
     /// Organizations live today where the principal may register members, in Vietnamese order.
     pub async fn editable_member_orgs(&self, p: &Principal) -> Result<Vec<(OrgId, String)>, AppError> {
         let live = self.store.orgs_on(today()).await?;
         let mut orgs: Vec<(OrgId, String)> = self.visible_for(p, Action::EditMember, live).await?.into_iter().map(|v| (v.org, v.name)).collect();
-        orgs.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+        thidua_core::vi::sort_by_name(&mut orgs, |x| &x.1);
         Ok(orgs)
     }
 
@@ -440,7 +446,7 @@ impl App {
                 }
             }
         }
-        out.sort_by(|a, b| b.1.milestone.cmp(&a.1.milestone).then(thidua_core::vi::compare(&a.0.full_name, &b.0.full_name)));
+        out.sort_by_cached_key(|(m, due)| (std::cmp::Reverse(due.milestone), thidua_core::vi::collation_key(&m.full_name)));
         Ok(out)
     }
 
@@ -454,5 +460,5 @@ impl App {
 
 /// Names sort the Vietnamese way, by full name as lists are read; the id keeps namesakes apart.
 fn sort_by_name(members: &mut [MemberSummary]) {
-    members.sort_by(|a, b| thidua_core::vi::compare(&a.full_name, &b.full_name).then(a.id.cmp(&b.id)));
+    members.sort_by_cached_key(|m| (thidua_core::vi::collation_key(&m.full_name), m.id));
 }

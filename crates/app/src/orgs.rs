@@ -53,7 +53,7 @@ impl App {
         let successors_on_date = self.store.org_successors_on(id, date).await?;
         let live = self.store.orgs_on(date).await?;
         let mut children_on_date: Vec<OrgVersion> = live.into_iter().filter(|v| v.parent == Some(id)).collect();
-        children_on_date.sort_by(|a, b| thidua_core::vi::compare(&a.name, &b.name));
+        thidua_core::vi::sort_by_name(&mut children_on_date, |x| &x.name);
         let events = self.store.org_events(id).await?;
 
         let mut mentioned: BTreeSet<OrgId> = BTreeSet::from([id]);

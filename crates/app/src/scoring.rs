@@ -268,7 +268,7 @@ impl App {
                 leader_submitted: of(ScorerRole::Leader).next().map(submitted),
             });
         }
-        units.sort_by(|a, b| thidua_core::vi::compare(&a.name, &b.name));
+        thidua_core::vi::sort_by_name(&mut units, |x| &x.name);
         let sheet_ref = |k: &SheetKey| SheetRef {
             key: *k,
             target_name: name(&k.target),

@@ -238,7 +238,7 @@ impl App {
     /// Organizations a transfer can be addressed to on `date`: every live one, for the form.
     pub async fn transfer_targets(&self, date: Date) -> Result<Vec<(OrgId, String)>, AppError> {
         let mut live: Vec<(OrgId, String)> = self.store.orgs_on(date).await?.into_iter().map(|v| (v.org, v.name)).collect();
-        live.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+        thidua_core::vi::sort_by_name(&mut live, |x| &x.1);
         Ok(live)
     }
 

@@ -802,7 +802,7 @@ impl TreeNode {
 /// Builds the forest from the versions live on one date. A version whose parent is not among them
 /// becomes a root, so nothing is ever hidden.
 pub fn build_forest(mut versions: Vec<OrgVersion>) -> Vec<TreeNode> {
-    versions.sort_by(|a, b| crate::vi::compare(&a.name, &b.name).then(a.org.cmp(&b.org)));
+    versions.sort_by_cached_key(|v| (crate::vi::collation_key(&v.name), v.org));
     let present: BTreeSet<OrgId> = versions.iter().map(|v| v.org).collect();
     let mut children: HashMap<OrgId, Vec<OrgVersion>> = HashMap::new();
     let mut roots = Vec::new();

@@ -60,7 +60,7 @@ pub async fn import(
 ) -> Result<(StatusCode, Json<ImportReportDto>), Problem> {
     let Query(q) = query?;
     let kind = ImportKind::from_code(raw.trim()).ok_or_else(|| Problem::BadKind(raw.chars().take(20).collect()))?;
-    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+    if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(thidua_app::AppError::Forbidden));
     }
     let dry_run = q.dry_run != Some(false);

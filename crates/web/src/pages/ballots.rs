@@ -44,7 +44,7 @@ async fn poll_form_page(app: &App, t: T, caller: &Caller, id: ClusterId, f: Form
         _ => app.cluster_detail(&caller.principal, id, None).await?,
     };
     let mut members: Vec<(String, String)> = detail.members.iter().map(|m| (m.org.org.0.to_string(), m.org.name.clone())).collect();
-    members.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+    thidua_core::vi::sort_by_name(&mut members, |x| &x.1);
     Ok(PollFormPage { c: Chrome::new(t, "clusters", &format!("/clusters/{}/polls/new", id.0), Some(caller)), id: id.0, name: detail.cluster.name, members, f })
 }
 

@@ -400,7 +400,7 @@ pub async fn next_year(State(app): State<App>, t: T, caller: Caller, Path(id): P
         .iter()
         .map(|(o, r)| ProposedRow { org: o.0.to_string(), name: names.get(o).cloned().unwrap_or_default(), role: r.code() })
         .collect();
-    rows.sort_by(|a, b| thidua_core::vi::compare(&a.name, &b.name));
+    thidua_core::vi::sort_by_name(&mut rows, |x| &x.name);
     Ok(NextYearPage {
         c: Chrome::new(t, "clusters", &format!("/clusters/{}/next-year", id.0), Some(&caller)),
         id: id.0,
@@ -758,7 +758,7 @@ async fn meeting_form_page(app: &App, t: T, caller: &Caller, id: ClusterId, f: F
         _ => app.cluster_detail(&caller.principal, id, None).await?,
     };
     let mut members: Vec<(String, String)> = detail.members.iter().map(|m| (m.org.org.0.to_string(), m.org.name.clone())).collect();
-    members.sort_by(|a, b| thidua_core::vi::compare(&a.1, &b.1));
+    thidua_core::vi::sort_by_name(&mut members, |x| &x.1);
     Ok(MeetingFormPage {
         c: Chrome::new(t, "clusters", &format!("/clusters/{}/meetings/new", id.0), Some(caller)),
         id: id.0,

@@ -150,7 +150,7 @@ pub fn outcome(t: T, report: &ImportReport, dry_run: bool) -> Outcome {
 }
 
 pub async fn form(State(app): State<App>, t: T, caller: Caller) -> Result<ImportPage, Problem> {
-    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+    if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(AppError::Forbidden));
     }
     Ok(page(t, &caller, ImportKind::Members, None))
@@ -161,7 +161,7 @@ fn kind(raw: &str) -> Result<ImportKind, Problem> {
 }
 
 pub async fn template(State(app): State<App>, caller: Caller, Path(raw): Path<String>) -> Result<Response, Problem> {
-    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+    if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(AppError::Forbidden));
     }
     let kind = kind(&raw)?;
@@ -172,7 +172,7 @@ pub async fn template(State(app): State<App>, caller: Caller, Path(raw): Path<St
 /// The upload: checked, and imported unless it is a dry run or something is wrong, in the
 /// background; the browser is sent to the job's page, which shows how far it has come.
 pub async fn upload(State(app): State<App>, t: T, caller: Caller, multipart: Result<Multipart, MultipartRejection>) -> Result<Response, Problem> {
-    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+    if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(AppError::Forbidden));
     }
     let (fields, files) = super::documents::read_multipart(multipart).await?;

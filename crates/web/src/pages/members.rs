@@ -313,7 +313,7 @@ fn form_with_problem(t: T, caller: &Caller, mut page: FormPage, problem: Problem
 
 pub async fn create(State(app): State<App>, t: T, caller: Caller, form: Result<Form<MemberForm>, FormRejection>) -> Result<Response, Problem> {
     let Form(f) = form?;
-    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+    if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(AppError::Forbidden));
     }
     let page = |orgs, f| FormPage {

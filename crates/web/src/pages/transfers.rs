@@ -101,7 +101,7 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     closed.truncate(CLOSED_PAGE as usize);
     Ok(ListPage {
         pager: Pager::new(t, page, CLOSED_PAGE, closed.len(), more, |n| format!("/transfers?page={n}")),
-        may_import: !app.editable_member_orgs(&caller.principal).await?.is_empty(),
+        may_import: app.may_edit_members(&caller.principal).await?,
         c: Chrome::new(t, "transfers", "/transfers", Some(&caller)),
         sections: vec![
             ("transfers.open", "open-transfers", open.iter().map(|v| line(t, v)).collect()),
@@ -398,7 +398,7 @@ pub async fn import(
     caller: Caller,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, Problem> {
-    if app.editable_member_orgs(&caller.principal).await?.is_empty() {
+    if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(AppError::Forbidden));
     }
     let mut multipart = multipart.map_err(|e| Problem::BadRequest(e.body_text()))?;
