@@ -281,17 +281,21 @@ impl App {
         let (_, last) = year_span(year)?;
         let on = last.min(today());
         let rounds = self.store.eval_rounds_of(year).await?;
-        let visible: Option<BTreeSet<OrgId>> = match p.has_system(Action::ViewMember) {
-            true => None,
-            false => Some(self.visible_for(p, Action::ViewMember, self.store.orgs_on(on).await?).await?.into_iter().map(|v| v.org).collect()),
+        let visible: Option<BTreeSet<OrgId>> = if p.has_system(Action::ViewMember) {
+            None
+        } else {
+            Some(self.visible_for(p, Action::ViewMember, self.store.orgs_on(on).await?).await?.into_iter().map(|v| v.org).collect())
         };
         let rounds: Vec<EvalRoundRow> = rounds.into_iter().filter(|r| visible.as_ref().is_none_or(|v| v.contains(&r.org))).collect();
         let names = self.org_names(&rounds.iter().map(|r| r.org).collect()).await?;
-        let mut out: Vec<(EvalRoundRow, String)> = rounds.into_iter().map(|r| {
-            let name = names.get(&r.org).cloned().unwrap_or_default();
-            (r, name)
-        }).collect();
-        out.sort_by_cached_key(|(round, name)| (thidua_core::vi::collation_key(name), round.id));
+        let mut out: Vec<(EvalRoundRow, String)> = rounds
+            .into_iter()
+            .map(|r| {
+                let name = names.get(&r.org).cloned().unwrap_or_default();
+                (r, name)
+            })
+            .collect();
+        out.sort_by_cached_key(|(round, name)| (collation_key(name), round.id));
         Ok(out)
     }
 
@@ -673,7 +677,7 @@ impl App {
                 (n >= 5).then(|| (m, s.name.clone(), n))
             })
             .collect();
-        member_streaks.sort_by_cached_key(|s| (std::cmp::Reverse(s.2), thidua_core::vi::collation_key(&s.1)));
+        member_streaks.sort_by_cached_key(|s| (std::cmp::Reverse(s.2), collation_key(&s.1)));
         Ok(OrgResults { year, org_name: view.org_name, distribution, org_streaks, member_streaks })
     }
 
