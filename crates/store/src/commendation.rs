@@ -11,7 +11,7 @@ use thidua_core::member::MemberId;
 use thidua_core::org::OrgId;
 use thidua_core::vi::fold;
 
-use crate::db::{date_col, Store, StoreError, Tx};
+use crate::db::{chunk_page, cut_page, date_col, page_clause, Store, StoreError, Tx};
 use crate::members::placeholders;
 
 fn corrupt(what: &str) -> StoreError {
@@ -575,15 +575,12 @@ impl Store {
             // An award names one organization or one person of one organization: no award is
             // in two chunks. A page is cut from the chunks' first rows merged.
             let mut out = Vec::new();
-            let page = f.page.map(|(limit, offset)| (limit.max(0).saturating_add(offset.max(0)), 0));
+            let page = chunk_page(f.page);
             for chunk in orgs.chunks(IN_CHUNK) {
                 out.extend(Box::pin(self.awards(&AwardFilter { orgs: Some(chunk.to_vec()), page, ..f.clone() })).await?);
             }
             out.sort_by_key(|a| (a.year, a.decision.decided_on, a.id));
-            if let Some((limit, offset)) = f.page {
-                out = out.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
-            }
-            return Ok(out);
+            return Ok(cut_page(out, f.page));
         }
         let mut conds = Vec::new();
         let mut n = 0;
@@ -622,7 +619,7 @@ impl Store {
             conds.push("a.revoked = 0".into());
         }
         let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-        let page = f.page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)));
+        let page = page_clause(f.page);
         let sql = format!("{AWARD_SELECT}{filter} ORDER BY a.year, d.decided_on, a.id{page}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for o in orgs.iter().chain(orgs.iter()) {
@@ -661,7 +658,7 @@ impl Store {
         }
         if orgs.len() > IN_CHUNK {
             // Each chunk's first rows hold the page's; they are merged, then the page is cut.
-            let first = page.map(|(limit, offset)| (limit.max(0).saturating_add(offset.max(0)), 0));
+            let first = chunk_page(page);
             let mut out = Vec::new();
             for chunk in orgs.chunks(IN_CHUNK) {
                 out.extend(Box::pin(self.dossiers(chunk, year, first)).await?);
@@ -669,14 +666,11 @@ impl Store {
             // Proposed in one chunk and handled in another: listed once.
             out.sort_by_key(|d| std::cmp::Reverse((d.year, d.id)));
             out.dedup_by_key(|d| d.id);
-            if let Some((limit, offset)) = page {
-                out = out.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
-            }
-            return Ok(out);
+            return Ok(cut_page(out, page));
         }
         let a = placeholders(2, orgs.len());
         let b = placeholders(2 + orgs.len(), orgs.len());
-        let page = page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)));
+        let page = page_clause(page);
         let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossier WHERE ($1 IS NULL OR year = $1) AND (proposer_org_id IN ({a}) OR at_org_id IN ({b})) ORDER BY year DESC, id DESC{page}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(year.map(i64::from));
         for o in orgs.iter().chain(orgs) {

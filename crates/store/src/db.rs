@@ -289,6 +289,24 @@ impl Tx {
     }
 }
 
+/// The `LIMIT … OFFSET …` of a page `(limit, offset)`, nothing for all rows (`None`).
+pub(crate) fn page_clause(page: Option<(i64, i64)>) -> String {
+    page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)))
+}
+
+/// For a list read in chunks of its key: the rows each chunk gives (those that could be on the
+/// page), and the page cut from all of them merged in the list's order.
+pub(crate) fn chunk_page(page: Option<(i64, i64)>) -> Option<(i64, i64)> {
+    page.map(|(limit, offset)| (limit.max(0).saturating_add(offset.max(0)), 0))
+}
+
+pub(crate) fn cut_page<T>(merged: Vec<T>, page: Option<(i64, i64)>) -> Vec<T> {
+    match page {
+        Some((limit, offset)) => merged.into_iter().skip(usize::try_from(offset).unwrap_or(0)).take(usize::try_from(limit).unwrap_or(0)).collect(),
+        None => merged,
+    }
+}
+
 pub(crate) fn date_col(row: &AnyRow, col: &str) -> Result<Date, StoreError> {
     let text: String = row.try_get(col)?;
     Date::from_str(&text).map_err(|_| StoreError::Corrupt(format!("{col} = {text:?} is not a date")))

@@ -8,7 +8,7 @@ use thidua_core::member::MemberId;
 use thidua_core::org::OrgId;
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
-use crate::db::{date_col, opt_date_col, Store, StoreError, Tx};
+use crate::db::{date_col, opt_date_col, page_clause, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRow {
@@ -201,7 +201,7 @@ impl Store {
             Some(open) => format!("AND state {}IN ({})", if open { "" } else { "NOT " }, open_states()),
             None => String::new(),
         };
-        let page = page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)));
+        let page = page_clause(page);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM transfer WHERE {scope} {state} ORDER BY introduced_on DESC, id DESC{page}")));
         for o in orgs.unwrap_or_default() {
             q = q.bind(o.0);

@@ -123,14 +123,15 @@ async fn whole_scope(db: TestDb) {
     let book = thidua_core::rulebook::Rulebook::shipped().expect("rules");
     let rules = book.membership_on(day).expect("rules");
     let mut expected = BTreeSet::new();
+    let (gap_rows, badge_rows) = (rows("member_gap"), rows("badge_award"));
     for m in rows("member") {
         let id = m["id"].as_i64().expect("id");
-        let gaps: Vec<Gap> = rows("member_gap")
+        let gaps: Vec<Gap> = gap_rows
             .iter()
             .filter(|g| g["member_id"] == id)
             .map(|g| Gap { kind: GapKind::from_code(g["kind"].as_str().expect("kind")).expect("kind"), from: date(&g["from_on"]).expect("from"), to: date(&g["to_on"]), note: None })
             .collect();
-        let awarded: Vec<u16> = rows("badge_award").iter().filter(|b| b["member_id"] == id).map(|b| b["milestone"].as_u64().expect("milestone") as u16).collect();
+        let awarded: Vec<u16> = badge_rows.iter().filter(|b| b["member_id"] == id).map(|b| b["milestone"].as_u64().expect("milestone") as u16).collect();
         let facts = BadgeFacts {
             admitted_on: date(&m["admitted_on"]).expect("admitted"),
             official_on: date(&m["official_on"]),

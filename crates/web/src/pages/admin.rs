@@ -10,7 +10,7 @@ use thidua_app::App;
 use thidua_core::audit::AuditEntry;
 use thidua_core::date::parse_date;
 
-use super::{page_param, Chrome, Pager};
+use super::{more_after, page_param, page_window, Chrome, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -65,17 +65,17 @@ pub async fn audit(
     let page = page_param(q.page.as_deref())?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
     let (actor, resource, from, to) = (text(&q.actor), text(&q.resource), text(&q.from), text(&q.to));
+    let (limit, offset) = page_window(page, PAGE);
     let filter = AuditFilter {
         actor: Some(actor.clone()).filter(|a| !a.is_empty()),
         resource: Some(resource.clone()).filter(|r| !r.is_empty()),
         from_unix: day(&from)?.map(start_of),
         to_unix: day(&to)?.and_then(|d| d.tomorrow().ok()).map(start_of),
-        limit: PAGE + 1,
-        offset: page * PAGE,
+        limit,
+        offset,
     };
     let mut rows = app.audit_entries(&caller.principal, &filter).await?;
-    let more = rows.len() as i64 > PAGE;
-    rows.truncate(PAGE as usize);
+    let more = more_after(&mut rows, PAGE);
     let query: String = [("actor", &actor), ("resource", &resource), ("from", &from), ("to", &to)]
         .iter()
         .filter(|(_, v)| !v.is_empty())

@@ -20,7 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
 use super::emulation::{answer, see_other, FormState};
-use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
+use super::{date_cell, more_after, page_param, page_window, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -209,14 +209,14 @@ pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Resul
         None => None,
     };
     let page = page_param(q.page.as_deref())?;
-    let mut list = match export {
-        Some(_) => app.dossiers(&caller.principal, year).await?,
-        None => app.dossiers_page(&caller.principal, year, Some((DOSSIERS_PAGE + 1, page * DOSSIERS_PAGE))).await?,
+    let (list, more) = match export {
+        Some(_) => (app.dossiers(&caller.principal, year).await?, false),
+        None => {
+            let mut list = app.dossiers_page(&caller.principal, year, Some(page_window(page, DOSSIERS_PAGE))).await?;
+            let more = more_after(&mut list, DOSSIERS_PAGE);
+            (list, more)
+        }
     };
-    let more = list.len() as i64 > DOSSIERS_PAGE && export.is_none();
-    if export.is_none() {
-        list.truncate(DOSSIERS_PAGE as usize);
-    }
     let orgs: std::collections::BTreeSet<OrgId> = list.iter().flat_map(|(d, _, _)| [d.at_org, d.proposer]).collect();
     let names = app.org_names(&orgs).await?;
     if let Some(export) = export {
@@ -722,9 +722,8 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
         return export.respond("so-khen-thuong", registry_sheet(t, &app.registry(&caller.principal, &filter).await?));
     }
     let page = page_param(q.page.as_deref())?;
-    let mut lines = app.registry_page(&caller.principal, &filter, Some((REGISTRY_PAGE + 1, page * REGISTRY_PAGE))).await?;
-    let more = lines.len() as i64 > REGISTRY_PAGE;
-    lines.truncate(REGISTRY_PAGE as usize);
+    let mut lines = app.registry_page(&caller.principal, &filter, Some(page_window(page, REGISTRY_PAGE))).await?;
+    let more = more_after(&mut lines, REGISTRY_PAGE);
     let (_, book) = app.commendation_rules().await?;
     let (mut stats_titles, mut stats) = (Vec::new(), Vec::new());
     if let Some(o) = org {

@@ -21,7 +21,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::vi::{format_int, format_percent};
 
-use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
+use super::{date_cell, more_after, page_param, page_window, parse_id, slice_page, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -163,9 +163,9 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     let (rows, more, found) = match (export.is_some(), query.is_empty()) {
         (true, true) => (app.all_documents(&caller.principal, filter).await?, false, 0),
         (false, true) => {
-            let mut rows = app.documents(&caller.principal, filter, PAGE + 1, page * PAGE).await?;
-            let more = rows.len() as i64 > PAGE;
-            rows.truncate(PAGE as usize);
+            let (limit, offset) = page_window(page, PAGE);
+            let mut rows = app.documents(&caller.principal, filter, limit, offset).await?;
+            let more = more_after(&mut rows, PAGE);
             let found = rows.len();
             (rows, more, found)
         }
@@ -175,8 +175,8 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
         (false, false) => {
             let all = app.search_documents(&caller.principal, &query, filter, SEARCH_RESULTS).await?;
             let found = all.len();
-            let more = found as i64 > (page + 1) * PAGE;
-            (all.into_iter().skip((page * PAGE) as usize).take(PAGE as usize).collect(), more, found)
+            let (rows, more) = slice_page(all, page, PAGE);
+            (rows, more, found)
         }
     };
     if let Some(export) = export {

@@ -20,7 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_core::vi::parse_int;
 
 use super::emulation::{answer, see_other, FormState};
-use super::{page_param, parse_id, today, Chrome, Link, Pager};
+use super::{page_param, parse_id, slice_page, today, Chrome, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -128,11 +128,9 @@ async fn list_page(app: &App, t: T, caller: &Caller, q: ListQuery, f: FormState)
         Some(y) => app.eval_rounds_in(&caller.principal, y).await?,
         None => Vec::new(),
     };
-    let more = rounds.len() as i64 > (page + 1) * ROUNDS_PAGE;
+    let (rounds, more) = slice_page(rounds, page, ROUNDS_PAGE);
     let rows: Vec<RoundLine> = rounds
         .into_iter()
-        .skip((page * ROUNDS_PAGE) as usize)
-        .take(ROUNDS_PAGE as usize)
         .map(|(r, name)| RoundLine {
             link: Link { href: round_href(r.id), text: name },
             year: r.year,

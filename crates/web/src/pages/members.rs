@@ -21,7 +21,7 @@ use thidua_core::member::{AgeStep, Cccd, DisciplineForm, Gap, GapKind, Gender, M
 use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
-use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
+use super::{date_cell, more_after, page_param, page_window, parse_id, slice_page, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{describe_member, Problem};
 use crate::i18n::T;
@@ -84,11 +84,11 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     }
     let page = page_param(q.page.as_deref())?;
     let text = q.q.clone().unwrap_or_default();
-    let rows = app.members(&caller.principal, Some(text.as_str()), PAGE + 1, page * PAGE).await?;
-    let more = rows.len() as i64 > PAGE;
+    let (limit, offset) = page_window(page, PAGE);
+    let mut rows = app.members(&caller.principal, Some(text.as_str()), limit, offset).await?;
+    let more = more_after(&mut rows, PAGE);
     let lines: Vec<MemberLine> = rows
         .into_iter()
-        .take(PAGE as usize)
         .map(|m| MemberLine {
             link: Link { href: format!("/members/{}", m.id.0), text: m.full_name },
             birth: format_date(m.birth_date),
@@ -672,14 +672,13 @@ pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<
         return export.respond("huy-hieu-dang", sheet);
     }
     let page = page_param(q.page.as_deref())?;
-    let more = candidates.len() as i64 > (page + 1) * PAGE;
-    let lines: Vec<BadgeLine> = candidates
-        .iter()
-        .skip((page * PAGE) as usize)
-        .take(PAGE as usize)
+    let count = t.fmt("members.count", &[("count", &t.int(&candidates.len()))]);
+    let (shown, more) = slice_page(candidates, page, PAGE);
+    let lines: Vec<BadgeLine> = shown
+        .into_iter()
         .map(|(m, due)| BadgeLine {
-            link: Link { href: format!("/members/{}", m.id.0), text: m.full_name.clone() },
-            org: m.org_name.clone(),
+            link: Link { href: format!("/members/{}", m.id.0), text: m.full_name },
+            org: m.org_name,
             milestone: t.fmt("members.years", &[("years", &due.milestone.to_string())]),
             due: format_date(due.due),
             early: due.early,
@@ -691,7 +690,7 @@ pub async fn badges(State(app): State<App>, t: T, caller: Caller, query: Result<
         heading: t.fmt("badges.heading", &[("date", &format_date(day))]),
         days: days.iter().map(|d| Link { href: format!("/badges?date={}", iso(*d)), text: format_date(*d) }).collect(),
         current: format_date(day),
-        count: t.fmt("members.count", &[("count", &t.int(&candidates.len()))]),
+        count,
         pager: Pager::new(t, page, PAGE, lines.len(), more, |n| format!("/badges?date={}&page={n}", iso(day))),
         lines,
     }

@@ -189,6 +189,25 @@ pub fn page_param(value: Option<&str>) -> Result<i64, Problem> {
     }
 }
 
+/// `(limit, offset)` that fetch page `page` (from 0) of `size` rows, and one row more: it tells
+/// whether another page follows.
+pub fn page_window(page: i64, size: i64) -> (i64, i64) {
+    (size + 1, page * size)
+}
+
+/// Rows fetched through `page_window`: whether another page follows, the extra row dropped.
+pub fn more_after<T>(rows: &mut Vec<T>, size: i64) -> bool {
+    let more = rows.len() as i64 > size;
+    rows.truncate(usize::try_from(size).unwrap_or(0));
+    more
+}
+
+/// Page `page` (from 0) of `size` rows of a list held whole, and whether another page follows.
+pub fn slice_page<T>(all: Vec<T>, page: i64, size: i64) -> (Vec<T>, bool) {
+    let more = all.len() as i64 > (page + 1) * size;
+    (all.into_iter().skip(usize::try_from(page * size).unwrap_or(usize::MAX)).take(usize::try_from(size).unwrap_or(0)).collect(), more)
+}
+
 /// Where a page of a long list stands: the rows it shows and links to the pages beside it.
 pub struct Pager {
     pub rows: String,

@@ -18,7 +18,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
-use super::{date_cell, page_param, parse_id, today, Chrome, Export, Link, Pager};
+use super::{date_cell, more_after, page_param, page_window, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{state_label, Problem};
 use crate::i18n::T;
@@ -96,9 +96,8 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
     }
     let page = page_param(q.page.as_deref())?;
     let open = app.transfers_where(&caller.principal, Some(true), None).await?;
-    let mut closed = app.transfers_where(&caller.principal, Some(false), Some((CLOSED_PAGE + 1, page * CLOSED_PAGE))).await?;
-    let more = closed.len() as i64 > CLOSED_PAGE;
-    closed.truncate(CLOSED_PAGE as usize);
+    let mut closed = app.transfers_where(&caller.principal, Some(false), Some(page_window(page, CLOSED_PAGE))).await?;
+    let more = more_after(&mut closed, CLOSED_PAGE);
     Ok(ListPage {
         pager: Pager::new(t, page, CLOSED_PAGE, closed.len(), more, |n| format!("/transfers?page={n}")),
         may_import: app.may_edit_members(&caller.principal).await?,
