@@ -383,15 +383,10 @@ impl App {
         let linked: BTreeSet<MemberId> = persons.iter().filter_map(|x| x.member).collect();
         let mut out: Vec<(NomineeRef, String)> = persons.into_iter().map(|x| (NomineeRef::Person(x.id), x.full_name)).collect();
         if self.require_org(p, Action::ViewMember, org, today()).await.is_ok() {
-            for (m, _) in self.store.members_on(&subtree, today()).await? {
-                if !linked.contains(&m)
-                    && let Some(row) = self.store.member(m).await?
-                {
-                    out.push((NomineeRef::Member(m), row.record.full_name));
-                }
-            }
+            let members: Vec<MemberId> = self.store.members_on(&subtree, today()).await?.into_iter().map(|(m, _)| m).filter(|m| !linked.contains(m)).collect();
+            out.extend(self.store.members_by_ids(&members).await?.into_iter().map(|row| (NomineeRef::Member(row.id), row.record.full_name)));
         }
-        out.sort_by_cached_key(|(_, n)| collation_key(n));
+        thidua_core::vi::sort_by_name(&mut out, |x| &x.1);
         Ok(out)
     }
 

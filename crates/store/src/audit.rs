@@ -18,8 +18,10 @@ pub struct AuditFilter {
     pub from_unix: Option<i64>,
     pub to_unix: Option<i64>,
     pub limit: i64,
-    /// Newest entries to skip: a later page.
-    pub offset: i64,
+    /// A later page: entries older than this one (by sequence number).
+    pub before: Option<i64>,
+    /// An earlier page: the entries nearest after this one.
+    pub after: Option<i64>,
 }
 
 impl Tx {
@@ -89,26 +91,37 @@ impl Store {
         Ok(Some((seq, hash.to_owned())))
     }
 
-    /// The entries matching `filter`, newest first, one page of them.
+    /// The entries matching `filter`, newest first, one page of them. Pages are keyed on sequence
+    /// numbers, not counted, so an entry written meanwhile shifts nothing between two pages.
     pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query(
+        // An earlier page is read upwards from its key, then turned back to newest first.
+        let upwards = filter.after.is_some();
+        let sql = format!(
             "SELECT seq, at, actor, action, resource, summary, prev_hash, hash FROM audit_entry \
              WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR (' ' || resource || ' ') LIKE $2) \
              AND ($3 IS NULL OR at_unix >= $3) AND ($4 IS NULL OR at_unix < $4) \
-             ORDER BY seq DESC LIMIT $5 OFFSET $6",
-        )
-        .bind(filter.actor.clone())
-        // An entry may name several resources, space-separated: match whole names.
-        .bind(filter.resource.as_ref().map(|r| {
-            let r = r.replace('%', "");
-            if r.ends_with(':') { format!("% {r}%") } else { format!("% {r} %") }
-        }))
-        .bind(filter.from_unix)
-        .bind(filter.to_unix)
-        .bind(filter.limit.clamp(1, 1000))
-        .bind(filter.offset.max(0))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(entry_from_row).collect()
+             AND ($5 IS NULL OR seq < $5) AND ($6 IS NULL OR seq > $6) \
+             ORDER BY seq {} LIMIT $7",
+            if upwards { "ASC" } else { "DESC" }
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.actor.clone())
+            // An entry may name several resources, space-separated: match whole names.
+            .bind(filter.resource.as_ref().map(|r| {
+                let r = r.replace('%', "");
+                if r.ends_with(':') { format!("% {r}%") } else { format!("% {r} %") }
+            }))
+            .bind(filter.from_unix)
+            .bind(filter.to_unix)
+            .bind(filter.before)
+            .bind(filter.after)
+            .bind(filter.limit.clamp(1, 1000))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>, _>>()?;
+        if upwards {
+            entries.reverse();
+        }
+        Ok(entries)
     }
 }

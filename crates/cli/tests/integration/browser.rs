@@ -24,6 +24,7 @@ pub const TESTS: &[(&str, ApiTest)] = &[
     ("a_document_is_registered_found_without_diacritics_and_filed_into_a_record", |s| Box::pin(document_journey(s))),
     ("a_covenant_year_runs_from_signing_to_the_year_end_vote", |s| Box::pin(covenant_year(s))),
     ("a_dossier_goes_from_draft_to_decision_and_certificate", |s| Box::pin(dossier_decided(s))),
+    ("a_cell_is_found_among_hundreds_by_typing_part_of_its_name", |s| Box::pin(picker_narrows(s))),
 ];
 
 /// Problems a person using a screen reader or a keyboard, or with weak sight, would meet on the
@@ -351,6 +352,62 @@ async fn transfer_journey(s: Server) {
     let age = text_of(&c, "#party-age").await;
     assert!(age.contains("Không tính 90 ngày (Xóa tên)"), "the interruption travelled with the record: {age}");
     finish(c, "transfer_received").await;
+}
+
+/// An organization picker with more choices than it lists: a search box narrows it, the form keeps
+/// what was typed, nothing is saved by a search, and the choice made from the matches is saved.
+async fn picker_narrows(s: Server) {
+    use thidua_core::org::{NewOrg, OrgChange, OrgKind, OrgSpec};
+    let system = thidua_app::auth::Principal::system();
+    let on = thidua_app::today();
+    let orgs = s.app.orgs_on(&system, on).await.expect("orgs");
+    let parent = orgs.iter().find(|v| v.name == "Chi bộ Cơ quan Tổng Công ty Địa ốc Sài Gòn").and_then(|v| v.parent).expect("RESCO");
+    let extra = 250;
+    assert!(orgs.len() + extra > thidua_web::pages::picker::LIST_ALL, "more organizations than a picker lists");
+    for i in 1..=extra {
+        let spec = OrgSpec { kind: OrgKind::Cell, name: format!("Chi bộ Khu phố {i}"), short_name: None, parent: Some(parent) };
+        s.app.record_org_event(&system, jiff::civil::date(2020, 1, 1), OrgChange::Create(NewOrg { org: (), spec }), None).await.expect("cell");
+    }
+    let named_mai = async || s.app.members(&system, Some("Nguyễn Thị Mai"), 10, 0).await.expect("members").len();
+    assert_eq!(named_mai().await, 0);
+
+    let (_driver, c) = start().await;
+    sign_in(&c, &s, "admin", "/members/new").await;
+    heading_becomes(&c, "Thêm đảng viên").await;
+    let hint = text_of(&c, "#org-hint").await;
+    assert!(hint.starts_with("Có ") && hint.ends_with("đơn vị: gõ một phần tên rồi bấm Tìm."), "{hint}");
+    c.find(Locator::Id("full_name")).await.expect("name").send_keys("Nguyễn Thị Mai").await.expect("type");
+    c.find(Locator::Id("org_q")).await.expect("search").send_keys("khu pho 17").await.expect("type");
+    c.find(Locator::Id("org-find")).await.expect("find").click().await.expect("click");
+    // Typed without diacritics: Khu phố 17 and 170–179.
+    text_becomes(&c, "#org-hint", "11 đơn vị có tên chứa “khu pho 17”.").await;
+    let typed = c.find(Locator::Id("full_name")).await.expect("name").prop("value").await.expect("value");
+    assert_eq!(typed.as_deref(), Some("Nguyễn Thị Mai"), "the form keeps what was typed");
+    let options = c.find_all(Locator::Css("#org option")).await.expect("options").len();
+    assert_eq!(options, 12, "an empty choice and the eleven matches");
+    assert_eq!(named_mai().await, 0, "a search saves nothing");
+    c.find(Locator::Id("org")).await.expect("org").select_by_label("Chi bộ Khu phố 173").await.expect("choose");
+    c.find(Locator::Id("birth_date")).await.expect("birth").send_keys("12/05/1990").await.expect("type");
+    c.find(Locator::Id("gender")).await.expect("gender").select_by_label("Nữ").await.expect("choose");
+    c.find(Locator::Id("admitted_on")).await.expect("admitted").send_keys("03/02/2015").await.expect("type");
+    // Pressing Enter saves: the choice is among what the search box names.
+    c.find(Locator::Id("admitted_on")).await.expect("admitted").send_keys("\u{E007}").await.expect("enter");
+    heading_becomes(&c, "Nguyễn Thị Mai").await;
+    assert!(text_of(&c, "main").await.contains("Chi bộ Khu phố 173"));
+    assert_eq!(named_mai().await, 1);
+
+    // A filter narrows the same way, by its address.
+    c.goto(&s.url("/awards?org_q=khu%20ph%E1%BB%91%20250")).await.expect("open");
+    text_becomes(&c, "#org-hint", "1 đơn vị có tên chứa “khu phố 250”.").await;
+    let options: Vec<String> = {
+        let mut out = Vec::new();
+        for o in c.find_all(Locator::Css("#org option")).await.expect("options") {
+            out.push(o.text().await.expect("text"));
+        }
+        out
+    };
+    assert_eq!(options, ["", "Chi bộ Khu phố 250"]);
+    finish(c, "picker_narrowed").await;
 }
 
 async fn briefing(s: Server) {

@@ -91,6 +91,7 @@ impl MemberInput {
             party_card: text(&self.party_card),
             admitted_on: self.admitted_on.clone(),
             official_on: text(&self.official_on),
+            org_q: String::new(),
             org: self.org_id.to_string(),
             phone: text(&self.phone),
             email: text(&self.email),

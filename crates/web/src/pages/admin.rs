@@ -10,7 +10,7 @@ use thidua_app::App;
 use thidua_core::audit::AuditEntry;
 use thidua_core::date::parse_date;
 
-use super::{more_after, page_param, page_window, Chrome, Pager};
+use super::{more_after, page_param, Chrome, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -22,6 +22,10 @@ pub struct AuditQuery {
     from: Option<String>,
     to: Option<String>,
     page: Option<String>,
+    /// The page after the one that ended at this entry (by sequence number).
+    before: Option<String>,
+    /// The page before the one that started at this entry.
+    after: Option<String>,
 }
 
 /// Entries on a page of the log.
@@ -65,26 +69,45 @@ pub async fn audit(
     let page = page_param(q.page.as_deref())?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
     let (actor, resource, from, to) = (text(&q.actor), text(&q.resource), text(&q.from), text(&q.to));
-    let (limit, offset) = page_window(page, PAGE);
+    let key = |v: &Option<String>| match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse::<i64>().map(Some).map_err(|_| Problem::BadPage(v.chars().take(40).collect())),
+    };
+    let (before, after) = (key(&q.before)?, key(&q.after)?);
     let filter = AuditFilter {
         actor: Some(actor.clone()).filter(|a| !a.is_empty()),
         resource: Some(resource.clone()).filter(|r| !r.is_empty()),
         from_unix: day(&from)?.map(start_of),
         to_unix: day(&to)?.and_then(|d| d.tomorrow().ok()).map(start_of),
-        limit,
-        offset,
+        limit: PAGE + 1,
+        before,
+        after: if before.is_some() { None } else { after },
     };
     let mut rows = app.audit_entries(&caller.principal, &filter).await?;
-    let more = more_after(&mut rows, PAGE);
+    // One entry more than a page tells whether another page lies that way: newer entries above an
+    // earlier page, older ones below any other.
+    let (newer, older) = if filter.after.is_some() {
+        let newer = rows.len() as i64 > PAGE;
+        if newer {
+            rows.remove(0);
+        }
+        (newer, true)
+    } else {
+        (before.is_some(), more_after(&mut rows, PAGE))
+    };
     let query: String = [("actor", &actor), ("resource", &resource), ("from", &from), ("to", &to)]
         .iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}&", crate::auth::encode(v)))
         .collect();
+    let link = |page: i64, key: &str, seq: i64| format!("/admin/audit?{query}page={page}&{key}={seq}");
+    // Above the first page lie only the newest entries.
+    let prev = rows.first().filter(|_| newer).map(|e| if page == 0 { format!("/admin/audit?{query}page=1") } else { link(page, "after", e.seq) });
+    let next = rows.last().filter(|_| older).map(|e| link(page + 2, "before", e.seq));
     Ok(AuditPage {
         c: Chrome::new(t, "audit", "/admin/audit", Some(&caller)),
         count: t.fmt("audit.count", &[("count", &t.int(&rows.len()))]),
-        pager: Pager::new(t, page, PAGE, rows.len(), more, |n| format!("/admin/audit?{query}page={n}")),
+        pager: Pager::linked(t, page, PAGE, rows.len(), prev, next),
         actor,
         resource,
         from,

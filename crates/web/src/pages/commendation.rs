@@ -20,6 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
 use super::emulation::{answer, see_other, FormState};
+use super::picker::{Noun, Picker};
 use super::{date_cell, more_after, page_param, page_window, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -160,10 +161,6 @@ fn download(content_type: &'static str, name: String, bytes: Vec<u8>) -> Respons
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-fn org_choices(list: Vec<(OrgId, String)>) -> Vec<(String, String)> {
-    list.into_iter().map(|(o, n)| (o.0.to_string(), n)).collect()
-}
-
 fn title_choices(book: &Rulebook) -> Vec<(String, String)> {
     book.catalog.iter().map(|e| (e.code.clone(), e.name.clone())).collect()
 }
@@ -187,13 +184,17 @@ pub struct DossiersPage {
     export_query: String,
     rows: Vec<DossierLine>,
     pager: Pager,
-    proposers: Vec<(String, String)>,
+    /// Where a dossier starts, and whose letters to download.
+    proposer: Picker,
+    letter_proposer: Picker,
     year: String,
 }
 
 #[derive(Deserialize)]
 pub struct DossiersQuery {
     year: Option<String>,
+    proposer: Option<String>,
+    proposer_q: Option<String>,
     page: Option<String>,
     format: Option<String>,
 }
@@ -235,6 +236,8 @@ pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Resul
         };
         return export.respond("ho-so-de-nghi-khen-thuong", sheet);
     }
+    let proposers = app.commendation_orgs(&caller.principal, Action::ProposeCommendation).await?;
+    let proposer = Picker::orgs(t, "proposer", proposers, q.proposer.as_deref().unwrap_or_default(), q.proposer_q.as_deref().unwrap_or_default());
     Ok(DossiersPage {
         pager: Pager::new(t, page, DOSSIERS_PAGE, list.len(), more, |n| format!("/dossiers?{}page={n}", year.map(|y| format!("year={y}&")).unwrap_or_default())),
         export_query: year.map(|y| format!("year={y}")).unwrap_or_default(),
@@ -249,7 +252,8 @@ pub async fn dossiers(State(app): State<App>, t: T, caller: Caller, query: Resul
                 at: names.get(&d.at_org).cloned().unwrap_or_default(),
             })
             .collect(),
-        proposers: org_choices(app.commendation_orgs(&caller.principal, Action::ProposeCommendation).await?),
+        proposer: proposer.clone().finding_at("/dossiers"),
+        letter_proposer: proposer.with_id("letter-proposer").finding_at("/dossiers"),
         year: year.map(|y| y.to_string()).unwrap_or_default(),
     }
     .into_response())
@@ -262,8 +266,8 @@ pub struct DossierFormPage {
     proposer: String,
     proposer_name: String,
     titles: Vec<(String, String)>,
-    collectives: Vec<(String, String)>,
-    people: Vec<(String, String)>,
+    /// The proposer's collectives and people.
+    nominee: Picker,
     f: FormState,
 }
 
@@ -282,13 +286,14 @@ async fn dossier_form(app: &App, t: T, caller: &Caller, proposer: OrgId, f: Form
     } else {
         f
     };
+    let mut nominees: Vec<(String, String)> = app.collectives_in(&caller.principal, proposer).await?.into_iter().map(|(o, n, _)| (format!("org:{}", o.0), n)).collect();
+    nominees.extend(app.people_in(&caller.principal, proposer).await?.into_iter().map(|(n, name)| (n.code(), name)));
     Ok(DossierFormPage {
         c: Chrome::new(t, "commendation", "/dossiers/new", Some(caller)),
         proposer: proposer.0.to_string(),
         proposer_name,
         titles: title_choices(&book),
-        collectives: app.collectives_in(&caller.principal, proposer).await?.into_iter().map(|(o, n, _)| (format!("org:{}", o.0), n)).collect(),
-        people: app.people_in(&caller.principal, proposer).await?.into_iter().map(|(n, name)| (n.code(), name)).collect(),
+        nominee: Picker::new(t, Noun::Nominee, "nominee", nominees, f.val("nominee"), f.val("nominee_q")).with_blank(),
         f,
     })
 }
@@ -303,6 +308,13 @@ pub async fn create_dossier(State(app): State<App>, t: T, caller: Caller, form: 
     let Form(values) = form?;
     let f = FormState::sent(values);
     let proposer = OrgId(parse_id(f.val("proposer"))?);
+    if !f.val("nominee_q").trim().is_empty() {
+        // Searched for a nominee: shown again narrowed while the search has not settled on one.
+        let page = dossier_form(&app, t, &caller, proposer, f.clone()).await?;
+        if page.nominee.pending {
+            return Ok(page.into_response());
+        }
+    }
     let outcome = async {
         let nominee = parse_nominee(f.val("nominee")).ok_or_else(|| AppError::Invalid(vec![FieldProblem::new("nominee", Invalid::Required)]))?;
         let new = NewDossier { year: year_field(&f, "year")?, title: f.val("title").trim().to_owned(), nominee, proposer, achievements: f.val("achievements").to_owned() };
@@ -491,7 +503,7 @@ pub struct DecisionLine {
 pub struct DecisionsPage {
     c: Chrome,
     rows: Vec<DecisionLine>,
-    issuers: Vec<(String, String)>,
+    issuers: Picker,
     issuer: String,
     ready: Vec<(String, String)>,
     f: FormState,
@@ -500,10 +512,11 @@ pub struct DecisionsPage {
 #[derive(Deserialize)]
 pub struct IssuerQuery {
     issuer: Option<String>,
+    issuer_q: Option<String>,
     format: Option<String>,
 }
 
-async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>, f: FormState) -> Result<DecisionsPage, Problem> {
+async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>, query: &str, f: FormState) -> Result<DecisionsPage, Problem> {
     let issuers = app.commendation_orgs(&caller.principal, Action::DecideCommendation).await?;
     let issuer = issuer.or_else(|| issuers.first().map(|(o, _)| *o));
     let ready = match issuer {
@@ -519,7 +532,7 @@ async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>,
             .into_iter()
             .map(|(d, issuer)| DecisionLine { link: Link { href: format!("/decisions/{}", d.id), text: d.number_symbol }, date: format_date(d.decided_on), issuer, summary: d.summary })
             .collect(),
-        issuers: org_choices(issuers),
+        issuers: Picker::orgs(t, "issuer", issuers, &issuer.map(|o| o.0.to_string()).unwrap_or_default(), query).with_id("issuer-pick"),
         issuer: issuer.map(|o| o.0.to_string()).unwrap_or_default(),
         ready,
         f,
@@ -544,7 +557,7 @@ pub async fn decisions(State(app): State<App>, t: T, caller: Caller, query: Resu
         return export.respond("quyet-dinh-khen-thuong", sheet);
     }
     let issuer = q.issuer.as_deref().filter(|s| !s.trim().is_empty()).map(parse_id).transpose()?.map(OrgId);
-    Ok(decisions_page(&app, t, &caller, issuer, FormState::default()).await?.into_response())
+    Ok(decisions_page(&app, t, &caller, issuer, q.issuer_q.as_deref().unwrap_or_default(), FormState::default()).await?.into_response())
 }
 
 pub async fn create_decision(State(app): State<App>, t: T, caller: Caller, form: Values) -> Result<Response, Problem> {
@@ -565,7 +578,7 @@ pub async fn create_decision(State(app): State<App>, t: T, caller: Caller, form:
         app.record_decision(&caller.principal, &new).await.map(|id| format!("/decisions/{id}"))
     }
     .await;
-    answer(t, f, outcome, async |f| decisions_page(&app, t, &caller, Some(issuer), f).await).await
+    answer(t, f, outcome, async |f| decisions_page(&app, t, &caller, Some(issuer), "", f).await).await
 }
 
 pub struct AwardLine {
@@ -653,6 +666,7 @@ pub async fn certificate(State(app): State<App>, caller: Caller, Path(id): Path<
 #[derive(Deserialize)]
 pub struct RegistryQuery {
     org: Option<String>,
+    org_q: Option<String>,
     predecessors: Option<String>,
     title: Option<String>,
     from: Option<String>,
@@ -694,7 +708,7 @@ pub struct AwardsPage {
     /// The query of this page, for its download links.
     export_query: String,
     c: Chrome,
-    orgs: Vec<(String, String)>,
+    org: Picker,
     titles: Vec<(String, String)>,
     rows: Vec<AwardLine>,
     pager: Pager,
@@ -743,7 +757,7 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
         pager: Pager::new(t, page, REGISTRY_PAGE, lines.len(), more, |n| format!("/awards?{export_query}{}page={n}", if export_query.is_empty() { "" } else { "&" })),
         export_query,
         c: Chrome::new(t, "commendation", "/awards", Some(&caller)),
-        orgs: org_choices(app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?),
+        org: Picker::orgs(t, "org", app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?, q.org.as_deref().unwrap_or_default(), q.org_q.as_deref().unwrap_or_default()).with_blank(),
         titles: title_choices(&book),
         rows: lines.iter().map(|l| award_line(t, l)).collect(),
         stats_titles,
@@ -759,6 +773,7 @@ pub async fn awards(State(app): State<App>, t: T, caller: Caller, query: Result<
 #[derive(Deserialize)]
 pub struct EligibilityQuery {
     scope: Option<String>,
+    scope_q: Option<String>,
     title: Option<String>,
     year: Option<String>,
     format: Option<String>,
@@ -776,7 +791,7 @@ pub struct EligibilityPage {
     /// The query of this page, for its download links.
     export_query: String,
     c: Chrome,
-    scopes: Vec<(String, String)>,
+    scope: Picker,
     titles: Vec<(String, String)>,
     asked: bool,
     heading: String,
@@ -791,7 +806,10 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
     let mut sent = Vec::new();
     let mut rows = Vec::new();
     let mut heading = String::new();
-    let asked = q.scope.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let scopes = app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?;
+    let picker = Picker::orgs(t, "scope", scopes, q.scope.as_deref().unwrap_or_default(), q.scope_q.as_deref().unwrap_or_default());
+    // While a scope is being searched for, nothing is computed for the one chosen before.
+    let asked = q.scope.as_deref().is_some_and(|s| !s.trim().is_empty()) && !picker.pending;
     if asked {
         let scope = OrgId(parse_id(q.scope.as_deref().unwrap_or_default())?);
         let title = q.title.clone().unwrap_or_default();
@@ -828,12 +846,14 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
         }
         sent = vec![("scope".into(), scope.0.to_string()), ("title".into(), title), ("year".into(), year.to_string())];
     } else {
-        sent.push(("year".into(), (today().year() - 1).to_string()));
+        // What was chosen stays chosen while a scope is searched for.
+        sent.push(("year".into(), q.year.clone().filter(|y| !y.trim().is_empty()).unwrap_or_else(|| (today().year() - 1).to_string())));
+        sent.extend(q.title.clone().map(|tt| ("title".into(), tt)));
     }
     Ok(EligibilityPage {
         export_query: sent.iter().map(|(k, v)| format!("{k}={}", crate::auth::encode(v))).collect::<Vec<_>>().join("&"),
         c: Chrome::new(t, "commendation", "/eligibility", Some(&caller)),
-        scopes: org_choices(app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?),
+        scope: picker,
         titles: title_choices(&book),
         asked,
         heading,

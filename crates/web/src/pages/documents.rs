@@ -21,6 +21,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::vi::{format_int, format_percent};
 
+use super::picker::Picker;
 use super::{date_cell, more_after, page_param, page_window, parse_id, slice_page, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -241,7 +242,8 @@ pub struct FormPage {
     c: Chrome,
     incoming: bool,
     registers: Vec<(String, String)>,
-    units: Vec<(String, String)>,
+    /// The unit that drafted or handles the document.
+    unit: Picker,
     types: Vec<(&'static str, &'static str)>,
     f: HashMap<String, String>,
     error: Option<String>,
@@ -259,12 +261,14 @@ async fn form_page(app: &App, t: T, caller: &Caller, incoming: bool, f: HashMap<
     if registers.is_empty() {
         return Err(Problem::App(AppError::Forbidden));
     }
-    let units = app.orgs_on(&caller.principal, today()).await?.into_iter().map(|v| (v.org.0.to_string(), v.name)).collect();
+    let units = app.orgs_on(&caller.principal, today()).await?.into_iter().map(|v| (v.org, v.name)).collect();
+    let value = |k: &str| f.get(k).map_or("", String::as_str);
+    let unit = Picker::orgs(t, "unit", units, value("unit"), value("unit_q")).with_blank();
     Ok(FormPage {
         c: Chrome::new(t, "documents", "/documents/new", Some(caller)),
         incoming,
         registers,
-        units,
+        unit,
         types: DOC_TYPES.to_vec(),
         f,
         error,
@@ -308,6 +312,13 @@ pub async fn create(State(app): State<App>, t: T, caller: Caller, multipart: Res
     }
     let (fields, files) = read_multipart(multipart).await?;
     let incoming = fields.get("direction").map(String::as_str) == Some("incoming");
+    if fields.get("unit_q").is_some_and(|q| !q.trim().is_empty()) {
+        // Searched for a unit: shown again narrowed while the search has not settled on one.
+        let page = form_page(&app, t, &caller, incoming, fields.clone(), None).await?;
+        if page.unit.pending {
+            return Ok(page.into_response());
+        }
+    }
     let outcome = match to_new(&fields) {
         Ok((direction, new)) => app.register_document(&caller.principal, direction, &new, &files).await.map_err(Problem::App),
         Err(p) => Err(p),
@@ -466,6 +477,7 @@ pub async fn attachment(State(app): State<App>, caller: Caller, Path((id, att)):
 pub struct StatsQuery {
     register: Option<String>,
     unit: Option<String>,
+    unit_q: Option<String>,
     from: Option<String>,
     to: Option<String>,
 }
@@ -475,9 +487,8 @@ pub struct StatsQuery {
 pub struct StatsPage {
     c: Chrome,
     registers: Vec<(String, String)>,
-    units: Vec<(String, String)>,
+    unit: Picker,
     register: String,
-    unit: String,
     from: String,
     to: String,
     lines: Vec<String>,
@@ -507,17 +518,17 @@ pub async fn stats(State(app): State<App>, t: T, caller: Caller, query: Result<Q
     let mut lines = Vec::new();
     let register = q.register.as_deref().and_then(|r| r.parse::<i64>().ok()).map(OrgId);
     let unit = q.unit.as_deref().and_then(|u| u.parse::<i64>().ok()).map(OrgId);
-    if let (Some(r), Some(u)) = (register, unit) {
+    let units = app.orgs_on(&caller.principal, from).await?.into_iter().map(|v| (v.org, v.name)).collect();
+    let picker = Picker::orgs(t, "unit", units, &unit.map(|u| u.0.to_string()).unwrap_or_default(), q.unit_q.as_deref().unwrap_or_default());
+    if let (Some(r), Some(u), false) = (register, unit, picker.pending) {
         let s = app.document_statistics(&caller.principal, r, u, from, to).await?;
         lines = statistics_lines(t, &s);
     }
-    let units = app.orgs_on(&caller.principal, from).await?.into_iter().map(|v| (v.org.0.to_string(), v.name)).collect();
     Ok(StatsPage {
         c: Chrome::new(t, "documents", "/documents/stats", Some(&caller)),
         registers,
-        units,
+        unit: picker,
         register: register.map(|r| r.0.to_string()).unwrap_or_default(),
-        unit: unit.map(|u| u.0.to_string()).unwrap_or_default(),
         from: format_date(from),
         to: format_date(to),
         lines,

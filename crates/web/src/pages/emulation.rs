@@ -29,7 +29,7 @@ use crate::error::{describe_field, Problem};
 use crate::i18n::T;
 
 /// What a form was sent with, and what was wrong with it, to show it again.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FormState {
     values: Vec<(String, String)>,
     errors: HashMap<String, String>,

@@ -20,6 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_core::vi::parse_int;
 
 use super::emulation::{answer, see_other, FormState};
+use super::picker::Picker;
 use super::{page_param, parse_id, slice_page, today, Chrome, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -104,7 +105,8 @@ pub struct ListPage {
     current: String,
     rows: Vec<RoundLine>,
     pager: Pager,
-    orgs: Vec<(String, String)>,
+    /// Where a round may be opened.
+    org: Picker,
     f: FormState,
 }
 
@@ -141,7 +143,8 @@ async fn list_page(app: &App, t: T, caller: &Caller, q: ListQuery, f: FormState)
             },
         })
         .collect();
-    let orgs = app.evaluable_orgs(&caller.principal).await?.into_iter().map(|(id, name)| (id.0.to_string(), name)).collect();
+    let orgs = app.evaluable_orgs(&caller.principal).await?;
+    let org = Picker::orgs(t, "org", orgs, f.val("org"), f.val("org_q"));
     let f = if f.pairs().is_empty() {
         // The year under review: the current one from its last quarter, the previous one before.
         let now = today();
@@ -157,7 +160,7 @@ async fn list_page(app: &App, t: T, caller: &Caller, q: ListQuery, f: FormState)
         pager: Pager::new(t, page, ROUNDS_PAGE, rows.len(), more, |n| format!("/evaluations?year={year_text}&page={n}")),
         current: year_text,
         rows,
-        orgs,
+        org,
         f,
     })
 }
@@ -170,6 +173,13 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
 pub async fn open(State(app): State<App>, t: T, caller: Caller, form: Values) -> Result<Response, Problem> {
     let Form(values) = form?;
     let f = FormState::sent(values);
+    if !f.val("org_q").trim().is_empty() {
+        // Searched for an organization: shown again narrowed while the search has not settled on one.
+        let page = list_page(&app, t, &caller, ListQuery::default(), f.clone()).await?;
+        if page.org.pending {
+            return Ok(page.into_response());
+        }
+    }
     let org = f.val("org").trim().parse::<i64>().ok().filter(|n| *n > 0).map(OrgId);
     let year = f.val("year").trim().parse::<i16>().ok().filter(|y| (1930..=2100).contains(y));
     let outcome = match (org, year) {

@@ -21,6 +21,7 @@ use thidua_core::member::{AgeStep, Cccd, DisciplineForm, Gap, GapKind, Gender, M
 use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
+use super::picker::Picker;
 use super::{date_cell, more_after, page_param, page_window, parse_id, slice_page, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{describe_member, Problem};
@@ -129,6 +130,9 @@ pub struct MemberForm {
     pub(crate) official_on: String,
     #[serde(default)]
     pub(crate) org: String,
+    /// What was typed in the organization picker's search box.
+    #[serde(default)]
+    pub(crate) org_q: String,
     #[serde(default)]
     pub(crate) phone: String,
     #[serde(default)]
@@ -155,6 +159,7 @@ impl MemberForm {
             admitted_on: format_date(r.admitted_on),
             official_on: r.official_on.map(format_date).unwrap_or_default(),
             org: r.org.0.to_string(),
+            org_q: String::new(),
             phone: r.phone.clone().unwrap_or_default(),
             email: r.email.clone().unwrap_or_default(),
             address: r.address.clone().unwrap_or_default(),
@@ -235,8 +240,8 @@ pub struct FormPage {
     title: String,
     action: String,
     f: MemberForm,
-    /// Organizations to choose from; empty when editing (the organization changes by transfer).
-    orgs: Vec<(String, String)>,
+    /// Organizations to choose from; none when editing (the organization changes by transfer).
+    org: Option<Picker>,
     errors: HashMap<&'static str, Vec<String>>,
     general: Option<String>,
 }
@@ -280,24 +285,30 @@ fn field_errors(t: T, errors: &[MemberError]) -> HashMap<&'static str, Vec<Strin
     map
 }
 
-async fn org_choices(app: &App, caller: &Caller) -> Result<Vec<(String, String)>, Problem> {
-    Ok(app.editable_member_orgs(&caller.principal).await?.into_iter().map(|(o, n)| (o.0.to_string(), n)).collect())
+/// The organizations where the principal may register members, as a picker of the form's choice.
+async fn org_picker(app: &App, t: T, caller: &Caller, f: &MemberForm) -> Result<Picker, Problem> {
+    Ok(Picker::orgs(t, "org", app.editable_member_orgs(&caller.principal).await?, &f.org, &f.org_q).with_blank())
+}
+
+fn new_page(t: T, caller: &Caller, org: Picker, f: MemberForm) -> FormPage {
+    FormPage {
+        c: Chrome::new(t, "members", "/members/new", Some(caller)),
+        title: t.get("member.new_title").into(),
+        action: "/members".into(),
+        f,
+        org: Some(org),
+        errors: HashMap::new(),
+        general: None,
+    }
 }
 
 pub async fn new_form(State(app): State<App>, t: T, caller: Caller) -> Result<FormPage, Problem> {
-    let orgs = org_choices(&app, &caller).await?;
-    if orgs.is_empty() {
+    let f = MemberForm::default();
+    let org = org_picker(&app, t, &caller, &f).await?;
+    if org.is_empty() {
         return Err(Problem::App(AppError::Forbidden));
     }
-    Ok(FormPage {
-        c: Chrome::new(t, "members", "/members/new", Some(&caller)),
-        title: t.get("member.new_title").into(),
-        action: "/members".into(),
-        f: MemberForm::default(),
-        orgs,
-        errors: HashMap::new(),
-        general: None,
-    })
+    Ok(new_page(t, &caller, org, f))
 }
 
 /// Re-shows a form with its problems next to their fields, answering 422 (409 for a conflict).
@@ -316,15 +327,13 @@ pub async fn create(State(app): State<App>, t: T, caller: Caller, form: Result<F
     if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(AppError::Forbidden));
     }
-    let page = |orgs, f| FormPage {
-        c: Chrome::new(t, "members", "/members/new", Some(&caller)),
-        title: t.get("member.new_title").into(),
-        action: "/members".into(),
-        f,
-        orgs,
-        errors: HashMap::new(),
-        general: None,
-    };
+    if !f.org_q.trim().is_empty() {
+        // Searched for an organization: shown again narrowed while the search has not settled on one.
+        let org = org_picker(&app, t, &caller, &f).await?;
+        if org.pending {
+            return Ok(new_page(t, &caller, org, f).into_response());
+        }
+    }
     let outcome = match f.to_record(None) {
         Ok(record) => app.create_member(&caller.principal, &record).await.map_err(Problem::App),
         Err(errors) => Err(Problem::App(AppError::Member(errors))),
@@ -332,7 +341,10 @@ pub async fn create(State(app): State<App>, t: T, caller: Caller, form: Result<F
     match outcome {
         Ok(id) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/members/{}", id.0))]).into_response()),
         Err(p @ Problem::App(AppError::Forbidden)) => Err(p),
-        Err(p) => Ok(form_with_problem(t, &caller, page(org_choices(&app, &caller).await?, f), p)),
+        Err(p) => {
+            let org = org_picker(&app, t, &caller, &f).await?;
+            Ok(form_with_problem(t, &caller, new_page(t, &caller, org, f), p))
+        }
     }
 }
 
@@ -347,7 +359,7 @@ pub async fn edit_form(State(app): State<App>, t: T, caller: Caller, Path(id): P
         title: t.fmt("member.edit_title", &[("name", &d.row.record.full_name)]),
         action: format!("/members/{}", id.0),
         f: MemberForm::from_record(&d.row.record, d.row.version),
-        orgs: Vec::new(),
+        org: None,
         errors: HashMap::new(),
         general: None,
     })
@@ -372,7 +384,7 @@ pub async fn update(State(app): State<App>, t: T, caller: Caller, Path(id): Path
                 title: t.fmt("member.edit_title", &[("name", &f.full_name)]),
                 action: format!("/members/{}", id.0),
                 f,
-                orgs: Vec::new(),
+                org: None,
                 errors: HashMap::new(),
                 general: None,
             };

@@ -13,6 +13,7 @@ pub mod home;
 pub mod import;
 pub mod members;
 pub mod orgs;
+pub mod picker;
 pub mod reports;
 pub mod scoring;
 pub mod transfers;
@@ -219,12 +220,17 @@ impl Pager {
     /// Page `page` (from 0) of `size` rows showing `shown` of them, another page after it when
     /// `more`; `href` links the page numbered from 1.
     pub fn new(t: T, page: i64, size: i64, shown: usize, more: bool, href: impl Fn(i64) -> String) -> Pager {
+        Pager::linked(t, page, size, shown, (page > 0).then(|| href(page)), more.then(|| href(page + 2)))
+    }
+
+    /// The same with the links given: pages keyed on their rows rather than numbered.
+    pub fn linked(t: T, page: i64, size: i64, shown: usize, prev: Option<String>, next: Option<String>) -> Pager {
         let first = usize::try_from(page * size).unwrap_or(0);
         Pager {
             // A page past the end shows no rows, only the way back.
             rows: if shown == 0 { String::new() } else { t.fmt("pager.rows", &[("from", &t.int(&(first + 1))), ("to", &t.int(&(first + shown)))]) },
-            prev: (page > 0).then(|| href(page)),
-            next: more.then(|| href(page + 2)),
+            prev,
+            next,
         }
     }
 

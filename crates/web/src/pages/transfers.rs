@@ -18,6 +18,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
+use super::picker::Picker;
 use super::{date_cell, more_after, page_param, page_window, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{state_label, Problem};
@@ -116,6 +117,9 @@ pub struct NewForm {
     member: String,
     #[serde(default)]
     to_org: String,
+    /// What was typed in the receiving organization picker's search box.
+    #[serde(default)]
+    to_org_q: String,
     #[serde(default)]
     external_to: String,
     #[serde(default)]
@@ -138,7 +142,8 @@ pub struct FormPage {
     c: Chrome,
     member_line: String,
     f: NewForm,
-    targets: Vec<(String, String)>,
+    /// The receiving organization, anywhere in the deployment.
+    to_org: Picker,
     error: Option<String>,
 }
 
@@ -159,12 +164,12 @@ async fn form_page(app: &App, t: T, caller: &Caller, f: NewForm, error: Option<S
     if !m.may_transfer {
         return Err(Problem::App(AppError::Forbidden));
     }
-    let targets = app.transfer_targets(today()).await?.into_iter().filter(|(o, _)| *o != m.row.record.org).map(|(o, n)| (o.0.to_string(), n)).collect();
+    let targets = app.transfer_targets(today()).await?.into_iter().filter(|(o, _)| *o != m.row.record.org).collect();
     Ok(FormPage {
         c: Chrome::new(t, "transfers", "/transfers/new", Some(caller)),
         member_line: t.fmt("transfer.member", &[("name", &m.row.record.full_name)]),
+        to_org: Picker::orgs(t, "to_org", targets, &f.to_org, &f.to_org_q).with_blank(),
         f,
-        targets,
         error,
     })
 }
@@ -205,6 +210,13 @@ fn to_new(f: &NewForm) -> Result<NewTransfer, Problem> {
 pub async fn create(State(app): State<App>, t: T, caller: Caller, form: Result<Form<NewForm>, FormRejection>) -> Result<Response, Problem> {
     let Form(f) = form?;
     app.check_member(&caller.principal, MemberId(parse_id(&f.member)?), thidua_core::access::Action::ManageTransfers).await?;
+    if !f.to_org_q.trim().is_empty() {
+        // Searched for the receiving organization: shown again narrowed while the search has not settled on one.
+        let page = form_page(&app, t, &caller, f.clone(), None).await?;
+        if page.to_org.pending {
+            return Ok(page.into_response());
+        }
+    }
     let outcome = match to_new(&f) {
         Ok(new) => app.introduce_transfer(&caller.principal, &new).await.map_err(Problem::App),
         Err(p) => Err(p),
@@ -369,26 +381,28 @@ pub async fn package(State(app): State<App>, caller: Caller, Path(id): Path<Stri
 #[template(path = "transfer_import.html")]
 pub struct ImportPage {
     c: Chrome,
-    orgs: Vec<(String, String)>,
+    /// The receiving organization.
+    org: Picker,
     fingerprint: String,
     error: Option<String>,
 }
 
-async fn import_page(app: &App, t: T, caller: &Caller, error: Option<String>) -> Result<ImportPage, Problem> {
-    let orgs: Vec<(String, String)> = app.editable_member_orgs(&caller.principal).await?.into_iter().map(|(o, n)| (o.0.to_string(), n)).collect();
-    if orgs.is_empty() {
+/// The import form, with `org` (an id as sent) chosen and `query` typed in the picker's search box.
+async fn import_page(app: &App, t: T, caller: &Caller, org: &str, query: &str, error: Option<String>) -> Result<ImportPage, Problem> {
+    let org = Picker::orgs(t, "org", app.editable_member_orgs(&caller.principal).await?, org, query);
+    if org.is_empty() {
         return Err(Problem::App(AppError::Forbidden));
     }
     Ok(ImportPage {
         c: Chrome::new(t, "transfers", "/transfers/import", Some(caller)),
-        orgs,
+        org,
         fingerprint: t.fmt("transfer.fingerprint", &[("fingerprint", &app.installation_fingerprint().await?)]),
         error,
     })
 }
 
 pub async fn import_form(State(app): State<App>, t: T, caller: Caller) -> Result<ImportPage, Problem> {
-    import_page(&app, t, &caller, None).await
+    import_page(&app, t, &caller, "", "", None).await
 }
 
 pub async fn import(
@@ -401,14 +415,23 @@ pub async fn import(
         return Err(Problem::App(AppError::Forbidden));
     }
     let mut multipart = multipart.map_err(|e| Problem::BadRequest(e.body_text()))?;
-    let (mut org, mut bytes) = (None, None);
+    let (mut chosen, mut query, mut bytes) = (String::new(), String::new(), None);
     while let Some(field) = multipart.next_field().await.map_err(|e| Problem::BadRequest(e.body_text()))? {
         match field.name() {
-            Some("org") => org = field.text().await.ok().and_then(|v| v.trim().parse::<i64>().ok()).map(OrgId),
+            Some("org") => chosen = field.text().await.unwrap_or_default(),
+            Some("org_q") => query = field.text().await.unwrap_or_default(),
             Some("file") => bytes = Some(field.bytes().await.map_err(|e| Problem::BadRequest(e.body_text()))?),
             _ => {}
         }
     }
+    if !query.trim().is_empty() {
+        // Searched for an organization: shown again narrowed while the search has not settled on one.
+        let page = import_page(&app, t, &caller, &chosen, &query, None).await?;
+        if page.org.pending {
+            return Ok(page.into_response());
+        }
+    }
+    let org = chosen.trim().parse::<i64>().ok().map(OrgId);
     let outcome = match (org, bytes) {
         (Some(org), Some(bytes)) => app.import_transfer_package(&caller.principal, &bytes, org).await.map_err(Problem::App),
         _ => Err(Problem::App(AppError::TransferTarget(thidua_app::TransferProblem::NoReceiver))),
@@ -418,7 +441,7 @@ pub async fn import(
         Err(p @ Problem::App(AppError::Forbidden)) => Err(p),
         Err(p) => {
             let status = p.status();
-            Ok((status, import_page(&app, t, &caller, Some(p.describe(t).1)).await?).into_response())
+            Ok((status, import_page(&app, t, &caller, &chosen, &query, Some(p.describe(t).1)).await?).into_response())
         }
     }
 }
