@@ -241,7 +241,7 @@ pub struct NewQuery {
 pub struct FormPage {
     c: Chrome,
     incoming: bool,
-    registers: Vec<(String, String)>,
+    register: Picker,
     /// The unit that drafted or handles the document.
     unit: Picker,
     types: Vec<(&'static str, &'static str)>,
@@ -257,17 +257,17 @@ impl FormPage {
 }
 
 async fn form_page(app: &App, t: T, caller: &Caller, incoming: bool, f: HashMap<String, String>, error: Option<String>) -> Result<FormPage, Problem> {
-    let registers: Vec<(String, String)> = app.writable_registers(&caller.principal).await?.into_iter().map(|(o, n)| (o.0.to_string(), n)).collect();
-    if registers.is_empty() {
+    let value = |k: &str| f.get(k).map_or("", String::as_str);
+    let register = Picker::orgs(t, "register", app.writable_registers(&caller.principal).await?, value("register"), value("register_q"));
+    if register.is_empty() {
         return Err(Problem::App(AppError::Forbidden));
     }
     let units = app.orgs_on(&caller.principal, today()).await?.into_iter().map(|v| (v.org, v.name)).collect();
-    let value = |k: &str| f.get(k).map_or("", String::as_str);
     let unit = Picker::orgs(t, "unit", units, value("unit"), value("unit_q")).with_blank();
     Ok(FormPage {
         c: Chrome::new(t, "documents", "/documents/new", Some(caller)),
         incoming,
-        registers,
+        register,
         unit,
         types: DOC_TYPES.to_vec(),
         f,
@@ -312,10 +312,10 @@ pub async fn create(State(app): State<App>, t: T, caller: Caller, multipart: Res
     }
     let (fields, files) = read_multipart(multipart).await?;
     let incoming = fields.get("direction").map(String::as_str) == Some("incoming");
-    if fields.get("unit_q").is_some_and(|q| !q.trim().is_empty()) {
-        // Searched for a unit: shown again narrowed while the search has not settled on one.
+    if ["register_q", "unit_q"].iter().any(|k| fields.get(*k).is_some_and(|q| !q.trim().is_empty())) {
+        // Searched for a register or a unit: shown again narrowed while the search has not settled.
         let page = form_page(&app, t, &caller, incoming, fields.clone(), None).await?;
-        if page.unit.pending {
+        if page.register.pending || page.unit.pending {
             return Ok(page.into_response());
         }
     }
@@ -476,6 +476,7 @@ pub async fn attachment(State(app): State<App>, caller: Caller, Path((id, att)):
 #[derive(Deserialize, Default)]
 pub struct StatsQuery {
     register: Option<String>,
+    register_q: Option<String>,
     unit: Option<String>,
     unit_q: Option<String>,
     from: Option<String>,
@@ -486,9 +487,8 @@ pub struct StatsQuery {
 #[template(path = "document_stats.html")]
 pub struct StatsPage {
     c: Chrome,
-    registers: Vec<(String, String)>,
+    register: Picker,
     unit: Picker,
-    register: String,
     from: String,
     to: String,
     lines: Vec<String>,
@@ -511,7 +511,6 @@ pub fn statistics_lines(t: T, s: &thidua_app::documents::Statistics) -> Vec<Stri
 
 pub async fn stats(State(app): State<App>, t: T, caller: Caller, query: Result<Query<StatsQuery>, QueryRejection>) -> Result<StatsPage, Problem> {
     let Query(q) = query?;
-    let registers: Vec<(String, String)> = app.readable_registers(&caller.principal).await?.into_iter().map(|(o, n)| (o.0.to_string(), n)).collect();
     let year = today().year();
     let from = opt_date(q.from.as_ref())?.unwrap_or(jiff::civil::Date::new(year, 1, 1).unwrap_or(today()));
     let to = opt_date(q.to.as_ref())?.unwrap_or(today());
@@ -520,15 +519,15 @@ pub async fn stats(State(app): State<App>, t: T, caller: Caller, query: Result<Q
     let unit = q.unit.as_deref().and_then(|u| u.parse::<i64>().ok()).map(OrgId);
     let units = app.orgs_on(&caller.principal, from).await?.into_iter().map(|v| (v.org, v.name)).collect();
     let picker = Picker::orgs(t, "unit", units, &unit.map(|u| u.0.to_string()).unwrap_or_default(), q.unit_q.as_deref().unwrap_or_default());
-    if let (Some(r), Some(u), false) = (register, unit, picker.pending) {
+    let registers = Picker::orgs(t, "register", app.readable_registers(&caller.principal).await?, &register.map(|r| r.0.to_string()).unwrap_or_default(), q.register_q.as_deref().unwrap_or_default());
+    if let (Some(r), Some(u), false) = (register, unit, picker.pending || registers.pending) {
         let s = app.document_statistics(&caller.principal, r, u, from, to).await?;
         lines = statistics_lines(t, &s);
     }
     Ok(StatsPage {
         c: Chrome::new(t, "documents", "/documents/stats", Some(&caller)),
-        registers,
+        register: registers,
         unit: picker,
-        register: register.map(|r| r.0.to_string()).unwrap_or_default(),
         from: format_date(from),
         to: format_date(to),
         lines,
