@@ -329,12 +329,11 @@ impl App {
         book.entry(title).ok_or_else(|| CommendationProblem::UnknownTitle(title.chars().take(40).collect()).into())
     }
 
-    /// The organizations on which the principal may do `action` today, named, in collation order.
+    /// The organizations on which the principal may do `action` today, named, in no particular
+    /// order (a picker sorts what it shows: sorting all of a nation's would be wasted).
     pub async fn commendation_orgs(&self, p: &Principal, action: Action) -> Result<Vec<(OrgId, String)>, AppError> {
         let versions = self.store.orgs_on(today()).await?;
-        let mut out: Vec<(OrgId, String)> = self.visible_for(p, action, versions).await?.into_iter().map(|v| (v.org, v.name)).collect();
-        out.sort_by_cached_key(|(_, n)| collation_key(n));
-        Ok(out)
+        Ok(self.visible_for(p, action, versions).await?.into_iter().map(|v| (v.org, v.name)).collect())
     }
 
     /// The collectives of an organization's subtree today (for a dossier's nominee), named.

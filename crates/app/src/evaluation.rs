@@ -201,7 +201,8 @@ impl App {
         Ok(list)
     }
 
-    /// The grassroots organizations the principal may open rounds for, as of today, named.
+    /// The grassroots organizations the principal may open rounds for, as of today, named, in no
+    /// particular order (a picker sorts what it shows).
     pub async fn evaluable_orgs(&self, p: &Principal) -> Result<Vec<(OrgId, String)>, AppError> {
         let versions = self.store.orgs_on(today()).await?;
         let by_id: HashMap<OrgId, OrgVersion> = versions.iter().map(|v| (v.org, v.clone())).collect();
@@ -211,7 +212,6 @@ impl App {
                 out.push((v.org, v.name));
             }
         }
-        thidua_core::vi::sort_by_name(&mut out, |x| &x.1);
         Ok(out)
     }
 

@@ -137,12 +137,11 @@ impl App {
         Ok(self.member_orgs(p, Action::EditMember).await?.is_none_or(|orgs| !orgs.is_empty()))
     }
 
-    /// Organizations live today where the principal may register members, in Vietnamese order.
+    /// Organizations live today where the principal may register members, in no particular order
+    /// (a picker sorts what it shows).
     pub async fn editable_member_orgs(&self, p: &Principal) -> Result<Vec<(OrgId, String)>, AppError> {
         let live = self.store.orgs_on(today()).await?;
-        let mut orgs: Vec<(OrgId, String)> = self.visible_for(p, Action::EditMember, live).await?.into_iter().map(|v| (v.org, v.name)).collect();
-        thidua_core::vi::sort_by_name(&mut orgs, |x| &x.1);
-        Ok(orgs)
+        Ok(self.visible_for(p, Action::EditMember, live).await?.into_iter().map(|v| (v.org, v.name)).collect())
     }
 
     async fn require_member(&self, p: &Principal, action: Action, row: &MemberRow) -> Result<(), AppError> {

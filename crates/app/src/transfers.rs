@@ -235,11 +235,10 @@ impl App {
         Ok(TransferDetail { steps: self.store.transfer_steps(id).await?, view })
     }
 
-    /// Organizations a transfer can be addressed to on `date`: every live one, for the form.
+    /// Organizations a transfer can be addressed to on `date`: every live one, for the form's
+    /// picker (which sorts what it shows).
     pub async fn transfer_targets(&self, date: Date) -> Result<Vec<(OrgId, String)>, AppError> {
-        let mut live: Vec<(OrgId, String)> = self.store.orgs_on(date).await?.into_iter().map(|v| (v.org, v.name)).collect();
-        thidua_core::vi::sort_by_name(&mut live, |x| &x.1);
-        Ok(live)
+        Ok(self.store.orgs_on(date).await?.into_iter().map(|v| (v.org, v.name)).collect())
     }
 
     /// Ids of organizations with members the principal may transfer.

@@ -20,7 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
 use super::emulation::{answer, see_other, FormState};
-use super::picker::{Noun, Picker};
+use super::picker::{shown_while_searching, Noun, Picker};
 use super::{date_cell, more_after, page_param, page_window, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -308,12 +308,8 @@ pub async fn create_dossier(State(app): State<App>, t: T, caller: Caller, form: 
     let Form(values) = form?;
     let f = FormState::sent(values);
     let proposer = OrgId(parse_id(f.val("proposer"))?);
-    if !f.val("nominee_q").trim().is_empty() {
-        // Searched for a nominee: shown again narrowed while the search has not settled on one.
-        let page = dossier_form(&app, t, &caller, proposer, f.clone()).await?;
-        if page.nominee.pending {
-            return Ok(page.into_response());
-        }
+    if let Some(shown) = shown_while_searching(&[f.val("nominee_q")], async || dossier_form(&app, t, &caller, proposer, f.clone()).await, |p| p.nominee.pending).await? {
+        return Ok(shown);
     }
     let outcome = async {
         let nominee = parse_nominee(f.val("nominee")).ok_or_else(|| AppError::Invalid(vec![FieldProblem::new("nominee", Invalid::Required)]))?;
@@ -518,7 +514,7 @@ pub struct IssuerQuery {
 
 async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>, query: &str, f: FormState) -> Result<DecisionsPage, Problem> {
     let issuers = app.commendation_orgs(&caller.principal, Action::DecideCommendation).await?;
-    let issuer = issuer.or_else(|| issuers.first().map(|(o, _)| *o));
+    let issuer = issuer.or_else(|| issuers.iter().min_by_key(|(_, n)| thidua_core::vi::collation_key(n)).map(|(o, _)| *o));
     let ready = match issuer {
         Some(o) if issuers.iter().any(|(x, _)| *x == o) => app.decidable(&caller.principal, o).await?.into_iter().map(|(d, name, title)| (d.id.to_string(), format!("{name} — {title} {}", d.year))).collect(),
         _ => Vec::new(),

@@ -21,7 +21,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::vi::{format_int, format_percent};
 
-use super::picker::Picker;
+use super::picker::{shown_while_searching, Picker};
 use super::{date_cell, more_after, page_param, page_window, parse_id, slice_page, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -312,12 +312,9 @@ pub async fn create(State(app): State<App>, t: T, caller: Caller, multipart: Res
     }
     let (fields, files) = read_multipart(multipart).await?;
     let incoming = fields.get("direction").map(String::as_str) == Some("incoming");
-    if ["register_q", "unit_q"].iter().any(|k| fields.get(*k).is_some_and(|q| !q.trim().is_empty())) {
-        // Searched for a register or a unit: shown again narrowed while the search has not settled.
-        let page = form_page(&app, t, &caller, incoming, fields.clone(), None).await?;
-        if page.register.pending || page.unit.pending {
-            return Ok(page.into_response());
-        }
+    let typed = |k: &str| fields.get(k).map_or("", String::as_str);
+    if let Some(shown) = shown_while_searching(&[typed("register_q"), typed("unit_q")], async || form_page(&app, t, &caller, incoming, fields.clone(), None).await, |p| p.register.pending || p.unit.pending).await? {
+        return Ok(shown);
     }
     let outcome = match to_new(&fields) {
         Ok((direction, new)) => app.register_document(&caller.principal, direction, &new, &files).await.map_err(Problem::App),
@@ -518,16 +515,16 @@ pub async fn stats(State(app): State<App>, t: T, caller: Caller, query: Result<Q
     let register = q.register.as_deref().and_then(|r| r.parse::<i64>().ok()).map(OrgId);
     let unit = q.unit.as_deref().and_then(|u| u.parse::<i64>().ok()).map(OrgId);
     let units = app.orgs_on(&caller.principal, from).await?.into_iter().map(|v| (v.org, v.name)).collect();
-    let picker = Picker::orgs(t, "unit", units, &unit.map(|u| u.0.to_string()).unwrap_or_default(), q.unit_q.as_deref().unwrap_or_default());
-    let registers = Picker::orgs(t, "register", app.readable_registers(&caller.principal).await?, &register.map(|r| r.0.to_string()).unwrap_or_default(), q.register_q.as_deref().unwrap_or_default());
-    if let (Some(r), Some(u), false) = (register, unit, picker.pending || registers.pending) {
+    let unit_picker = Picker::orgs(t, "unit", units, &unit.map(|u| u.0.to_string()).unwrap_or_default(), q.unit_q.as_deref().unwrap_or_default());
+    let register_picker = Picker::orgs(t, "register", app.readable_registers(&caller.principal).await?, &register.map(|r| r.0.to_string()).unwrap_or_default(), q.register_q.as_deref().unwrap_or_default());
+    if let (Some(r), Some(u), false) = (register, unit, unit_picker.pending || register_picker.pending) {
         let s = app.document_statistics(&caller.principal, r, u, from, to).await?;
         lines = statistics_lines(t, &s);
     }
     Ok(StatsPage {
         c: Chrome::new(t, "documents", "/documents/stats", Some(&caller)),
-        register: registers,
-        unit: picker,
+        register: register_picker,
+        unit: unit_picker,
         from: format_date(from),
         to: format_date(to),
         lines,

@@ -20,7 +20,7 @@ use thidua_core::org::OrgId;
 use thidua_core::vi::parse_int;
 
 use super::emulation::{answer, see_other, FormState};
-use super::picker::Picker;
+use super::picker::{shown_while_searching, Picker};
 use super::{page_param, parse_id, slice_page, today, Chrome, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -173,12 +173,8 @@ pub async fn list(State(app): State<App>, t: T, caller: Caller, query: Result<Qu
 pub async fn open(State(app): State<App>, t: T, caller: Caller, form: Values) -> Result<Response, Problem> {
     let Form(values) = form?;
     let f = FormState::sent(values);
-    if !f.val("org_q").trim().is_empty() {
-        // Searched for an organization: shown again narrowed while the search has not settled on one.
-        let page = list_page(&app, t, &caller, ListQuery::default(), f.clone()).await?;
-        if page.org.pending {
-            return Ok(page.into_response());
-        }
+    if let Some(shown) = shown_while_searching(&[f.val("org_q")], async || list_page(&app, t, &caller, ListQuery::default(), f.clone()).await, |p| p.org.pending).await? {
+        return Ok(shown);
     }
     let org = f.val("org").trim().parse::<i64>().ok().filter(|n| *n > 0).map(OrgId);
     let year = f.val("year").trim().parse::<i16>().ok().filter(|y| (1930..=2100).contains(y));

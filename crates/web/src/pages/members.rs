@@ -21,7 +21,7 @@ use thidua_core::member::{AgeStep, Cccd, DisciplineForm, Gap, GapKind, Gender, M
 use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 
-use super::picker::Picker;
+use super::picker::{shown_while_searching, Picker};
 use super::{date_cell, more_after, page_param, page_window, parse_id, slice_page, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{describe_member, Problem};
@@ -327,12 +327,8 @@ pub async fn create(State(app): State<App>, t: T, caller: Caller, form: Result<F
     if !app.may_edit_members(&caller.principal).await? {
         return Err(Problem::App(AppError::Forbidden));
     }
-    if !f.org_q.trim().is_empty() {
-        // Searched for an organization: shown again narrowed while the search has not settled on one.
-        let org = org_picker(&app, t, &caller, &f).await?;
-        if org.pending {
-            return Ok(new_page(t, &caller, org, f).into_response());
-        }
+    if let Some(shown) = shown_while_searching(&[&f.org_q], async || Ok(new_page(t, &caller, org_picker(&app, t, &caller, &f).await?, f.clone())), |p| p.org.as_ref().is_some_and(|o| o.pending)).await? {
+        return Ok(shown);
     }
     let outcome = match f.to_record(None) {
         Ok(record) => app.create_member(&caller.principal, &record).await.map_err(Problem::App),

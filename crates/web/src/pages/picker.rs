@@ -1,12 +1,14 @@
-//! Choosing one organization (or nominee) out of many, without a script. A picker lists every choice when there
-//! are few. Beyond that it lists only those whose name contains what was typed in its search box
-//! (diacritics optional). Its search button sends the whole form: a filter simply applies again; a
-//! form that saves is shown again, narrowed and with nothing saved, while what was typed in the
-//! search box does not name the chosen organization (see [`OrgPicker::pending`]).
+//! Choosing one organization (or nominee) out of many, without a script. A picker lists every
+//! choice when there are few. Beyond that it lists only those whose name contains what was typed
+//! in its search box (diacritics optional). Its search button sends the whole form: a filter
+//! simply applies again; a form that saves is shown again, narrowed and with nothing saved, while
+//! what was typed does not name the chosen one (see [`Picker::pending`] and [`shown_while_searching`]).
 
+use axum::response::{IntoResponse, Response};
 use thidua_core::org::OrgId;
 use thidua_core::vi::{collation_key, fold};
 
+use crate::error::Problem;
 use crate::i18n::T;
 
 /// Up to this many choices a picker lists them all.
@@ -59,8 +61,13 @@ impl Picker {
         let selected = selected.trim();
         let total = choices.len();
         let narrowed = total > LIST_ALL;
-        let (mut shown, matched, keep_matches) = if narrowed { matching(choices, query, selected) } else { (choices, total, true) };
-        shown.sort_by_cached_key(|(_, n)| collation_key(n));
+        let (shown, matched, keep_matches) = if narrowed {
+            matching(choices, query, selected)
+        } else {
+            let mut all = choices;
+            all.sort_by_cached_key(|(_, n)| collation_key(n));
+            (all, total, true)
+        };
         let noun = t.get(match noun {
             Noun::Org => "picker.noun.org",
             Noun::Nominee => "picker.noun.nominee",
@@ -133,7 +140,7 @@ fn matching(choices: Vec<(String, String)>, query: &str, keep: &str) -> (Vec<(St
         matched += usize::from(hit);
         if o == keep {
             keep_matches = hit;
-            kept = Some((o, name));
+            kept = Some((collation_key(&name), o, name));
         } else if hit {
             found.push((collation_key(&name), o, name));
         }
@@ -142,9 +149,20 @@ fn matching(choices: Vec<(String, String)>, query: &str, keep: &str) -> (Vec<(St
         found.select_nth_unstable_by(MATCHES - 1, |a, b| a.0.cmp(&b.0));
         found.truncate(MATCHES);
     }
-    let mut shown: Vec<(String, String)> = found.into_iter().map(|(_, o, n)| (o, n)).collect();
-    shown.extend(kept);
-    (shown, matched, keep_matches)
+    found.extend(kept);
+    found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    (found.into_iter().map(|(_, o, n)| (o, n)).collect(), matched, keep_matches)
+}
+
+/// A saving form sent while one of its pickers searches: when something was typed in a search
+/// box (`typed`), the form is built again by `page`, and shown instead of saved if `pending` says
+/// the search has not settled on a choice. `None`: go on and save.
+pub async fn shown_while_searching<P: IntoResponse>(typed: &[&str], page: impl AsyncFnOnce() -> Result<P, Problem>, pending: impl FnOnce(&P) -> bool) -> Result<Option<Response>, Problem> {
+    if typed.iter().all(|q| q.trim().is_empty()) {
+        return Ok(None);
+    }
+    let page = page().await?;
+    Ok(pending(&page).then(|| page.into_response()))
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use thidua_core::org::OrgId;
 use thidua_office::{Cell, Sheet};
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
-use super::picker::Picker;
+use super::picker::{shown_while_searching, Picker};
 use super::{date_cell, more_after, page_param, page_window, parse_id, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::{state_label, Problem};
@@ -210,12 +210,8 @@ fn to_new(f: &NewForm) -> Result<NewTransfer, Problem> {
 pub async fn create(State(app): State<App>, t: T, caller: Caller, form: Result<Form<NewForm>, FormRejection>) -> Result<Response, Problem> {
     let Form(f) = form?;
     app.check_member(&caller.principal, MemberId(parse_id(&f.member)?), thidua_core::access::Action::ManageTransfers).await?;
-    if !f.to_org_q.trim().is_empty() {
-        // Searched for the receiving organization: shown again narrowed while the search has not settled on one.
-        let page = form_page(&app, t, &caller, f.clone(), None).await?;
-        if page.to_org.pending {
-            return Ok(page.into_response());
-        }
+    if let Some(shown) = shown_while_searching(&[&f.to_org_q], async || form_page(&app, t, &caller, f.clone(), None).await, |p| p.to_org.pending).await? {
+        return Ok(shown);
     }
     let outcome = match to_new(&f) {
         Ok(new) => app.introduce_transfer(&caller.principal, &new).await.map_err(Problem::App),
@@ -424,12 +420,8 @@ pub async fn import(
             _ => {}
         }
     }
-    if !query.trim().is_empty() {
-        // Searched for an organization: shown again narrowed while the search has not settled on one.
-        let page = import_page(&app, t, &caller, &chosen, &query, None).await?;
-        if page.org.pending {
-            return Ok(page.into_response());
-        }
+    if let Some(shown) = shown_while_searching(&[&query], async || import_page(&app, t, &caller, &chosen, &query, None).await, |p| p.org.pending).await? {
+        return Ok(shown);
     }
     let org = chosen.trim().parse::<i64>().ok().map(OrgId);
     let outcome = match (org, bytes) {
