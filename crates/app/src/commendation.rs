@@ -1213,12 +1213,12 @@ impl App {
     }
 
     /// Decisions the principal may see, newest first, with the issuer's name.
-    pub async fn decisions(&self, p: &Principal) -> Result<Vec<(DecisionRow, String)>, AppError> {
+    pub async fn decisions(&self, p: &Principal, page: Option<(i64, i64)>) -> Result<Vec<(DecisionRow, String)>, AppError> {
         let versions = self.store.orgs_latest().await?;
         let visible: Vec<OrgVersion> = self.visible_for(p, Action::ViewCommendation, versions).await?;
         let names: HashMap<OrgId, String> = visible.iter().map(|v| (v.org, v.name.clone())).collect();
         let ids: Vec<OrgId> = visible.iter().map(|v| v.org).collect();
-        Ok(self.store.decisions(Some(&ids)).await?.into_iter().map(|d| {
+        Ok(self.store.decisions(Some(&ids), page).await?.into_iter().map(|d| {
             let name = names.get(&d.issuer).cloned().unwrap_or_default();
             (d, name)
         }).collect())

@@ -456,7 +456,7 @@ impl App {
     ) -> Result<i64, AppError> {
         self.require_org(p, Action::EditDocuments, register, today()).await?;
         let code = code.trim();
-        if code.is_empty() || self.store.work_records(Some(&[register])).await?.iter().any(|r| r.code == code) {
+        if code.is_empty() || self.store.work_records(Some(&[register]), None).await?.iter().any(|r| r.code == code) {
             return Err(DocumentProblem::RecordCode.into());
         }
         if title.trim().is_empty() {
@@ -521,7 +521,7 @@ impl App {
     /// (mục lục hồ sơ) as xlsx.
     pub async fn archive_records(&self, p: &Principal, register: OrgId) -> Result<(usize, Vec<u8>), AppError> {
         self.require_org(p, Action::EditDocuments, register, today()).await?;
-        let closed: Vec<WorkRecordRow> = self.store.work_records(Some(&[register])).await?.into_iter().filter(|r| r.status == "closed").collect();
+        let closed: Vec<WorkRecordRow> = self.store.work_records(Some(&[register]), None).await?.into_iter().filter(|r| r.status == "closed").collect();
         let names = self.org_names(&[register].into_iter().collect()).await?;
         let on = today();
         let mut rows = Vec::new();
@@ -562,9 +562,16 @@ impl App {
         Ok((closed.len(), bytes))
     }
 
-    pub async fn work_records(&self, p: &Principal) -> Result<Vec<WorkRecordRow>, AppError> {
+    /// Work records in the principal's registers, newest first: all of them or one page.
+    pub async fn work_records(&self, p: &Principal, page: Option<(i64, i64)>) -> Result<Vec<WorkRecordRow>, AppError> {
         let registers = self.registers_for(p, Action::ViewDocuments).await?;
-        Ok(self.store.work_records(registers.as_deref()).await?)
+        Ok(self.store.work_records(registers.as_deref(), page).await?)
+    }
+
+    /// The work records of one register the principal may read.
+    pub async fn register_records(&self, p: &Principal, register: OrgId) -> Result<Vec<WorkRecordRow>, AppError> {
+        self.require_org(p, Action::ViewDocuments, register, today()).await?;
+        Ok(self.store.work_records(Some(&[register]), None).await?)
     }
 
     pub async fn work_record(&self, p: &Principal, id: i64) -> Result<(WorkRecordRow, Vec<DocumentRow>), AppError> {

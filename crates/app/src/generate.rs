@@ -1,9 +1,9 @@
 //! `thidua gen`: a synthetic world of a province or of the whole country, for benchmarks and load
 //! tests. Organizations in a four-level tree (provincial committee, upper committees, grassroots
 //! organizations, cells) with the mergers of 2020 and 2025, emulation clusters with their yearly
-//! membership and the 2026 campaign and scoring round, members, their evaluations of every year
-//! the rulebook covers (and the 2026 round under way), awards, registers of documents with
-//! Vietnamese summaries, and completed transfers.
+//! membership and the 2026 campaign and scoring round, members with the party badges given them,
+//! their evaluations of every year the rulebook covers (and the 2026 round under way), awards,
+//! registers of documents with Vietnamese summaries, and completed transfers.
 //!
 //! The world is a function of the seed and the size: every value is drawn from a hash of the seed
 //! and what it describes, so the same command writes the same rows (only the moment of writing,
@@ -101,6 +101,7 @@ pub struct WorldReport {
     pub awards: u64,
     pub documents: u64,
     pub transfers: u64,
+    pub badges: u64,
 }
 
 /// Reports progress: the stage (in Vietnamese), done and total.
@@ -140,6 +141,7 @@ enum Purpose {
     OrgLevel,
     Award,
     Document,
+    Badge,
 }
 
 /// Who an award goes to: a member (by index) or an organization.
@@ -299,8 +301,8 @@ impl App {
         self.generate_transfers(&world, &mut report, progress).await?;
         let mut tx = self.store.begin().await?;
         let summary = format!(
-            "seed {seed}: {} organizations, {} clusters, {} members, {} evaluations, {} awards, {} documents, {} transfers",
-            report.orgs, report.clusters, report.members, report.evaluations, report.awards, report.documents, report.transfers
+            "seed {seed}: {} organizations, {} clusters, {} members, {} badges, {} evaluations, {} awards, {} documents, {} transfers",
+            report.orgs, report.clusters, report.members, report.badges, report.evaluations, report.awards, report.documents, report.transfers
         );
         tx.audit(None, &Principal::system().record("world.generate", "system", summary)).await?;
         tx.commit().await?;
@@ -512,6 +514,9 @@ impl App {
             "phone", "email", "address", "seriously_ill", "version", "created_unix",
         ];
         let mut rows = Vec::with_capacity(BATCH);
+        let badge_columns = ["id", "member_id", "milestone", "awarded_on", "early", "decision"];
+        let mut badges = Vec::new();
+        let membership = self.rules.membership_on(WORLD_DAY).map_err(AppError::Rules)?;
         progress("Đảng viên", 0, total);
         let mut tx = self.store.begin().await?;
         for i in 0..total as usize {
@@ -557,9 +562,15 @@ impl App {
                 Cell::from(1),
                 Cell::from(created_unix),
             ]);
+            for (milestone, on) in badge_history(world, membership, i, admitted) {
+                report.badges += 1;
+                badges.push(vec![Cell::from(report.badges as i64), Cell::from(i as i64 + 1), Cell::from(i64::from(milestone)), Cell::from(thidua_core::date::iso(on)), Cell::from(0), Cell::Text(None)]);
+            }
             if rows.len() == BATCH {
                 tx.insert_rows("member", &columns, &rows).await?;
+                tx.insert_rows("badge_award", &badge_columns, &badges).await?;
                 rows.clear();
+                badges.clear();
                 if (i + 1) % (BATCH * 10) == 0 {
                     tx.commit().await?;
                     tx = self.store.begin().await?;
@@ -568,7 +579,8 @@ impl App {
             }
         }
         tx.insert_rows("member", &columns, &rows).await?;
-        tx.resume_ids(&["member"]).await?;
+        tx.insert_rows("badge_award", &badge_columns, &badges).await?;
+        tx.resume_ids(&["member", "badge_award"]).await?;
         tx.commit().await?;
         report.members = total;
         progress("Đảng viên", total, total);
@@ -913,6 +925,24 @@ impl App {
         progress("Chuyển sinh hoạt đảng", total, total);
         Ok(())
     }
+}
+
+/// The badges a member has received by the world's day: each milestone on the first presentation
+/// day after it was reached. Those reached since the last presentation day are pending, and one
+/// member in forty has one of the first three still pending (which holds back the later ones):
+/// the candidates a presentation day finds in a register kept up to date.
+fn badge_history(world: &World, rules: &thidua_core::rulebook::MembershipRules, member: usize, admitted: Date) -> Vec<(u16, Date)> {
+    let held = (below(world.draw(Purpose::Badge, member as u64, 0), 40) == 0).then(|| below(world.draw(Purpose::Badge, member as u64, 1), 3) as usize);
+    let mut out = Vec::new();
+    for (k, &milestone) in rules.badge_milestones.iter().enumerate() {
+        let Some(due) = thidua_core::member::milestone_date(admitted, &[], milestone) else { break };
+        let Some(&on) = thidua_core::badge::presentation_days(rules, due, plus_days(due, 366)).first() else { break };
+        if on > WORLD_DAY || held == Some(k) {
+            break;
+        }
+        out.push((milestone, on));
+    }
+    out
 }
 
 /// Creates organizations of one kind, each under its parent, on the founding day, in batches;

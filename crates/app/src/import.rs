@@ -1039,7 +1039,7 @@ impl App {
                 continue;
             }
             if let std::collections::hash_map::Entry::Vacant(slot) = decisions.entry((issuer, line.number.clone())) {
-                slot.insert(self.store.decisions(Some(&[issuer])).await?.into_iter().find(|d| d.number_symbol == line.number).map(|d| d.id));
+                slot.insert(self.store.decisions(Some(&[issuer]), None).await?.into_iter().find(|d| d.number_symbol == line.number).map(|d| d.id));
             }
             report.created += 1;
             plan.push((issuer, line.number.clone(), line.decided_on, line.signer.clone(), entry.code.clone(), line.year, recipient));

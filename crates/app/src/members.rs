@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use thidua_core::access::Action;
 use thidua_core::audit::hex;
-use thidua_core::badge::{check_award, due_on, latest_admission, BadgeDue, BadgeFacts};
+use thidua_core::badge::{check_award, due_on, latest_admissions, BadgeDue, BadgeFacts};
 use thidua_core::calendar::{shipped_holidays, WorkCalendar};
 use thidua_core::member::{party_age, Gap, MemberError, MemberId, MemberRecord, PartyAge};
 use thidua_core::org::OrgId;
@@ -212,7 +212,7 @@ impl App {
         let mut out = Vec::new();
         let mut after = MemberId(0);
         loop {
-            let rows = self.store.members_after(orgs.as_deref(), query, None, after, BATCH).await?;
+            let rows = self.store.members_after(orgs.as_deref(), query, after, BATCH).await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
             out.extend(self.summaries(rows).await?);
@@ -404,16 +404,17 @@ impl App {
     }
 
     /// Members in the principal's scope who can receive their next badge on `presentation`. The
-    /// whole scope is read in batches, past the youngest admission that could reach the first
-    /// milestone by then (gaps only delay a milestone).
+    /// whole scope is read in batches; the database leaves out those who hold every milestone
+    /// they could have reached by then (gaps only delay one), which in a register kept up to date
+    /// is nearly everyone, and the rule is applied to the rest.
     pub async fn badge_candidates(&self, p: &Principal, presentation: Date) -> Result<Vec<(MemberSummary, BadgeDue)>, AppError> {
         let rules = self.rules.membership_on(presentation).map_err(AppError::Rules)?.clone();
         let orgs = self.member_orgs(p, Action::ViewMember).await?;
-        let Some(admitted_by) = latest_admission(&rules, presentation) else { return Ok(Vec::new()) };
+        let milestones = latest_admissions(&rules, presentation);
         let mut out = Vec::new();
         let mut after = MemberId(0);
         loop {
-            let rows = self.store.members_after(orgs.as_deref(), None, Some(admitted_by), after, BATCH).await?;
+            let rows = self.store.badge_prospects(orgs.as_deref(), presentation, &milestones, after, BATCH).await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
             let ids: Vec<MemberId> = rows.iter().map(|m| m.id).collect();

@@ -656,11 +656,12 @@ async fn generate(db: Db, scale: &str, seed: u64) -> Result<(), String> {
     })?;
     app.close().await;
     println!(
-        "World generated in {:.1} s (seed {seed}): {} organizations, {} clusters, {} members, {} evaluation results, {} awards, {} documents, {} transfers.",
+        "World generated in {:.1} s (seed {seed}): {} organizations, {} clusters, {} members, {} party badges, {} evaluation results, {} awards, {} documents, {} transfers.",
         started.elapsed().as_secs_f64(),
         report.orgs,
         report.clusters,
         report.members,
+        report.badges,
         report.evaluations,
         report.awards,
         report.documents,

@@ -77,14 +77,19 @@ pub fn due_on(rules: &MembershipRules, f: &BadgeFacts, presentation: Date) -> Op
     (f.seriously_ill && window > 0 && earliest <= presentation).then_some(BadgeDue { milestone, due, early: true })
 }
 
-/// The latest admission day of a member who could be due a badge on `presentation`: no milestone
-/// comes before the first, a gap only delays one, and an early award comes at most the longest
-/// early window before. A month more absorbs the month-end days of calendar arithmetic, so every
-/// member `due_on` finds was admitted by then.
-pub fn latest_admission(rules: &MembershipRules, presentation: Date) -> Option<Date> {
-    let first = *rules.badge_milestones.iter().min()?;
-    let early = rules.badge_milestones.iter().map(|m| rules.early_months(*m)).max().unwrap_or(0);
-    presentation.checked_sub(Span::new().years(i64::from(first))).ok()?.checked_add(Span::new().months(early + 1)).ok()
+/// Each milestone with the latest admission day of a member who could receive it on
+/// `presentation`: a gap only delays a milestone, and an early award comes at most the
+/// milestone's early window before. A month more absorbs the month-end days of calendar
+/// arithmetic, so every member `due_on` finds due a milestone was admitted by its day.
+pub fn latest_admissions(rules: &MembershipRules, presentation: Date) -> Vec<(u16, Date)> {
+    rules
+        .badge_milestones
+        .iter()
+        .filter_map(|&m| {
+            let reached = presentation.checked_sub(Span::new().years(i64::from(m))).ok()?;
+            Some((m, reached.checked_add(Span::new().months(rules.early_months(m) + 1)).ok()?))
+        })
+        .collect()
 }
 
 /// Checks an award before it is recorded; returns whether it is early.
@@ -122,15 +127,23 @@ mod tests {
         let book = Rulebook::shipped().expect("rules");
         let rules = book.membership_on(date(2026, 1, 1)).expect("rules");
         let day = date(2026, 9, 2);
-        let latest = latest_admission(rules, day).expect("a day");
-        // Thirty years back, plus the longest early window (24 months) and a month.
-        assert_eq!(latest, date(1998, 10, 2));
-        // The earliest possible award: 30 years, seriously ill, 12 months early, is well inside.
+        let latest = latest_admissions(rules, day);
+        assert_eq!(latest.len(), rules.badge_milestones.len());
+        // Thirty years back, plus its early window (12 months) and a month; seventy years back,
+        // plus 24 months and a month.
+        assert_eq!(latest[0], (30, date(1997, 10, 2)));
+        assert_eq!(latest[7], (70, date(1958, 10, 2)));
+        // The earliest possible award: 30 years, seriously ill, 12 months early, is inside.
         assert!(due_on(rules, &facts(date(1997, 9, 2), &[], true), day).is_some());
-        for admitted in [latest, date(1997, 9, 3), date(1998, 1, 1)] {
-            let next = admitted.checked_add(Span::new().days(1)).expect("a day");
-            for ill in [false, true] {
-                assert_eq!(due_on(rules, &facts(next, &[], ill), day), None, "admitted {next}");
+        for (k, &(milestone, by)) in latest.iter().enumerate() {
+            let before = &rules.badge_milestones[..k];
+            let on_time = by.checked_sub(Span::new().months(rules.early_months(milestone) + 1)).expect("a day");
+            assert_eq!(due_on(rules, &facts(on_time, before, false), day).map(|d| d.milestone), Some(milestone));
+            for admitted in [by, on_time.checked_add(Span::new().months(rules.early_months(milestone))).expect("a day")] {
+                let next = admitted.checked_add(Span::new().days(1)).expect("a day");
+                for ill in [false, true] {
+                    assert_eq!(due_on(rules, &facts(next, before, ill), day), None, "{milestone} years, admitted {next}");
+                }
             }
         }
     }

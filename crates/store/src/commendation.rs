@@ -11,7 +11,7 @@ use thidua_core::member::MemberId;
 use thidua_core::org::OrgId;
 use thidua_core::vi::fold;
 
-use crate::db::{chunk_page, cut_page, date_col, page_clause, Store, StoreError, Tx};
+use crate::db::{chunk_page, cut_page, date_col, page_clause, Store, StoreError, Tx, IN_CHUNK};
 use crate::members::placeholders;
 
 fn corrupt(what: &str) -> StoreError {
@@ -149,8 +149,6 @@ pub struct DossierFileRow {
     pub size: i64,
 }
 
-/// Organizations per `IN (…)` list: well inside both backends' limits on bound parameters.
-const IN_CHUNK: usize = 500;
 
 /// A member's streak as the database found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -542,21 +540,26 @@ impl Store {
     }
 
     /// Decisions of these issuers (all when `None`), newest first.
-    pub async fn decisions(&self, issuers: Option<&[OrgId]>) -> Result<Vec<DecisionRow>, StoreError> {
+    /// Decisions of `issuers` (all when `None`), newest first: all of them or one page
+    /// (`(limit, offset)`).
+    pub async fn decisions(&self, issuers: Option<&[OrgId]>, page: Option<(i64, i64)>) -> Result<Vec<DecisionRow>, StoreError> {
         if let Some(ids) = issuers.filter(|ids| ids.len() > IN_CHUNK) {
+            // Each chunk's first rows hold the page's; they are merged, then the page is cut.
+            let first = chunk_page(page);
             let mut out = Vec::new();
             for chunk in ids.chunks(IN_CHUNK) {
-                out.extend(Box::pin(self.decisions(Some(chunk))).await?);
+                out.extend(Box::pin(self.decisions(Some(chunk), first)).await?);
             }
             out.sort_by_key(|d| std::cmp::Reverse((d.decided_on, d.id)));
-            return Ok(out);
+            return Ok(cut_page(out, page));
         }
         let (filter, ids) = match issuers {
             Some([]) => return Ok(Vec::new()),
             Some(ids) => (format!("WHERE issuer_org_id IN ({})", placeholders(1, ids.len())), ids),
             None => (String::new(), &[][..]),
         };
-        let sql = format!("SELECT id, issuer_org_id, number_symbol, decided_on, signer, summary FROM award_decision {filter} ORDER BY decided_on DESC, id DESC");
+        let page = page_clause(page);
+        let sql = format!("SELECT id, issuer_org_id, number_symbol, decided_on, signer, summary FROM award_decision {filter} ORDER BY decided_on DESC, id DESC{page}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for o in ids {
             q = q.bind(o.0);

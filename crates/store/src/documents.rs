@@ -12,7 +12,8 @@ use thidua_core::org::OrgId;
 use thidua_core::vi::fold;
 
 use crate::bulk::{insert_rows, insert_rows_ignoring_duplicates, Cell};
-use crate::db::{date_col, opt_date_col, Backend, Store, StoreError, Tx};
+use crate::db::{chunk_page, cut_page, date_col, opt_date_col, page_clause, Backend, Store, StoreError, Tx, IN_CHUNK};
+use crate::members::placeholders;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -904,14 +905,27 @@ impl Store {
         Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
-    pub async fn work_records(&self, registers: Option<&[OrgId]>) -> Result<Vec<WorkRecordRow>, StoreError> {
+    /// Work records of `registers` (all when `None`), newest first: all of them or one page
+    /// (`(limit, offset)`).
+    pub async fn work_records(&self, registers: Option<&[OrgId]>, page: Option<(i64, i64)>) -> Result<Vec<WorkRecordRow>, StoreError> {
+        if let Some(list) = registers.filter(|l| l.len() > IN_CHUNK) {
+            // Each chunk's first rows hold the page's; they are merged, then the page is cut.
+            let first = chunk_page(page);
+            let mut out = Vec::new();
+            for chunk in list.chunks(IN_CHUNK) {
+                out.extend(Box::pin(self.work_records(Some(chunk), first)).await?);
+            }
+            out.sort_by_key(|r| std::cmp::Reverse((r.opened_on, r.id)));
+            return Ok(cut_page(out, page));
+        }
         let (filter, ids) = match registers {
             Some([]) => return Ok(Vec::new()),
-            Some(list) => (format!("WHERE org_id IN ({})", (1..=list.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")), list.iter().map(|o| o.0).collect()),
+            Some(list) => (format!("WHERE org_id IN ({})", placeholders(1, list.len())), list.iter().map(|o| o.0).collect()),
             None => (String::new(), Vec::new()),
         };
+        let page = page_clause(page);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id, org_id, code, title, opened_on, closed_on, retention_years, keeper, status, archived_on FROM work_record {filter} ORDER BY opened_on DESC, id DESC"
+            "SELECT id, org_id, code, title, opened_on, closed_on, retention_years, keeper, status, archived_on FROM work_record {filter} ORDER BY opened_on DESC, id DESC{page}"
         )));
         for id in ids {
             q = q.bind(id);

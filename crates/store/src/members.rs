@@ -122,13 +122,13 @@ fn name_pattern(query: Option<&str>) -> Option<String> {
     query.map(|q| format!("%{}%", fold(q.trim()).replace('%', "")))
 }
 
-/// The condition that keeps members of `orgs` (own or temporary), its parameters from `$4`; none
+/// The condition that keeps members of `orgs` (own or temporary), its parameters from `$from`; none
 /// when `orgs` is empty, a condition that keeps all when it is `None`.
-fn scope_filter(orgs: Option<&[OrgId]>) -> Option<(String, Vec<i64>)> {
+fn scope_filter(orgs: Option<&[OrgId]>, from: usize) -> Option<(String, Vec<i64>)> {
     match orgs {
         Some([]) => None,
         Some(list) => {
-            let p = placeholders(4, list.len());
+            let p = placeholders(from, list.len());
             Some((format!("AND (org_id IN ({p}) OR temporary_org_id IN ({p}))"), list.iter().map(|o| o.0).collect()))
         }
         None => Some((String::new(), Vec::new())),
@@ -382,7 +382,7 @@ impl Store {
     /// Members whose organization (or temporary organization) is one of `orgs` — all members when
     /// `orgs` is `None` — whose folded name contains the folded `query`, by name, one page.
     pub async fn members(&self, orgs: Option<&[OrgId]>, query: Option<&str>, limit: i64, offset: i64) -> Result<Vec<MemberRow>, StoreError> {
-        let Some((filter, args)) = scope_filter(orgs) else { return Ok(Vec::new()) };
+        let Some((filter, args)) = scope_filter(orgs, 4) else { return Ok(Vec::new()) };
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) {filter} ORDER BY name_fold, id LIMIT $2 OFFSET $3"
         );
@@ -393,18 +393,48 @@ impl Store {
         q.fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
     }
 
-    /// Members in `orgs` (all when `None`) whose name contains `query` and who were admitted on or
-    /// before `admitted_by`, `limit` of them after the id `after`, in id order: a whole scope read
-    /// in bounded batches.
-    pub async fn members_after(&self, orgs: Option<&[OrgId]>, query: Option<&str>, admitted_by: Option<Date>, after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
-        let Some((filter, args)) = scope_filter(orgs) else { return Ok(Vec::new()) };
-        let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) AND ($2 IS NULL OR admitted_on <= $2) AND id > $3 {filter} ORDER BY id LIMIT {}",
-            limit.clamp(1, 5000)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(admitted_by.map(iso)).bind(after.0);
+    /// Members in `orgs` (all when `None`) whose name contains `query`, `limit` of them after the
+    /// id `after`, in id order: a whole scope read in bounded batches.
+    pub async fn members_after(&self, orgs: Option<&[OrgId]>, query: Option<&str>, after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
+        let Some((filter, args)) = scope_filter(orgs, 3) else { return Ok(Vec::new()) };
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) AND id > $2 {filter} ORDER BY id LIMIT {}", limit.clamp(1, 5000));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(after.0);
         for a in args {
             q = q.bind(a);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
+    }
+
+    /// Members in `orgs` (all when `None`) who may be due a badge, `limit` of them after the id
+    /// `after`, in id order: official by `official_by`, and for some milestone of `milestones`
+    /// (with the latest admission that could reach it) admitted by then and not yet given it.
+    /// The rule itself (gaps, the lowest milestone missing, early awards) is the caller's; this
+    /// only leaves out, in the database, the members it could not find due.
+    pub async fn badge_prospects(&self, orgs: Option<&[OrgId]>, official_by: Date, milestones: &[(u16, Date)], after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
+        let Some((filter, args)) = scope_filter(orgs, 4) else { return Ok(Vec::new()) };
+        if milestones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let first = 4 + args.len();
+        let missing: Vec<String> = milestones
+            .iter()
+            .enumerate()
+            .map(|(i, (milestone, _))| {
+                format!("(admitted_on <= ${} AND NOT EXISTS (SELECT 1 FROM badge_award b WHERE b.member_id = member.id AND b.milestone = {milestone}))", first + i)
+            })
+            .collect();
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM member WHERE official_on <= $1 AND admitted_on <= $2 AND id > $3 {filter} AND ({}) ORDER BY id LIMIT {}",
+            missing.join(" OR "),
+            limit.clamp(1, 5000)
+        );
+        let latest = milestones.iter().map(|(_, by)| *by).max().unwrap_or(official_by);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(official_by)).bind(iso(latest)).bind(after.0);
+        for a in args {
+            q = q.bind(a);
+        }
+        for (_, by) in milestones {
+            q = q.bind(iso(*by));
         }
         q.fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
     }

@@ -304,7 +304,7 @@ async fn attachments(s: Server) {
 
 async fn records(s: Server) {
     let system = Principal::system();
-    let records = s.app.work_records(&system).await.expect("records");
+    let records = s.app.work_records(&system, None).await.expect("records");
     let satra = records.iter().find(|r| r.code == "07/2023/CTĐ7").expect("Cụm 7 briefing record");
     assert_eq!(s.app.work_record(&system, satra.id).await.expect("record").1.len(), 4, "the four documents disseminated at Mũi Né");
     // Open, file, close, archive.
@@ -324,8 +324,29 @@ async fn records(s: Server) {
     for text in ["MỤC LỤC HỒ SƠ NỘP LƯU", "Hồ sơ thi đua năm 2026", "Vĩnh viễn", "Hồ sơ hội nghị giao ban và sinh hoạt chuyên đề quý III/2023 Cụm thi đua 7", "10 năm", "Thời hạn bảo quản"] {
         assert!(strings.contains(text), "{text} in {strings}");
     }
-    let statuses: BTreeSet<String> = s.app.work_records(&system).await.expect("records").into_iter().filter(|r| r.org == register).map(|r| r.status).collect();
+    let statuses: BTreeSet<String> = s.app.work_records(&system, None).await.expect("records").into_iter().filter(|r| r.org == register).map(|r| r.status).collect();
     assert!(statuses.contains("archived") && !statuses.contains("closed"), "{statuses:?}");
+    // In pages of two, the list reads the same as whole, newest first.
+    let whole: Vec<i64> = s.app.work_records(&system, None).await.expect("records").iter().map(|r| r.id).collect();
+    let mut paged = Vec::new();
+    loop {
+        let page = s.app.work_records(&system, Some((2, paged.len() as i64))).await.expect("page");
+        if page.is_empty() {
+            break;
+        }
+        paged.extend(page.iter().map(|r| r.id));
+    }
+    assert!(whole.len() > 2, "{} records", whole.len());
+    assert_eq!(paged, whole);
+    assert!(s.app.register_records(&system, register).await.expect("register").iter().all(|r| r.org == register));
+    // A refused record keeps what was typed, and saves nothing.
+    let form = [("register", register.0.to_string()), ("code", "09/2026/TĐ".into()), ("title", "Hồ sơ trùng số".into()), ("opened_on", "05/01/2026".into()), ("keeper", "Đ/c Lan".into())];
+    let r = s.admin.post(s.url("/records")).form(&form).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("value=\"Hồ sơ trùng số\"") && html.contains("value=\"Đ/c Lan\"") && html.contains("value=\"05/01/2026\""), "{html}");
+    assert_eq!(s.app.work_records(&system, None).await.expect("records").len(), whole.len());
+    assert_eq!(s.admin.get(s.url("/records?page=x")).send().await.expect("get").status(), StatusCode::BAD_REQUEST);
 }
 
 async fn search_page(s: Server) {

@@ -99,6 +99,14 @@ async fn exports(s: Server) {
     let bql = org_id(&s, "Đảng ủy Ban Quản lý các Khu Chế xuất và Công nghiệp Thành phố").await;
     let eligible = rows(&download(&s, &format!("/eligibility?scope={bql}&title=dv_htxsnv_5_nam&year=2022&format=xlsx")).await);
     assert_eq!(eligible.iter().filter(|(_, r, _)| *r > 3).count(), 15, "the fifteen members of seed 004");
+    // The page shows them a hundred at a time, numbered on across pages; the download holds all.
+    let page = |n: &str| s.admin.get(s.url(&format!("/eligibility?scope={bql}&title=dv_htxsnv_5_nam&year=2022{n}"))).send();
+    let first = page("").await.expect("get").text().await.expect("html");
+    let list = |html: &str| html.split("<ol id=\"eligible\"").nth(1).and_then(|l| l.split("</ol>").next()).map(|l| (l.split('>').next().unwrap_or_default().to_owned(), l.matches("<li>").count()));
+    assert_eq!(list(&first), Some((" start=\"1\"".to_owned(), 15)), "{first}");
+    let second = page("&page=2").await.expect("get").text().await.expect("html");
+    assert_eq!(list(&second), Some((" start=\"101\"".to_owned(), 0)), "{second}");
+    assert_eq!(page("&page=x").await.expect("get").status(), StatusCode::BAD_REQUEST);
     // The organization tree in the columns of the organizations import: imported back as it is.
     let tree = download(&s, "/orgs?format=xlsx").await;
     let back = s.app.import(&thidua_app::auth::Principal::system(), thidua_app::import::ImportKind::Orgs, &tree, true, &|_, _| {}).await.expect("dry run");

@@ -326,7 +326,7 @@ async fn authorization_matrix(s: Server) {
             }
         }
         let (doc, attachment) = found.expect("a document with an attachment on each side");
-        let record = s.app.work_records(&system).await.expect("records").into_iter().find(|r| r.org.0 == register).expect("record").id;
+        let record = s.app.work_records(&system, None).await.expect("records").into_iter().find(|r| r.org.0 == register).expect("record").id;
         docs.insert(register, (doc.id, attachment, record));
     }
     let (satra_doc, satra_attachment, satra_record) = docs[&satra_register];

@@ -398,10 +398,20 @@ pub struct DecisionDto {
     pub awards: Vec<AwardDto>,
 }
 
-/// Decisions the caller may see.
-#[utoipa::path(get, path = "/api/v1/decisions", tag = "commendation", responses((status = 200, body = Vec<DecisionDto>)))]
-pub async fn decisions(State(app): State<App>, caller: Caller) -> Result<Json<Vec<DecisionDto>>, Problem> {
-    let list = app.decisions(&caller.principal).await?;
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DecisionsParams {
+    /// At most 1,000; all when absent with no offset.
+    limit: Option<i64>,
+    /// Decisions to skip, newest first.
+    offset: Option<i64>,
+}
+
+/// Decisions the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/decisions", tag = "commendation", params(DecisionsParams), responses((status = 200, body = Vec<DecisionDto>), (status = 400, body = ErrorBody)))]
+pub async fn decisions(State(app): State<App>, caller: Caller, query: Result<Query<DecisionsParams>, QueryRejection>) -> Result<Json<Vec<DecisionDto>>, Problem> {
+    let Query(q) = query?;
+    let list = app.decisions(&caller.principal, super::page_of(q.limit, q.offset)).await?;
     Ok(Json(
         list.into_iter()
             .map(|(d, issuer)| DecisionDto { id: d.id, issuer_id: d.issuer.0, issuer, number_symbol: d.number_symbol, decided_on: iso(d.decided_on), signer: d.signer, summary: d.summary, awards: Vec::new() })

@@ -21,7 +21,7 @@ use thidua_office::{Cell, Sheet};
 
 use super::emulation::{answer, see_other, FormState};
 use super::picker::{shown_while_searching, Noun, Picker};
-use super::{date_cell, more_after, page_param, page_window, parse_id, today, Chrome, Export, Link, Pager};
+use super::{date_cell, more_after, page_param, page_window, parse_id, slice_page, today, Chrome, Export, Link, Pager};
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::i18n::T;
@@ -499,6 +499,7 @@ pub struct DecisionLine {
 pub struct DecisionsPage {
     c: Chrome,
     rows: Vec<DecisionLine>,
+    pager: Pager,
     issuers: Picker,
     issuer: String,
     ready: Vec<(String, String)>,
@@ -510,9 +511,12 @@ pub struct IssuerQuery {
     issuer: Option<String>,
     issuer_q: Option<String>,
     format: Option<String>,
+    page: Option<String>,
 }
 
-async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>, query: &str, f: FormState) -> Result<DecisionsPage, Problem> {
+const DECISIONS_PAGE: i64 = 100;
+
+async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>, query: &str, page: i64, f: FormState) -> Result<DecisionsPage, Problem> {
     let issuers = app.commendation_orgs(&caller.principal, Action::DecideCommendation).await?;
     let issuer = issuer.or_else(|| issuers.iter().min_by_key(|(_, n)| thidua_core::vi::collation_key(n)).map(|(o, _)| *o));
     let ready = match issuer {
@@ -520,11 +524,14 @@ async fn decisions_page(app: &App, t: T, caller: &Caller, issuer: Option<OrgId>,
         _ => Vec::new(),
     };
     let f = if f.pairs().is_empty() { FormState::sent(vec![("decided_on".into(), format_date(today()))]) } else { f };
+    let mut rows = app.decisions(&caller.principal, Some(page_window(page, DECISIONS_PAGE))).await?;
+    let more = more_after(&mut rows, DECISIONS_PAGE);
+    // The pages keep the issuer chosen below, so that paging does not lose the form's choice.
+    let chosen = issuer.map(|o| format!("issuer={}&", o.0)).unwrap_or_default();
     Ok(DecisionsPage {
         c: Chrome::new(t, "commendation", "/decisions", Some(caller)),
-        rows: app
-            .decisions(&caller.principal)
-            .await?
+        pager: Pager::new(t, page, DECISIONS_PAGE, rows.len(), more, |n| format!("/decisions?{chosen}page={n}")),
+        rows: rows
             .into_iter()
             .map(|(d, issuer)| DecisionLine { link: Link { href: format!("/decisions/{}", d.id), text: d.number_symbol }, date: format_date(d.decided_on), issuer, summary: d.summary })
             .collect(),
@@ -544,7 +551,7 @@ pub async fn decisions(State(app): State<App>, t: T, caller: Caller, query: Resu
             headers: ["export.decision", "export.decided_on", "export.issuer", "decision.signer", "decision.summary"].iter().map(|k| t.get(k).to_owned()).collect(),
             widths: vec![22.0, 12.0, 36.0, 24.0, 60.0],
             rows: app
-                .decisions(&caller.principal)
+                .decisions(&caller.principal, None)
                 .await?
                 .into_iter()
                 .map(|(d, issuer)| vec![Cell::Text(d.number_symbol), date_cell(Some(d.decided_on)), Cell::Text(issuer), Cell::Text(d.signer), Cell::Text(d.summary)])
@@ -553,7 +560,8 @@ pub async fn decisions(State(app): State<App>, t: T, caller: Caller, query: Resu
         return export.respond("quyet-dinh-khen-thuong", sheet);
     }
     let issuer = q.issuer.as_deref().filter(|s| !s.trim().is_empty()).map(parse_id).transpose()?.map(OrgId);
-    Ok(decisions_page(&app, t, &caller, issuer, q.issuer_q.as_deref().unwrap_or_default(), FormState::default()).await?.into_response())
+    let page = page_param(q.page.as_deref())?;
+    Ok(decisions_page(&app, t, &caller, issuer, q.issuer_q.as_deref().unwrap_or_default(), page, FormState::default()).await?.into_response())
 }
 
 pub async fn create_decision(State(app): State<App>, t: T, caller: Caller, form: Values) -> Result<Response, Problem> {
@@ -574,7 +582,7 @@ pub async fn create_decision(State(app): State<App>, t: T, caller: Caller, form:
         app.record_decision(&caller.principal, &new).await.map(|id| format!("/decisions/{id}"))
     }
     .await;
-    answer(t, f, outcome, async |f| decisions_page(&app, t, &caller, Some(issuer), "", f).await).await
+    answer(t, f, outcome, async |f| decisions_page(&app, t, &caller, Some(issuer), "", 0, f).await).await
 }
 
 pub struct AwardLine {
@@ -773,7 +781,10 @@ pub struct EligibilityQuery {
     title: Option<String>,
     year: Option<String>,
     format: Option<String>,
+    page: Option<String>,
 }
+
+const ELIGIBLE_PAGE: i64 = 100;
 
 pub struct EligibleLine {
     pub name: String,
@@ -792,6 +803,9 @@ pub struct EligibilityPage {
     asked: bool,
     heading: String,
     rows: Vec<EligibleLine>,
+    /// The list's first number on this page, for the numbered list.
+    start: usize,
+    pager: Pager,
     f: FormState,
 }
 
@@ -802,6 +816,8 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
     let mut sent = Vec::new();
     let mut rows = Vec::new();
     let mut heading = String::new();
+    let page = page_param(q.page.as_deref())?;
+    let mut more = false;
     let scopes = app.commendation_orgs(&caller.principal, Action::ViewCommendation).await?;
     let picker = Picker::orgs(t, "scope", scopes, q.scope.as_deref().unwrap_or_default(), q.scope_q.as_deref().unwrap_or_default());
     // While a scope is being searched for, nothing is computed for the one chosen before.
@@ -813,8 +829,16 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
         let year = raw.trim().parse::<i16>().map_err(|_| Problem::BadYear(raw.chars().take(10).collect()))?;
         let found = app.eligible_in(&caller.principal, scope, &title, year).await?;
         heading = t.fmt("eligibility.found", &[("count", &t.int(&found.len())), ("title", &title_name(&book, &title)), ("year", &year.to_string())]);
-        rows = found
-            .iter()
+        // The list is computed whole, in bulk; the page shows a slice and the download all.
+        let shown: Vec<&thidua_app::commendation::Eligible> = if export.is_some() {
+            found.iter().collect()
+        } else {
+            let (shown, rest) = slice_page(found.iter().collect(), page, ELIGIBLE_PAGE);
+            more = rest;
+            shown
+        };
+        rows = shown
+            .into_iter()
             .map(|e| EligibleLine {
                 name: e.name.clone(),
                 href: match e.nominee {
@@ -846,8 +870,11 @@ pub async fn eligibility(State(app): State<App>, t: T, caller: Caller, query: Re
         sent.push(("year".into(), q.year.clone().filter(|y| !y.trim().is_empty()).unwrap_or_else(|| (today().year() - 1).to_string())));
         sent.extend(q.title.clone().map(|tt| ("title".into(), tt)));
     }
+    let export_query = sent.iter().map(|(k, v)| format!("{k}={}", crate::auth::encode(v))).collect::<Vec<_>>().join("&");
     Ok(EligibilityPage {
-        export_query: sent.iter().map(|(k, v)| format!("{k}={}", crate::auth::encode(v))).collect::<Vec<_>>().join("&"),
+        pager: Pager::new(t, page, ELIGIBLE_PAGE, rows.len(), more, |n| format!("/eligibility?{export_query}&page={n}")),
+        start: usize::try_from(page * ELIGIBLE_PAGE).unwrap_or(0) + 1,
+        export_query,
         c: Chrome::new(t, "commendation", "/eligibility", Some(&caller)),
         scope: picker,
         titles: title_choices(&book),

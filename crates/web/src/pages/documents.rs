@@ -376,7 +376,7 @@ async fn detail_page(app: &App, t: T, caller: &Caller, id: i64, error: Option<St
         Vec::new()
     };
     let records = if d.may_edit {
-        app.work_records(&caller.principal).await?.into_iter().filter(|w| w.org == r.org && w.status == "open").map(|w| (w.id.to_string(), format!("{} – {}", w.code, w.title))).collect()
+        app.register_records(&caller.principal, r.org).await?.into_iter().filter(|w| w.status == "open").map(|w| (w.id.to_string(), format!("{} – {}", w.code, w.title))).collect()
     } else {
         Vec::new()
     };
@@ -546,29 +546,55 @@ pub struct RecordLine {
 pub struct RecordsPage {
     c: Chrome,
     lines: Vec<RecordLine>,
-    registers: Vec<(String, String)>,
-    today: String,
+    pager: Pager,
+    /// The register a record is opened in, and the one whose records are archived.
+    register: Picker,
+    archive: Picker,
+    /// The open form's fields as sent.
+    f: HashMap<String, String>,
     error: Option<String>,
 }
 
-async fn records_page(app: &App, t: T, caller: &Caller, error: Option<String>) -> Result<RecordsPage, Problem> {
-    let records = app.work_records(&caller.principal).await?;
+impl RecordsPage {
+    pub fn v(&self, field: &str) -> &str {
+        self.f.get(field).map_or("", |v| v.as_str())
+    }
+}
+
+const RECORDS_PAGE: i64 = 100;
+
+fn retention(t: T, years: Option<i64>) -> String {
+    years.map_or_else(|| t.get("records.permanent").to_owned(), |y| t.fmt("records.years", &[("years", &y.to_string())]))
+}
+
+/// The records page: one page of the list, the open form with `f` as sent, and the archive form
+/// with `archive` (`(register, search)`) as sent.
+async fn records_page(app: &App, t: T, caller: &Caller, page: i64, mut f: HashMap<String, String>, archive: (&str, &str), error: Option<String>) -> Result<RecordsPage, Problem> {
+    let mut records = app.work_records(&caller.principal, Some(page_window(page, RECORDS_PAGE))).await?;
+    let more = more_after(&mut records, RECORDS_PAGE);
+    let writable = app.writable_registers(&caller.principal).await?;
+    f.entry("opened_on".into()).or_insert_with(|| format_date(today()));
+    let value = |k: &str| f.get(k).map_or("", String::as_str);
+    let register = Picker::orgs(t, "register", writable.clone(), value("register"), value("register_q"));
+    let archive = Picker::orgs(t, "register", writable, archive.0, archive.1).with_id("archive-register");
     Ok(RecordsPage {
         c: Chrome::new(t, "records", "/records", Some(caller)),
+        pager: Pager::new(t, page, RECORDS_PAGE, records.len(), more, |n| format!("/records?page={n}")),
         lines: records
-            .iter()
+            .into_iter()
             .map(|r| RecordLine {
-                link: Link { href: format!("/records/{}", r.id), text: r.code.clone() },
-                title: r.title.clone(),
+                link: Link { href: format!("/records/{}", r.id), text: r.code },
+                title: r.title,
                 opened: format_date(r.opened_on),
                 closed: r.closed_on.map(format_date).unwrap_or_default(),
-                retention: r.retention_years.map_or_else(|| t.get("records.permanent").to_owned(), |y| t.fmt("records.years", &[("years", &y.to_string())])),
-                keeper: r.keeper.clone(),
+                retention: retention(t, r.retention_years),
+                keeper: r.keeper,
                 status: t.get(&format!("record.status.{}", r.status)),
             })
             .collect(),
-        registers: app.writable_registers(&caller.principal).await?.into_iter().map(|(o, n)| (o.0.to_string(), n)).collect(),
-        today: format_date(today()),
+        register,
+        archive,
+        f,
         error,
     })
 }
@@ -576,6 +602,7 @@ async fn records_page(app: &App, t: T, caller: &Caller, error: Option<String>) -
 #[derive(Deserialize)]
 pub struct RecordsQuery {
     format: Option<String>,
+    page: Option<String>,
 }
 
 pub async fn records(State(app): State<App>, t: T, caller: Caller, query: Result<Query<RecordsQuery>, QueryRejection>) -> Result<Response, Problem> {
@@ -587,7 +614,7 @@ pub async fn records(State(app): State<App>, t: T, caller: Caller, query: Result
             headers: ["export.record_code", "export.record_title", "export.opened_on", "export.closed_on", "export.retention", "export.keeper", "export.state"].iter().map(|k| t.get(k).to_owned()).collect(),
             widths: vec![12.0, 50.0, 12.0, 12.0, 14.0, 24.0, 16.0],
             rows: app
-                .work_records(&caller.principal)
+                .work_records(&caller.principal, None)
                 .await?
                 .into_iter()
                 .map(|r| {
@@ -596,7 +623,7 @@ pub async fn records(State(app): State<App>, t: T, caller: Caller, query: Result
                         Cell::Text(r.title),
                         date_cell(Some(r.opened_on)),
                         date_cell(r.closed_on),
-                        Cell::Text(r.retention_years.map_or_else(|| t.get("records.permanent").to_owned(), |y| t.fmt("records.years", &[("years", &y.to_string())]))),
+                        Cell::Text(retention(t, r.retention_years)),
                         Cell::Text(r.keeper),
                         Cell::Text(t.get(&format!("record.status.{}", r.status)).into()),
                     ]
@@ -605,36 +632,26 @@ pub async fn records(State(app): State<App>, t: T, caller: Caller, query: Result
         };
         return export.respond("ho-so-cong-viec", sheet);
     }
-    Ok(records_page(&app, t, &caller, None).await?.into_response())
+    let page = page_param(q.page.as_deref())?;
+    Ok(records_page(&app, t, &caller, page, HashMap::new(), ("", ""), None).await?.into_response())
 }
 
-#[derive(Deserialize)]
-pub struct RecordForm {
-    #[serde(default)]
-    register: String,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    opened_on: String,
-    #[serde(default)]
-    retention_years: String,
-    #[serde(default)]
-    keeper: String,
-}
-
-pub async fn open_record(State(app): State<App>, t: T, caller: Caller, form: Result<Form<RecordForm>, FormRejection>) -> Result<Response, Problem> {
+pub async fn open_record(State(app): State<App>, t: T, caller: Caller, form: Result<Form<HashMap<String, String>>, FormRejection>) -> Result<Response, Problem> {
     let Form(f) = form?;
-    let register = OrgId(parse_id(&f.register)?);
-    let opened = parse_date(&f.opened_on).ok_or_else(|| Problem::BadDate(f.opened_on.chars().take(40).collect()))?;
-    let years = f.retention_years.trim().parse::<i64>().ok();
-    match app.open_work_record(&caller.principal, register, &f.code, &f.title, opened, years, &f.keeper).await {
+    let value = |k: &str| f.get(k).map_or("", String::as_str);
+    if let Some(shown) = shown_while_searching(&[value("register_q")], async || records_page(&app, t, &caller, 0, f.clone(), ("", ""), None).await, |p| p.register.pending).await? {
+        return Ok(shown);
+    }
+    let register = OrgId(parse_id(value("register"))?);
+    let opened = parse_date(value("opened_on")).ok_or_else(|| Problem::BadDate(value("opened_on").chars().take(40).collect()))?;
+    let years = value("retention_years").trim().parse::<i64>().ok();
+    match app.open_work_record(&caller.principal, register, value("code"), value("title"), opened, years, value("keeper")).await {
         Ok(id) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/records/{id}"))]).into_response()),
         Err(e @ (AppError::Forbidden | AppError::NotFound)) => Err(Problem::App(e)),
         Err(e) => {
             let p = Problem::App(e);
-            Ok((p.status(), records_page(&app, t, &caller, Some(p.describe(t).1)).await?).into_response())
+            let error = Some(p.describe(t).1);
+            Ok((p.status(), records_page(&app, t, &caller, 0, f, ("", ""), error).await?).into_response())
         }
     }
 }
@@ -676,8 +693,6 @@ pub async fn record(State(app): State<App>, t: T, caller: Caller, Path(id): Path
 pub struct CloseForm {
     #[serde(default)]
     on: String,
-    #[serde(default)]
-    register: String,
 }
 
 pub async fn close_record(State(app): State<App>, caller: Caller, Path(id): Path<String>, form: Result<Form<CloseForm>, FormRejection>) -> Result<Response, Problem> {
@@ -688,8 +703,20 @@ pub async fn close_record(State(app): State<App>, caller: Caller, Path(id): Path
     Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/records/{id}"))]).into_response())
 }
 
-pub async fn archive(State(app): State<App>, caller: Caller, form: Result<Form<CloseForm>, FormRejection>) -> Result<Response, Problem> {
+#[derive(Deserialize)]
+pub struct ArchiveForm {
+    #[serde(default)]
+    register: String,
+    #[serde(default)]
+    register_q: String,
+}
+
+pub async fn archive(State(app): State<App>, t: T, caller: Caller, form: Result<Form<ArchiveForm>, FormRejection>) -> Result<Response, Problem> {
     let Form(f) = form?;
+    let shown = shown_while_searching(&[&f.register_q], async || records_page(&app, t, &caller, 0, HashMap::new(), (&f.register, &f.register_q), None).await, |p| p.archive.pending).await?;
+    if let Some(shown) = shown {
+        return Ok(shown);
+    }
     let register = OrgId(parse_id(&f.register)?);
     let (_, bytes) = app.archive_records(&caller.principal, register).await?;
     Ok((
