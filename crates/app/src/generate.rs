@@ -525,7 +525,9 @@ impl App {
             let born = plus_days(day(born_year, 1, 1), below(world.draw(Purpose::Birth, i as u64, 1), 365) as i64);
             let earliest = (born_year + 18).max(1975);
             let admitted_year = earliest + below(world.draw(Purpose::Admitted, i as u64, 0), (CURRENT_YEAR - earliest).max(1) as u64) as i16;
-            let admitted = plus_days(day(admitted_year, 1, 1), below(world.draw(Purpose::Admitted, i as u64, 1), 360) as i64);
+            // Never before the eighteenth birthday, which the member form checks.
+            let adult = born.checked_add(jiff::Span::new().years(18)).unwrap_or(born);
+            let admitted = plus_days(day(admitted_year, 1, 1), below(world.draw(Purpose::Admitted, i as u64, 1), 360) as i64).max(adult);
             let official = plus_days(admitted, 365);
             let able = below(world.draw(Purpose::Talent, i as u64, 0), 100) < 15;
             // One member in twelve moved once, to a cell of another grassroots organization.

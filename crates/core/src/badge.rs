@@ -77,17 +77,26 @@ pub fn due_on(rules: &MembershipRules, f: &BadgeFacts, presentation: Date) -> Op
     (f.seriously_ill && window > 0 && earliest <= presentation).then_some(BadgeDue { milestone, due, early: true })
 }
 
-/// Each milestone with the latest admission day of a member who could receive it on
-/// `presentation`: a gap only delays a milestone, and an early award comes at most the
-/// milestone's early window before. A month more absorbs the month-end days of calendar
-/// arithmetic, so every member `due_on` finds due a milestone was admitted by its day.
-pub fn latest_admissions(rules: &MembershipRules, presentation: Date) -> Vec<(u16, Date)> {
+/// The latest admission day of a member who could receive a milestone on a presentation day:
+/// on time, or early for a seriously ill member. A gap only delays a milestone, and an early award
+/// comes at most the milestone's early window before. A month more absorbs the month-end days of
+/// calendar arithmetic, so every member `due_on` finds due the milestone was admitted by then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatestAdmission {
+    pub milestone: u16,
+    pub on_time: Date,
+    pub early: Date,
+}
+
+/// Each milestone's latest admission for `presentation`.
+pub fn latest_admissions(rules: &MembershipRules, presentation: Date) -> Vec<LatestAdmission> {
+    let month = |d: Date, months: i32| d.checked_add(Span::new().months(months + 1)).ok();
     rules
         .badge_milestones
         .iter()
-        .filter_map(|&m| {
-            let reached = presentation.checked_sub(Span::new().years(i64::from(m))).ok()?;
-            Some((m, reached.checked_add(Span::new().months(rules.early_months(m) + 1)).ok()?))
+        .filter_map(|&milestone| {
+            let reached = presentation.checked_sub(Span::new().years(i64::from(milestone))).ok()?;
+            Some(LatestAdmission { milestone, on_time: month(reached, 0)?, early: month(reached, rules.early_months(milestone))? })
         })
         .collect()
 }
@@ -129,21 +138,23 @@ mod tests {
         let day = date(2026, 9, 2);
         let latest = latest_admissions(rules, day);
         assert_eq!(latest.len(), rules.badge_milestones.len());
-        // Thirty years back, plus its early window (12 months) and a month; seventy years back,
-        // plus 24 months and a month.
-        assert_eq!(latest[0], (30, date(1997, 10, 2)));
-        assert_eq!(latest[7], (70, date(1958, 10, 2)));
+        // Thirty years back and a month; early, its window (12 months) more. Seventy years back,
+        // early by 24 months.
+        assert_eq!(latest[0], LatestAdmission { milestone: 30, on_time: date(1996, 10, 2), early: date(1997, 10, 2) });
+        assert_eq!((latest[7].milestone, latest[7].early), (70, date(1958, 10, 2)));
         // The earliest possible award: 30 years, seriously ill, 12 months early, is inside.
         assert!(due_on(rules, &facts(date(1997, 9, 2), &[], true), day).is_some());
-        for (k, &(milestone, by)) in latest.iter().enumerate() {
+        for (k, l) in latest.iter().enumerate() {
             let before = &rules.badge_milestones[..k];
-            let on_time = by.checked_sub(Span::new().months(rules.early_months(milestone) + 1)).expect("a day");
-            assert_eq!(due_on(rules, &facts(on_time, before, false), day).map(|d| d.milestone), Some(milestone));
-            for admitted in [by, on_time.checked_add(Span::new().months(rules.early_months(milestone))).expect("a day")] {
-                let next = admitted.checked_add(Span::new().days(1)).expect("a day");
-                for ill in [false, true] {
-                    assert_eq!(due_on(rules, &facts(next, before, ill), day), None, "{milestone} years, admitted {next}");
-                }
+            let on_time = l.on_time.checked_sub(Span::new().months(1)).expect("a day");
+            assert_eq!(due_on(rules, &facts(on_time, before, false), day).map(|d| d.milestone), Some(l.milestone));
+            let day_after = |d: Date| d.checked_add(Span::new().days(1)).expect("a day");
+            assert_eq!(due_on(rules, &facts(day_after(on_time), before, false), day), None, "{} years on time", l.milestone);
+            let early = on_time.checked_add(Span::new().months(rules.early_months(l.milestone))).expect("a day");
+            assert_eq!(due_on(rules, &facts(early, before, true), day).map(|d| d.milestone), Some(l.milestone));
+            for ill in [false, true] {
+                assert_eq!(due_on(rules, &facts(day_after(early), before, ill), day), None, "{} years early", l.milestone);
+                assert_eq!(due_on(rules, &facts(day_after(l.early), before, ill), day), None, "{} years early", l.milestone);
             }
         }
     }

@@ -3,6 +3,7 @@
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use thidua_core::badge::LatestAdmission;
 use thidua_core::date::iso;
 use thidua_core::member::{Cccd, Gap, GapKind, Gender, MemberId, MemberRecord};
 use thidua_core::org::OrgId;
@@ -406,21 +407,23 @@ impl Store {
     }
 
     /// Members in `orgs` (all when `None`) who may be due a badge, `limit` of them after the id
-    /// `after`, in id order: official by `official_by`, and for some milestone of `milestones`
-    /// (with the latest admission that could reach it) admitted by then and not yet given it.
-    /// The rule itself (gaps, the lowest milestone missing, early awards) is the caller's; this
-    /// only leaves out, in the database, the members it could not find due.
-    pub async fn badge_prospects(&self, orgs: Option<&[OrgId]>, official_by: Date, milestones: &[(u16, Date)], after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
+    /// `after`, in id order: official by `official_by`, and for some milestone admitted by its
+    /// latest admission (the early one if seriously ill) and not yet given it. The rule itself
+    /// (gaps, the lowest milestone missing, early awards) is the caller's; this only leaves out,
+    /// in the database, the members it could not find due.
+    pub async fn badge_prospects(&self, orgs: Option<&[OrgId]>, official_by: Date, milestones: &[LatestAdmission], after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
         let Some((filter, args)) = scope_filter(orgs, 4) else { return Ok(Vec::new()) };
-        if milestones.is_empty() {
-            return Ok(Vec::new());
-        }
+        let Some(latest) = milestones.iter().map(|l| l.early.max(l.on_time)).max() else { return Ok(Vec::new()) };
         let first = 4 + args.len();
         let missing: Vec<String> = milestones
             .iter()
             .enumerate()
-            .map(|(i, (milestone, _))| {
-                format!("(admitted_on <= ${} AND NOT EXISTS (SELECT 1 FROM badge_award b WHERE b.member_id = member.id AND b.milestone = {milestone}))", first + i)
+            .map(|(i, l)| {
+                let (on_time, early) = (first + 2 * i, first + 2 * i + 1);
+                format!(
+                    "((admitted_on <= ${on_time} OR (seriously_ill <> 0 AND admitted_on <= ${early})) AND NOT EXISTS (SELECT 1 FROM badge_award b WHERE b.member_id = member.id AND b.milestone = {}))",
+                    l.milestone
+                )
             })
             .collect();
         let sql = format!(
@@ -428,13 +431,12 @@ impl Store {
             missing.join(" OR "),
             limit.clamp(1, 5000)
         );
-        let latest = milestones.iter().map(|(_, by)| *by).max().unwrap_or(official_by);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(official_by)).bind(iso(latest)).bind(after.0);
         for a in args {
             q = q.bind(a);
         }
-        for (_, by) in milestones {
-            q = q.bind(iso(*by));
+        for l in milestones {
+            q = q.bind(iso(l.on_time)).bind(iso(l.early));
         }
         q.fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
     }

@@ -116,6 +116,17 @@ async fn whole_scope(db: TestDb) {
     app.award_badge(system, given.id, first[0].1.milestone, day, None).await.expect("badge");
     let gap_from = paused.admitted_on.checked_add(jiff::Span::new().years(2)).expect("day");
     app.add_member_gap(system, paused.id, &Gap { kind: GapKind::LostContact, from: gap_from, to: gap_from.checked_add(jiff::Span::new().years(3)).ok(), note: None }).await.expect("gap");
+    // Members who reach 30 years within a year after the day are due early only if seriously ill:
+    // a few become so, on either side of that year's end.
+    let thirty = day.checked_sub(jiff::Span::new().years(30)).expect("day");
+    let edge = |m: &&thidua_app::members::MemberSummary| m.admitted_on > thirty && m.admitted_on <= thirty.checked_add(jiff::Span::new().months(13)).expect("day");
+    let mut ill = 0;
+    for m in app.export_members(system, None).await.expect("members").iter().filter(edge).take(8) {
+        let row = app.member(system, m.id).await.expect("member").row;
+        app.update_member(system, m.id, &thidua_core::member::MemberRecord { seriously_ill: true, ..row.record }, row.version).await.expect("ill");
+        ill += 1;
+    }
+    assert!(ill > 3, "{ill} members near thirty years");
 
     let tables = records(&app).await["tables"].take();
     let rows = |table: &str| tables[table].as_array().expect(table).clone();
@@ -148,6 +159,7 @@ async fn whole_scope(db: TestDb) {
     // day, and a few held back, are due (not the thousands with 30 years or more).
     assert!(badge_rows.len() > 1_000, "{} badges", badge_rows.len());
     assert!(found.len() > 50 && found.len() < 500, "{} candidates", found.len());
+    assert!(found.iter().any(|(_, _, early)| *early), "an early award among them");
     assert_eq!(found, expected);
     assert!(!found.iter().any(|(id, milestone, _)| *id == given.id.0 && *milestone == first[0].1.milestone));
 
