@@ -289,10 +289,10 @@ impl Tx {
     }
 }
 
-/// The `LIMIT … OFFSET …` of a page `(limit, offset)`, nothing for all rows (`None`).
 /// Organizations per `IN (…)` list: well inside both backends' limits on bound parameters.
 pub(crate) const IN_CHUNK: usize = 500;
 
+/// The `LIMIT … OFFSET …` of a page `(limit, offset)`, nothing for all rows (`None`).
 pub(crate) fn page_clause(page: Option<(i64, i64)>) -> String {
     page.map_or(String::new(), |(limit, offset)| format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)))
 }

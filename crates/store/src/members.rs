@@ -413,7 +413,7 @@ impl Store {
     /// in the database, the members it could not find due.
     pub async fn badge_prospects(&self, orgs: Option<&[OrgId]>, official_by: Date, milestones: &[LatestAdmission], after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
         let Some((filter, args)) = scope_filter(orgs, 4) else { return Ok(Vec::new()) };
-        let Some(latest) = milestones.iter().map(|l| l.early.max(l.on_time)).max() else { return Ok(Vec::new()) };
+        let Some(latest) = milestones.iter().map(|l| l.early).max() else { return Ok(Vec::new()) };
         let first = 4 + args.len();
         let missing: Vec<String> = milestones
             .iter()
