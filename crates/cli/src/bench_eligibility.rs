@@ -83,7 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("members: {} loaded in {}", args.size.members, rate(args.size.members, loaded_members));
     println!("evaluation results: {rows} ({} years) loaded in {}", args.years, rate(rows, loaded_results));
 
-    // Statistics as autovacuum would have them a minute after such a load.
+    // Statistics and the visibility map as autovacuum would have them a minute after such a load.
     store.refresh_statistics().await?;
     // Each side runs twice and keeps its better time: whichever ran first would otherwise pay
     // for reading the database into the page cache.
