@@ -717,8 +717,8 @@ impl Store {
         }
         // The years are counted over the results of an allowed level only, as a hand-written
         // count would; a member with any other result in the window (two in one year, one lower)
-        // is then ruled out by the index on members, for those who got that far (on PostgreSQL
-        // that index carries the round, kind and level, so the check reads no row). The check
+        // is then ruled out by the index on members, for those who got that far (the index
+        // carries the kind, level and round, so neither part reads an evaluation row). The check
         // stands outside the grouping so that PostgreSQL plans it as an anti-join: inside HAVING
         // it ran once per group (1.1 s against 0.9 s). With several allowed levels, each
         // level's years come back as one bit per year (PostgreSQL ORs the bits as it goes;
