@@ -3,12 +3,15 @@
 #
 #   bash bench/load.sh            # generates target/bench/province.db once (thidua gen), then runs
 #
-# Signs in a system administrator, then drives every route of the mix at once with wrk for
-# DURATION seconds (dashboards, score entry, evaluation grids, paper ballots, search), /healthz
-# among them, and prints throughput and p50/p99 per route beside /healthz's, then the time of
-# the year-end reports, each alone, and the server's peak RSS. Bounded in time: the server is stopped at the end. Environment: DURATION (20),
-# CONNECTIONS per route (4), DB_FILE (target/bench/province.db), SCALE (province), PORT (18181),
-# DB_URL (sqlite://$DB_FILE; a postgres://… database is generated into when it holds no members).
+# Signs in a system administrator and a unit officer of one upper committee, then drives every
+# route of the mix at once with wrk for DURATION seconds (dashboards, score entry, evaluation
+# grids, paper ballots, search as the administrator; the officer's own pages: home, clusters,
+# documents, dashboards, evaluations, members, awards, transfers), /healthz among them, and prints
+# throughput and p50/p99 per route beside /healthz's, then the time of the year-end reports, each
+# alone, and the server's peak RSS. Bounded in time: the server is stopped at the end.
+# Environment: DURATION (20), CONNECTIONS per route (4), DB_FILE (target/bench/province.db), SCALE
+# (province), PORT (18181), DB_URL (sqlite://$DB_FILE; a postgres://… database is generated into
+# when it holds no members).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +46,11 @@ else
   [ -f "$DB_FILE" ] || "$BIN" gen --db "$DB" --scale "$SCALE" --seed 1
 fi
 printf '%s\n' "$PASSWORD" | "$BIN" user add --db "$DB" --username load-admin --display-name "Quản trị tải" --admin >/dev/null 2>&1 || true
+# Most users are unit officers, whose every list is checked against their part of the tree: one
+# over the first upper committee's subtree browses its pages beside the administrator's routes.
+printf '%s\n' "$PASSWORD" | "$BIN" user add --db "$DB" --username load-officer --display-name "Chuyên viên tải" >/dev/null 2>&1 || true
+officer_org=$(q "SELECT org_id FROM org_version WHERE kind = 'upper_grassroots_committee' AND valid_to IS NULL ORDER BY org_id LIMIT 1")
+"$BIN" user grant --db "$DB" --username load-officer --role unit_officer --org "$officer_org" >/dev/null 2>&1 || true
 
 q "SELECT '/dashboards/clusters/' || id FROM cluster ORDER BY id LIMIT 300" > "$WORK/dashboards"
 q "SELECT '/dashboards/orgs/' || org_id FROM org_version WHERE kind = 'grassroots_committee' AND valid_to IS NULL ORDER BY org_id LIMIT 300" >> "$WORK/dashboards"
@@ -69,13 +77,20 @@ done
 idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
 
 # Sign in as a person does: the login form's token, then the session's CSRF token from a page.
+sign_in() { # user cookie-jar; prints "session csrf"
+  local jar=$2 login_csrf session
+  login_csrf=$(curl -fsS -c "$jar" -b "$jar" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+  curl -fsS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "username=$1" --data-urlencode "password=$PASSWORD" \
+    --data-urlencode "csrf_token=$login_csrf" --data-urlencode "next=/" "$BASE/login"
+  session=$(awk '$6 == "thidua_session" {print $7}' "$jar")
+  [ -n "$session" ] || { echo "sign-in of $1 failed" >&2; exit 1; }
+  echo "$session $(curl -fsS -b "$jar" "$BASE/" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')"
+}
 jar="$WORK/cookies"
-login_csrf=$(curl -fsS -c "$jar" -b "$jar" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
-curl -fsS -c "$jar" -b "$jar" -o /dev/null --data-urlencode "username=load-admin" --data-urlencode "password=$PASSWORD" \
-  --data-urlencode "csrf_token=$login_csrf" --data-urlencode "next=/" "$BASE/login"
-session=$(awk '$6 == "thidua_session" {print $7}' "$jar")
-[ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
-csrf=$(curl -fsS -b "$jar" "$BASE/" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+read -r session csrf < <(sign_in load-admin "$jar")
+read -r officer_session officer_csrf < <(sign_in load-officer "$WORK/officer-cookies")
+[ -n "$session" ] && [ -n "$officer_session" ] || { echo "sign-in failed" >&2; exit 1; }
+printf '%s\n' / /clusters /documents /dashboards /evaluations /members /awards /transfers > "$WORK/officer"
 api() { curl -fsS -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' "$@"; }
 
 # A paper poll of the first cluster, open, for the ballots of the count.
@@ -88,13 +103,14 @@ poll=$(api -X POST "$BASE/api/v1/clusters/$cluster/polls" \
 api -X POST "$BASE/api/v1/polls/$poll/open" -d '{}' >/dev/null
 echo "/api/v1/polls/$poll/paper" > "$WORK/ballots"
 
-run() { # name mode paths
-  LOAD_MODE=$2 LOAD_PATHS="$WORK/$3" LOAD_THREADS=1 LOAD_COOKIE="thidua_session=$session" LOAD_CSRF="$csrf" \
+run() { # name mode paths [session csrf]
+  LOAD_MODE=$2 LOAD_PATHS="$WORK/$3" LOAD_THREADS=1 LOAD_COOKIE="thidua_session=${4:-$session}" LOAD_CSRF="${5:-$csrf}" \
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s -s bench/load.lua "$BASE" > "$WORK/$1.out" 2>&1
 }
 echo "Year-end mix: $(wc -l < "$WORK/dashboards") dashboards, $(wc -l < "$WORK/grids") evaluation grids, $(wc -l < "$WORK/sheets") score sheets, $(wc -l < "$WORK/searches") searches; ${DURATION} s, $CONNECTIONS connections per route, all at once."
 pids=()
-for spec in "healthz get healthz" "dashboards get dashboards" "score_entry score sheets" "evaluation_grids get grids" "ballots paper ballots" "search get searches"; do
+for spec in "healthz get healthz" "dashboards get dashboards" "score_entry score sheets" "evaluation_grids get grids" "ballots paper ballots" "search get searches" \
+            "officer_pages get officer $officer_session $officer_csrf"; do
   # shellcheck disable=SC2086
   run $spec &
   pids+=($!)
@@ -116,7 +132,7 @@ done
 peak_rss=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 health=$(awk '/^RESULT/ {print $3}' "$WORK/healthz.out")
 printf '\n%-18s %9s %9s %9s %9s %8s %10s\n' route requests "req/s" "p50 ms" "p99 ms" errors "of healthz"
-for r in healthz dashboards score_entry evaluation_grids ballots search; do
+for r in healthz dashboards score_entry evaluation_grids ballots search officer_pages; do
   read -r _ n rps p50 p99 status socket < <(grep '^RESULT' "$WORK/$r.out" || echo "RESULT 0 0 0 0 0 0")
   printf '%-18s %9s %9s %9s %9s %8s %9.1f%%\n' "$r" "$n" "$rps" "$p50" "$p99" "$((status + socket))" "$(echo "$rps $health" | awk '{print ($2 > 0) ? 100 * $1 / $2 : 0}')"
 done

@@ -5,7 +5,7 @@ use serde::Serialize;
 use thidua_core::cluster::{Cluster, ClusterId, ClusterRole};
 use thidua_core::org::OrgVersion;
 
-use thidua_core::access::Action;
+use thidua_core::access::{can, Action};
 
 use crate::auth::Principal;
 use crate::{App, AppError};
@@ -30,12 +30,13 @@ pub struct ClusterDetail {
 impl App {
     /// The clusters the principal may see, in Vietnamese order.
     pub async fn clusters(&self, p: &Principal) -> Result<Vec<Cluster>, AppError> {
-        let mut visible = Vec::new();
-        for c in self.store.clusters().await? {
-            if self.require_cluster(p, Action::ViewCluster, c.id).await.is_ok() {
-                visible.push(c);
-            }
-        }
+        let all = self.store.clusters().await?;
+        let mut visible = if p.has_system(Action::ViewCluster) {
+            all
+        } else {
+            let resources = self.cluster_resources(&all).await?;
+            all.into_iter().zip(resources).filter(|(_, r)| can(&p.grants, Action::ViewCluster, r)).map(|(c, _)| c).collect()
+        };
         thidua_core::vi::sort_by_name(&mut visible, |x| &x.name);
         Ok(visible)
     }

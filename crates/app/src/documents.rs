@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
-use thidua_core::access::Action;
+use thidua_core::access::{can, Action};
 use thidua_core::audit::hex;
 use thidua_core::date::format_date;
 use thidua_core::docnum::{doc_type, DocNumber};
@@ -111,13 +111,9 @@ impl App {
         if p.has_system(action) {
             return Ok(None);
         }
-        let mut out = Vec::new();
-        for (org, _) in self.store.registers().await? {
-            if self.require_org(p, action, org, today()).await.is_ok() {
-                out.push(org);
-            }
-        }
-        Ok(Some(out))
+        let registers: BTreeSet<OrgId> = self.store.registers().await?.into_iter().map(|(o, _)| o).collect();
+        let resources = self.org_resources(&registers, today()).await?;
+        Ok(Some(registers.into_iter().filter(|o| resources.get(o).is_some_and(|r| can(&p.grants, action, r))).collect()))
     }
 
     /// Registers the principal may write to, with names, in Vietnamese order.

@@ -278,7 +278,7 @@ impl App {
     pub async fn set_cluster_rules(&self, p: &Principal, id: ClusterId, mut rules: ClusterRules) -> Result<(), AppError> {
         self.cluster_for(p, Action::EditCluster, id).await?;
         rules.validate()?;
-        let known: BTreeSet<OrgId> = self.store.cluster_memberships().await?.into_iter().filter(|(_, c)| *c == id).map(|(o, _)| o).collect();
+        let known: BTreeSet<OrgId> = self.store.cluster_orgs(id).await?.into_iter().collect();
         let mut problems = Vec::new();
         if rules.rotation.iter().any(|o| !known.contains(o)) {
             problems.push(FieldProblem::new("rotation", Invalid::NotMember));

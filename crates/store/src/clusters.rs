@@ -78,6 +78,18 @@ impl Store {
         rows.iter().map(|r| Ok((OrgId(r.try_get(0)?), ClusterId(r.try_get(1)?)))).collect()
     }
 
+    /// The clusters a unit belonged to in any year.
+    pub async fn org_clusters(&self, org: OrgId) -> Result<Vec<ClusterId>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT cluster_id FROM cluster_member WHERE org_id = $1 ORDER BY cluster_id").bind(org.0).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(ClusterId(r.try_get(0)?))).collect()
+    }
+
+    /// The units that belonged to a cluster in any year.
+    pub async fn cluster_orgs(&self, id: ClusterId) -> Result<Vec<OrgId>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT org_id FROM cluster_member WHERE cluster_id = $1 ORDER BY org_id").bind(id.0).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(OrgId(r.try_get(0)?))).collect()
+    }
+
     pub async fn cluster_year(&self, id: ClusterId, year: i16) -> Result<ClusterYear, StoreError> {
         let rows = sqlx::query("SELECT org_id, role FROM cluster_member WHERE cluster_id = $1 AND year = $2 ORDER BY org_id")
             .bind(id.0)

@@ -382,6 +382,39 @@ impl Store {
         rows.iter().map(|r| Ok(OrgId(r.try_get(0)?))).collect()
     }
 
+    /// Each of `orgs` with its ancestors (nearest first) as of `date`, or as of its last day for
+    /// one not live then, as `org_chain_on` gives them; unknown ids are left out. From the
+    /// registry held in memory, for lists whose items are checked one by one.
+    pub async fn org_chains(&self, orgs: &BTreeSet<OrgId>, date: Date) -> Result<HashMap<OrgId, Vec<OrgId>>, StoreError> {
+        let all = self.all_versions().await?;
+        let mut by_org: HashMap<OrgId, Vec<&OrgVersion>> = HashMap::new();
+        for v in all.iter() {
+            by_org.entry(v.org).or_default().push(v);
+        }
+        let live_on = |org: OrgId, day: Date| by_org.get(&org).and_then(|vs| vs.iter().find(|v| v.is_live_on(day)).copied());
+        let mut out = HashMap::new();
+        for org in orgs {
+            let Some(versions) = by_org.get(org) else { continue };
+            let day = if versions.iter().any(|v| v.is_live_on(date)) {
+                date
+            } else {
+                let last = versions.iter().max_by_key(|v| v.valid_from).copied();
+                last.and_then(|v| v.valid_to.and_then(|t| t.yesterday().ok()).or(Some(v.valid_from))).unwrap_or(date)
+            };
+            let mut chain = Vec::new();
+            let mut at = live_on(*org, day).map(|v| (v.org, v.parent));
+            while let Some((id, parent)) = at {
+                chain.push(id);
+                at = match parent {
+                    Some(p) if chain.len() <= 64 => Some((p, live_on(p, day).and_then(|v| v.parent))),
+                    _ => None,
+                };
+            }
+            out.insert(*org, chain);
+        }
+        Ok(out)
+    }
+
     /// The successor relations reachable from `org` in either direction, transitively.
     pub async fn org_lineage(&self, org: OrgId) -> Result<Vec<Succession>, StoreError> {
         let rows = sqlx::query(

@@ -13,6 +13,7 @@ use crate::support::{bearer_client, client, ApiTest, Server};
 pub const TESTS: &[(&str, ApiTest)] = &[
     ("authorization_matrix_covers_every_route", |s| Box::pin(authorization_matrix(s))),
     ("lists_show_only_what_the_scope_allows", |s| Box::pin(lists_are_scoped(s))),
+    ("lists_checked_at_once_agree_with_each_item_checked_alone", |s| Box::pin(bulk_checks_agree(s))),
     ("cookie_writes_need_the_csrf_token", |s| Box::pin(csrf_required(s))),
     ("login_issues_a_fresh_session_id", |s| Box::pin(session_rotates(s))),
     ("revoked_token_stops_working", |s| Box::pin(token_revocation(s))),
@@ -701,6 +702,39 @@ async fn lists_are_scoped(s: Server) {
     let clusters = get(s.as_user("chuyenvien").await, s.url("/api/v1/clusters")).await;
     let cluster_names: BTreeSet<&str> = clusters.as_array().expect("list").iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(cluster_names, BTreeSet::from(["Cụm thi đua 2 – Văn phòng Thành ủy", "Cụm thi đua 7 – Ban Tổ chức Thành ủy"]));
+}
+
+/// The cluster and register lists check their items at once (chains from the registry in memory,
+/// memberships read once); each item checked alone through the single-item path gives the same
+/// answer, for every demo account.
+async fn bulk_checks_agree(s: Server) {
+    let system = Principal::system();
+    let clusters = s.app.clusters(&system).await.expect("clusters");
+    let registers = s.app.readable_registers(&system).await.expect("registers");
+    assert!(clusters.len() >= 4 && registers.len() >= 4, "{} clusters, {} registers", clusters.len(), registers.len());
+    for account in ACCOUNTS {
+        let (_, token) = s.app.create_token(&system, account.username, "bulk-check").await.expect("token");
+        let p = s.app.token_principal(&token).await.expect("principal");
+        let listed: BTreeSet<i64> = s.app.clusters(&p).await.expect("clusters").iter().map(|c| c.id.0).collect();
+        let mut alone = BTreeSet::new();
+        for c in &clusters {
+            if s.app.cluster_rules(&p, c.id).await.is_ok() {
+                alone.insert(c.id.0);
+            }
+        }
+        assert_eq!(listed, alone, "clusters of {}", account.username);
+        let listed: BTreeSet<i64> = s.app.readable_registers(&p).await.expect("registers").iter().map(|(o, _)| o.0).collect();
+        let mut alone = BTreeSet::new();
+        for (org, _) in &registers {
+            if s.app.register_records(&p, *org).await.is_ok() {
+                alone.insert(org.0);
+            }
+        }
+        assert_eq!(listed, alone, "registers of {}", account.username);
+        if account.username == "chuyenvien" {
+            assert!(!listed.is_empty() && listed.len() < registers.len(), "a unit officer reads some registers, not all: {listed:?}");
+        }
+    }
 }
 
 async fn csrf_required(s: Server) {

@@ -19,6 +19,7 @@ pub const TESTS: &[(&str, StoreTest)] = &[
     ("concurrent_writers_all_land", |db| Box::pin(concurrent_writers_all_land(db))),
     ("clusters_keep_yearly_membership", |db| Box::pin(clusters_keep_yearly_membership(db))),
     ("demo_world_loads_once_with_the_2025_reorganization", |db| Box::pin(demo_world_loads_once(db))),
+    ("chains_read_at_once_match_those_read_one_by_one", |db| Box::pin(chains_at_once(db))),
     ("migrate_is_idempotent", |db| Box::pin(migrate_is_idempotent(db))),
     ("concluded_results_go_in_many_at_once_into_their_rounds", |db| Box::pin(concluded_results_go_in_many_at_once(db))),
 ];
@@ -250,6 +251,35 @@ async fn demo_world_loads_once(db: TestDb) {
     assert_eq!(successors.len(), 4);
     let names = app.org_names(&successors.into_iter().collect()).await.expect("names");
     assert!(names.values().all(|n| n.starts_with("Ban Xây dựng Đảng Đảng ủy phường")), "{names:?}");
+}
+
+/// Ancestor chains made from the registry in memory, many at once, are those the database's
+/// recursive query gives one by one: on a day before and a day after the 2025 reorganization, for
+/// live organizations and for those ended by then (as of their last day).
+async fn chains_at_once(db: TestDb) {
+    let app = db.app().await;
+    app.load_demo().await.expect("demo");
+    let store = Store::open(&db.url).await.expect("open");
+    let all: BTreeSet<OrgId> = store.orgs_latest().await.expect("latest").into_iter().map(|v| v.org).collect();
+    for on in [date(2024, 6, 30), date(2025, 7, 1), thidua_app::today()] {
+        let chains = store.org_chains(&all, on).await.expect("chains");
+        assert_eq!(chains.len(), all.len());
+        let mut ended = 0;
+        for org in &all {
+            let history = store.org_history(*org).await.expect("history");
+            let last = history.last().expect("a version");
+            let day = if history.iter().any(|v| v.is_live_on(on)) {
+                on
+            } else {
+                ended += 1;
+                last.valid_to.and_then(|t| t.yesterday().ok()).unwrap_or(last.valid_from)
+            };
+            assert_eq!(chains[org], store.org_chain_on(*org, day).await.expect("chain"), "{org:?} on {on}");
+        }
+        assert!(ended > 0, "some organizations had ended or not begun on {on}");
+    }
+    let unknown = store.org_chains(&BTreeSet::from([OrgId(i64::MAX)]), date(2025, 7, 1)).await.expect("chains");
+    assert!(unknown.is_empty());
 }
 
 /// Results written many at once (an import of past years) land in their own rounds, members and
