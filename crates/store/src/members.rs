@@ -9,7 +9,7 @@ use thidua_core::member::{Cccd, Gap, GapKind, Gender, MemberId, MemberRecord};
 use thidua_core::org::OrgId;
 use thidua_core::vi::fold;
 
-use crate::db::{date_col, opt_date_col, Store, StoreError, Tx};
+use crate::db::{date_col, opt_date_col, org_scope, Store, StoreError, Tx};
 
 /// A member as stored, with the version optimistic concurrency compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,18 +123,8 @@ fn name_pattern(query: Option<&str>) -> Option<String> {
     query.map(|q| format!("%{}%", fold(q.trim()).replace('%', "")))
 }
 
-/// The condition that keeps members of `orgs` (own or temporary), its parameters from `$from`; none
-/// when `orgs` is empty, a condition that keeps all when it is `None`.
-fn scope_filter(orgs: Option<&[OrgId]>, from: usize) -> Option<(String, Vec<i64>)> {
-    match orgs {
-        Some([]) => None,
-        Some(list) => {
-            let p = placeholders(from, list.len());
-            Some((format!("AND (org_id IN ({p}) OR temporary_org_id IN ({p}))"), list.iter().map(|o| o.0).collect()))
-        }
-        None => Some((String::new(), Vec::new())),
-    }
-}
+/// A member belongs to a scope by their own organization or the one they are temporarily with.
+const MEMBER_ORGS: [&str; 2] = ["org_id", "temporary_org_id"];
 
 /// A placeholder list `$from, $from+1, …` for `n` values.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
@@ -383,27 +373,21 @@ impl Store {
     /// Members whose organization (or temporary organization) is one of `orgs` — all members when
     /// `orgs` is `None` — whose folded name contains the folded `query`, by name, one page.
     pub async fn members(&self, orgs: Option<&[OrgId]>, query: Option<&str>, limit: i64, offset: i64) -> Result<Vec<MemberRow>, StoreError> {
-        let Some((filter, args)) = scope_filter(orgs, 4) else { return Ok(Vec::new()) };
+        let Some((filter, args)) = org_scope(self.backend(), MEMBER_ORGS, orgs, 4) else { return Ok(Vec::new()) };
         let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) {filter} ORDER BY name_fold, id LIMIT $2 OFFSET $3"
+            "SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) AND {filter} ORDER BY name_fold, id LIMIT $2 OFFSET $3"
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(limit.clamp(1, 5000)).bind(offset.max(0));
-        for a in args {
-            q = q.bind(a);
-        }
-        q.fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(limit.clamp(1, 5000)).bind(offset.max(0));
+        args.bind(q).fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
     }
 
     /// Members in `orgs` (all when `None`) whose name contains `query`, `limit` of them after the
     /// id `after`, in id order: a whole scope read in bounded batches.
     pub async fn members_after(&self, orgs: Option<&[OrgId]>, query: Option<&str>, after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
-        let Some((filter, args)) = scope_filter(orgs, 3) else { return Ok(Vec::new()) };
-        let sql = format!("SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) AND id > $2 {filter} ORDER BY id LIMIT {}", limit.clamp(1, 5000));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(after.0);
-        for a in args {
-            q = q.bind(a);
-        }
-        q.fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
+        let Some((filter, args)) = org_scope(self.backend(), MEMBER_ORGS, orgs, 3) else { return Ok(Vec::new()) };
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM member WHERE ($1 IS NULL OR name_fold LIKE $1) AND id > $2 AND {filter} ORDER BY id LIMIT {}", limit.clamp(1, 5000));
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(name_pattern(query)).bind(after.0);
+        args.bind(q).fetch_all(&self.pool).await?.iter().map(member_from_row).collect()
     }
 
     /// Members in `orgs` (all when `None`) who may be due a badge, `limit` of them after the id
@@ -412,7 +396,7 @@ impl Store {
     /// (gaps, the lowest milestone missing, early awards) is the caller's; this only leaves out,
     /// in the database, the members it could not find due.
     pub async fn badge_prospects(&self, orgs: Option<&[OrgId]>, official_by: Date, milestones: &[LatestAdmission], after: MemberId, limit: i64) -> Result<Vec<MemberRow>, StoreError> {
-        let Some((filter, args)) = scope_filter(orgs, 4) else { return Ok(Vec::new()) };
+        let Some((filter, args)) = org_scope(self.backend(), MEMBER_ORGS, orgs, 4) else { return Ok(Vec::new()) };
         let Some(latest) = milestones.iter().map(|l| l.early).max() else { return Ok(Vec::new()) };
         let first = 4 + args.len();
         let missing: Vec<String> = milestones
@@ -427,14 +411,11 @@ impl Store {
             })
             .collect();
         let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM member WHERE official_on <= $1 AND admitted_on <= $2 AND id > $3 {filter} AND ({}) ORDER BY id LIMIT {}",
+            "SELECT {MEMBER_COLUMNS} FROM member WHERE official_on <= $1 AND admitted_on <= $2 AND id > $3 AND {filter} AND ({}) ORDER BY id LIMIT {}",
             missing.join(" OR "),
             limit.clamp(1, 5000)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(official_by)).bind(iso(latest)).bind(after.0);
-        for a in args {
-            q = q.bind(a);
-        }
+        let mut q = args.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(iso(official_by)).bind(iso(latest)).bind(after.0));
         for l in milestones {
             q = q.bind(iso(l.on_time)).bind(iso(l.early));
         }

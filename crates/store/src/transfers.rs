@@ -8,7 +8,7 @@ use thidua_core::member::MemberId;
 use thidua_core::org::OrgId;
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
-use crate::db::{date_col, opt_date_col, page_clause, Store, StoreError, Tx};
+use crate::db::{date_col, opt_date_col, org_scope, page_clause, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRow {
@@ -196,27 +196,21 @@ impl Store {
     /// Transfers sent from or to one of `orgs` (every transfer when `None`), newest first: open
     /// or closed ones when `open` says, all of them or one page (`(limit, offset)`).
     pub async fn transfers(&self, orgs: Option<&[OrgId]>, open: Option<bool>, page: Option<(i64, i64)>) -> Result<Vec<TransferRow>, StoreError> {
-        let Some(scope) = scope_condition(orgs) else { return Ok(Vec::new()) };
+        let Some((scope, args)) = org_scope(self.backend(), TRANSFER_ORGS, orgs, 1) else { return Ok(Vec::new()) };
         let state = match open {
             Some(open) => format!("AND state {}IN ({})", if open { "" } else { "NOT " }, open_states()),
             None => String::new(),
         };
         let page = page_clause(page);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM transfer WHERE {scope} {state} ORDER BY introduced_on DESC, id DESC{page}")));
-        for o in orgs.unwrap_or_default() {
-            q = q.bind(o.0);
-        }
-        q.fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM transfer WHERE {scope} {state} ORDER BY introduced_on DESC, id DESC{page}")));
+        args.bind(q).fetch_all(&self.pool).await?.iter().map(from_row).collect()
     }
 
     /// How many transfers of `orgs` (all when `None`) are in each state.
     pub async fn transfer_counts(&self, orgs: Option<&[OrgId]>) -> Result<Vec<(TransferState, i64)>, StoreError> {
-        let Some(scope) = scope_condition(orgs) else { return Ok(Vec::new()) };
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT state, count(*) FROM transfer WHERE {scope} GROUP BY state")));
-        for o in orgs.unwrap_or_default() {
-            q = q.bind(o.0);
-        }
-        q.fetch_all(&self.pool)
+        let Some((scope, args)) = org_scope(self.backend(), TRANSFER_ORGS, orgs, 1) else { return Ok(Vec::new()) };
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT state, count(*) FROM transfer WHERE {scope} GROUP BY state")));
+        args.bind(q).fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| Ok((TransferState::from_code(&r.try_get::<String, _>(0)?).ok_or_else(|| StoreError::Corrupt("transfer state".into()))?, r.try_get(1)?)))
@@ -244,16 +238,8 @@ impl Store {
 
 /// The condition on transfers sent from or to one of `orgs`, parameters from `$1`: true for all
 /// when `None`, none at all when `orgs` is empty.
-fn scope_condition(orgs: Option<&[OrgId]>) -> Option<String> {
-    match orgs {
-        Some([]) => None,
-        Some(list) => {
-            let p = (1..=list.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-            Some(format!("(from_org_id IN ({p}) OR to_org_id IN ({p}))"))
-        }
-        None => Some("1 = 1".into()),
-    }
-}
+/// A transfer belongs to a scope by either side.
+const TRANSFER_ORGS: [&str; 2] = ["from_org_id", "to_org_id"];
 
 /// The codes of the states a transfer is open in, quoted for SQL.
 fn open_states() -> String {

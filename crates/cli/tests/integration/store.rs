@@ -20,6 +20,7 @@ pub const TESTS: &[(&str, StoreTest)] = &[
     ("clusters_keep_yearly_membership", |db| Box::pin(clusters_keep_yearly_membership(db))),
     ("demo_world_loads_once_with_the_2025_reorganization", |db| Box::pin(demo_world_loads_once(db))),
     ("chains_read_at_once_match_those_read_one_by_one", |db| Box::pin(chains_at_once(db))),
+    ("a_wide_scope_keeps_what_a_narrow_one_does", |db| Box::pin(wide_scopes(db))),
     ("migrate_is_idempotent", |db| Box::pin(migrate_is_idempotent(db))),
     ("concluded_results_go_in_many_at_once_into_their_rounds", |db| Box::pin(concluded_results_go_in_many_at_once(db))),
 ];
@@ -280,6 +281,34 @@ async fn chains_at_once(db: TestDb) {
     }
     let unknown = store.org_chains(&BTreeSet::from([OrgId(i64::MAX)]), date(2025, 7, 1)).await.expect("chains");
     assert!(unknown.is_empty());
+}
+
+/// Past a thousand organizations a scope goes to the database as one JSON array instead of a
+/// parameter each: padded past that with ids of no organization, half of the demo's tree keeps
+/// the same members and transfers as it does as a short list.
+async fn wide_scopes(db: TestDb) {
+    let app = db.app().await;
+    app.load_demo().await.expect("demo");
+    let store = Store::open(&db.url).await.expect("open");
+    let live: Vec<OrgId> = store.orgs_on(thidua_app::today()).await.expect("tree").into_iter().map(|v| v.org).collect();
+    let half: Vec<OrgId> = live.iter().copied().step_by(2).collect();
+    assert!(half.len() < 1000, "the demo's half tree is a short list: {}", half.len());
+    let wide: Vec<OrgId> = half.iter().copied().chain((1..=1200).map(|i| OrgId(-i))).collect();
+    let ids = |rows: Vec<thidua_store::MemberRow>| rows.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let narrow_members = ids(store.members(Some(&half), None, 5000, 0).await.expect("members"));
+    assert!(!narrow_members.is_empty() && narrow_members.len() < ids(store.members(None, None, 5000, 0).await.expect("all")).len());
+    assert_eq!(ids(store.members(Some(&wide), None, 5000, 0).await.expect("members")), narrow_members);
+    assert_eq!(ids(store.members(Some(&wide), Some("thi"), 5000, 0).await.expect("named")), ids(store.members(Some(&half), Some("thi"), 5000, 0).await.expect("named")));
+    let after = |orgs: Vec<OrgId>| {
+        let store = &store;
+        async move { ids(store.members_after(Some(&orgs), None, thidua_core::member::MemberId(0), 5000).await.expect("after")) }
+    };
+    assert_eq!(after(wide.clone()).await, after(half.clone()).await);
+    let transfers = |rows: Vec<thidua_store::TransferRow>| rows.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    let all_transfers = store.transfers(Some(&live), None, None).await.expect("transfers");
+    assert!(!all_transfers.is_empty(), "the demo has transfers");
+    assert_eq!(transfers(store.transfers(Some(&wide), None, None).await.expect("wide")), transfers(store.transfers(Some(&half), None, None).await.expect("narrow")));
+    assert_eq!(store.transfer_counts(Some(&wide)).await.expect("counts"), store.transfer_counts(Some(&half)).await.expect("counts"));
 }
 
 /// Results written many at once (an import of past years) land in their own rounds, members and
