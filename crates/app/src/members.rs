@@ -404,19 +404,17 @@ impl App {
     }
 
     /// Members in the principal's scope who can receive their next badge on `presentation`. The
-    /// whole scope is read in batches; the database leaves out those who hold every milestone
-    /// they could have reached by then (gaps only delay one), which in a register kept up to date
-    /// is nearly everyone, and the rule is applied to the rest.
+    /// database leaves out, over the whole scope at once, those who hold every milestone they
+    /// could have reached by then (gaps only delay one), which in a register kept up to date is
+    /// nearly everyone; the rest are read in batches and the rule is applied to them.
     pub async fn badge_candidates(&self, p: &Principal, presentation: Date) -> Result<Vec<(MemberSummary, BadgeDue)>, AppError> {
         let rules = self.rules.membership_on(presentation).map_err(AppError::Rules)?.clone();
         let orgs = self.member_orgs(p, Action::ViewMember).await?;
         let milestones = latest_admissions(&rules, presentation);
         let mut out = Vec::new();
-        let mut after = MemberId(0);
-        loop {
-            let rows = self.store.badge_prospects(orgs.as_deref(), presentation, &milestones, after, BATCH).await?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
+        let prospects = self.store.badge_prospects(orgs.as_deref(), presentation, &milestones).await?;
+        for batch in prospects.chunks(BATCH as usize) {
+            let rows = self.store.members_by_ids(batch).await?;
             let ids: Vec<MemberId> = rows.iter().map(|m| m.id).collect();
             let mut gaps: HashMap<MemberId, Vec<Gap>> = HashMap::new();
             for (m, g) in self.store.member_gaps(&ids).await? {

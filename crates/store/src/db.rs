@@ -291,21 +291,28 @@ impl Tx {
     }
 }
 
-/// Past this many organizations, a scope is one JSON array checked row by row rather than a list
-/// of parameters matched through the indexes on the organization columns.
-const WIDE_SCOPE: usize = 1000;
+/// Past this many organizations, a scope is bound as one list rather than a parameter each:
+/// SQLite finds each `$n` by walking the statement's names, PostgreSQL takes at most 65,535 and
+/// plans a list of parameters better than an array it cannot see.
+fn long_scope(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 1000,
+        Backend::Postgres => 30_000,
+    }
+}
 
-/// The values an organization scope binds: each organization, or one JSON array of them.
+/// The values an organization scope binds: each organization, or one list of them written as
+/// the database reads it.
 pub(crate) enum ScopeArgs {
     Each(Vec<i64>),
-    Json(String),
+    List(String),
 }
 
 impl ScopeArgs {
     pub(crate) fn len(&self) -> usize {
         match self {
             ScopeArgs::Each(ids) => ids.len(),
-            ScopeArgs::Json(_) => 1,
+            ScopeArgs::List(_) => 1,
         }
     }
 
@@ -317,36 +324,44 @@ impl ScopeArgs {
                 }
                 q
             }
-            ScopeArgs::Json(list) => q.bind(list),
+            ScopeArgs::List(list) => q.bind(list),
         }
     }
 }
 
-/// The condition that one of `columns` names one of `orgs`, its parameters from `$from`: none
-/// when `orgs` is empty, one that keeps every row when it is `None`.
-///
-/// A wide scope (a province's officer: 18,000 organizations) goes as one JSON array. As one
-/// parameter each, SQLite looked every `$n` up by name among all the others (a page of a
-/// province's member list took 1.6 s and its download 32 s), and PostgreSQL takes at most 65,535
-/// (a national officer's scope is 300,000). Such a scope matches most rows, so the unary `+`
-/// keeps the organization indexes out: the query walks its own order and checks each row.
-pub(crate) fn org_scope(backend: Backend, columns: [&str; 2], orgs: Option<&[OrgId]>, from: usize) -> Option<(String, ScopeArgs)> {
-    let [a, b] = columns;
-    match orgs {
-        Some([]) => None,
-        Some(list) if list.len() > WIDE_SCOPE => {
-            let set = match backend {
-                Backend::Sqlite => format!("SELECT value FROM json_each(${from})"),
-                Backend::Postgres => format!("SELECT json_array_elements_text(${from}::json)::bigint"),
-            };
-            let json = format!("[{}]", list.iter().map(|o| o.0.to_string()).collect::<Vec<_>>().join(","));
-            Some((format!("(+{a} IN ({set}) OR +{b} IN ({set}))"), ScopeArgs::Json(json)))
-        }
-        Some(list) => {
-            let p = crate::members::placeholders(from, list.len());
-            Some((format!("({a} IN ({p}) OR {b} IN ({p}))"), ScopeArgs::Each(list.iter().map(|o| o.0).collect())))
-        }
-        None => Some(("1 = 1".into(), ScopeArgs::Each(Vec::new()))),
+impl Store {
+    /// The condition that one of `columns` names one of `orgs`, its parameters from `$from`: none
+    /// when `orgs` is empty, one that keeps every row when it is `None`.
+    ///
+    /// A long scope goes as one list. As one parameter each, SQLite looked every `$n` up by name
+    /// among all the others (a province's officer: 18,000 organizations; a page of the member list
+    /// took 1.6 s and its download 32 s), and PostgreSQL takes at most 65,535 (a nation's scope is
+    /// 300,000). A scope of most of the tree matches most rows, so the unary `+` then keeps the
+    /// organization indexes out and the query walks its own order checking each row; a smaller one
+    /// is found through them.
+    pub(crate) async fn org_scope(&self, columns: [&str; 2], orgs: Option<&[OrgId]>, from: usize) -> Result<Option<(String, ScopeArgs)>, StoreError> {
+        let [a, b] = columns;
+        Ok(match orgs {
+            Some([]) => None,
+            Some(list) if list.len() > long_scope(self.backend) => {
+                let walk = if 2 * list.len() > self.current_org_count().await? { "+" } else { "" };
+                let ids = list.iter().map(|o| o.0.to_string()).collect::<Vec<_>>().join(",");
+                // SQLite reads a JSON array; PostgreSQL an array, whose length its planner sees
+                // (a subquery over JSON it guesses at 100 rows, and a district's badges took 12 s).
+                Some(match self.backend {
+                    Backend::Sqlite => {
+                        let set = format!("SELECT value FROM json_each(${from})");
+                        (format!("({walk}{a} IN ({set}) OR {walk}{b} IN ({set}))"), ScopeArgs::List(format!("[{ids}]")))
+                    }
+                    Backend::Postgres => (format!("({walk}{a} = ANY(${from}::bigint[]) OR {walk}{b} = ANY(${from}::bigint[]))"), ScopeArgs::List(format!("{{{ids}}}"))),
+                })
+            }
+            Some(list) => {
+                let p = crate::members::placeholders(from, list.len());
+                Some((format!("({a} IN ({p}) OR {b} IN ({p}))"), ScopeArgs::Each(list.iter().map(|o| o.0).collect())))
+            }
+            None => Some(("1 = 1".into(), ScopeArgs::Each(Vec::new()))),
+        })
     }
 }
 

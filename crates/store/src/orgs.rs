@@ -382,6 +382,11 @@ impl Store {
         rows.iter().map(|r| Ok(OrgId(r.try_get(0)?))).collect()
     }
 
+    /// How many organizations are live now (their latest version has no end).
+    pub(crate) async fn current_org_count(&self) -> Result<usize, StoreError> {
+        Ok(self.all_versions().await?.iter().filter(|v| v.valid_to.is_none()).count())
+    }
+
     /// Each of `orgs` with its ancestors (nearest first) as of `date`, or as of its last day for
     /// one not live then, as `org_chain_on` gives them; unknown ids are left out. From the
     /// registry held in memory, for lists whose items are checked one by one.

@@ -8,7 +8,7 @@ use thidua_core::member::MemberId;
 use thidua_core::org::OrgId;
 use thidua_core::transfer::{TemporaryPurpose, TransferKind, TransferState, TransferStep};
 
-use crate::db::{date_col, opt_date_col, org_scope, page_clause, Store, StoreError, Tx};
+use crate::db::{date_col, opt_date_col, page_clause, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRow {
@@ -196,7 +196,7 @@ impl Store {
     /// Transfers sent from or to one of `orgs` (every transfer when `None`), newest first: open
     /// or closed ones when `open` says, all of them or one page (`(limit, offset)`).
     pub async fn transfers(&self, orgs: Option<&[OrgId]>, open: Option<bool>, page: Option<(i64, i64)>) -> Result<Vec<TransferRow>, StoreError> {
-        let Some((scope, args)) = org_scope(self.backend(), TRANSFER_ORGS, orgs, 1) else { return Ok(Vec::new()) };
+        let Some((scope, args)) = self.org_scope(TRANSFER_ORGS, orgs, 1).await? else { return Ok(Vec::new()) };
         let state = match open {
             Some(open) => format!("AND state {}IN ({})", if open { "" } else { "NOT " }, open_states()),
             None => String::new(),
@@ -208,7 +208,7 @@ impl Store {
 
     /// How many transfers of `orgs` (all when `None`) are in each state.
     pub async fn transfer_counts(&self, orgs: Option<&[OrgId]>) -> Result<Vec<(TransferState, i64)>, StoreError> {
-        let Some((scope, args)) = org_scope(self.backend(), TRANSFER_ORGS, orgs, 1) else { return Ok(Vec::new()) };
+        let Some((scope, args)) = self.org_scope(TRANSFER_ORGS, orgs, 1).await? else { return Ok(Vec::new()) };
         let q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT state, count(*) FROM transfer WHERE {scope} GROUP BY state")));
         args.bind(q).fetch_all(&self.pool)
             .await?
