@@ -2,10 +2,10 @@
 //! (or filters through [`App::visible`]) before it reads or writes; the decision itself is
 //! [`thidua_core::access::can`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
-use thidua_core::access::{can, Action, Grant, ResolvedGrant, Resource, Scope};
+use thidua_core::access::{can, org_reach, Action, Grant, ResolvedGrant, Resource, Scope};
 use thidua_core::cluster::{Cluster, ClusterId};
 use thidua_core::org::{OrgId, OrgVersion, SuccessionKind};
 
@@ -137,29 +137,66 @@ impl App {
         self.visible_for(p, Action::ViewOrg, versions).await
     }
 
-    /// The versions (all live on one date) on which the principal may do `action`.
+    /// The versions (all live on one date) on which the principal may do `action`: the tree they
+    /// make is walked down from the grants' roots, so the list costs what the principal's part of
+    /// it holds rather than a chain for every organization of a nation.
     pub(crate) async fn visible_for(&self, p: &Principal, action: Action, versions: Vec<OrgVersion>) -> Result<Vec<OrgVersion>, AppError> {
-        if p.has_system(action) {
+        let reach = org_reach(&p.grants, action);
+        if reach.everything {
             return Ok(versions);
         }
-        let parents: HashMap<OrgId, Option<OrgId>> = versions.iter().map(|v| (v.org, v.parent)).collect();
-        let mut clusters: HashMap<OrgId, Vec<ClusterId>> = HashMap::new();
-        for (o, c) in self.store.cluster_memberships().await? {
-            clusters.entry(o).or_default().push(c);
+        let mut children: HashMap<OrgId, Vec<OrgId>> = HashMap::new();
+        for v in &versions {
+            if let Some(parent) = v.parent {
+                children.entry(parent).or_default().push(v.org);
+            }
         }
-        Ok(versions
-            .into_iter()
-            .filter(|v| {
-                let mut chain = vec![v.org];
-                while let Some(Some(parent)) = chain.last().and_then(|o| parents.get(o)) {
-                    if chain.contains(parent) || chain.len() > 64 {
-                        break;
-                    }
-                    chain.push(*parent);
-                }
-                let resource = Resource::Org { chain, clusters: clusters.get(&v.org).cloned().unwrap_or_default() };
-                can(&p.grants, action, &resource)
-            })
-            .collect())
+        let live: HashSet<OrgId> = versions.iter().map(|v| v.org).collect();
+        let mut allowed = walk_down(&children, &reach.roots, |o| live.contains(o));
+        for c in &reach.clusters {
+            allowed.extend(self.store.cluster_orgs(*c).await?.into_iter().filter(|o| live.contains(o)));
+        }
+        Ok(versions.into_iter().filter(|v| allowed.contains(&v.org)).collect())
     }
+
+    /// The organizations live on `date` on which the principal may do `action`, walked down from
+    /// the grants' roots through the day's tree held in memory; `None` when that is all of them.
+    pub(crate) async fn reachable_orgs(&self, p: &Principal, action: Action, date: Date) -> Result<Option<HashSet<OrgId>>, AppError> {
+        let reach = org_reach(&p.grants, action);
+        if reach.everything {
+            return Ok(None);
+        }
+        let children = self.store.org_children_on(date).await?;
+        // An organization is live on the day when it has a chain then.
+        let mut live = HashSet::new();
+        for o in &reach.roots {
+            if !self.store.org_chain_on(*o, date).await?.is_empty() {
+                live.insert(*o);
+            }
+        }
+        let mut allowed = walk_down(&children, &reach.roots, |o| live.contains(o));
+        for c in &reach.clusters {
+            for o in self.store.cluster_orgs(*c).await? {
+                if !allowed.contains(&o) && !self.store.org_chain_on(o, date).await?.is_empty() {
+                    allowed.insert(o);
+                }
+            }
+        }
+        Ok(Some(allowed))
+    }
+}
+
+/// Everything below `roots` in `children`, and the roots that `is_live` keeps: a root no longer
+/// live still leads to what was below it and is live, as its chain would.
+fn walk_down(children: &HashMap<OrgId, Vec<OrgId>>, roots: &[OrgId], is_live: impl Fn(&OrgId) -> bool) -> HashSet<OrgId> {
+    let mut found: HashSet<OrgId> = roots.iter().copied().filter(|o| is_live(o)).collect();
+    let mut stack = roots.to_vec();
+    while let Some(o) = stack.pop() {
+        for c in children.get(&o).into_iter().flatten() {
+            if found.insert(*c) {
+                stack.push(*c);
+            }
+        }
+    }
+    found
 }

@@ -126,9 +126,7 @@ impl App {
         if !p.may(action) {
             return Ok(Some(Vec::new()));
         }
-        let live = self.store.orgs_on(today()).await?;
-        let visible = self.visible_for(p, action, live).await?;
-        Ok(Some(visible.into_iter().map(|v| v.org).collect()))
+        Ok(self.reachable_orgs(p, action, today()).await?.map(|set| set.into_iter().collect()))
     }
 
     /// Whether the principal may register members anywhere: asked by pages that offer an import or

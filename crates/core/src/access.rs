@@ -181,6 +181,30 @@ pub fn can(grants: &[ResolvedGrant], action: Action, resource: &Resource) -> boo
     grants.iter().any(|g| g.grant.role.allows(action) && g.covers(action, resource))
 }
 
+/// Where `grants` allow `action` on organizations: on every one, or on those at and below
+/// `roots` and the member units of `clusters`. It is `can` on [`Resource::Org`] read from the
+/// grants down, for lists that would otherwise ask it of every organization in the tree.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OrgReach {
+    pub everything: bool,
+    pub roots: Vec<OrgId>,
+    pub clusters: Vec<ClusterId>,
+}
+
+pub fn org_reach(grants: &[ResolvedGrant], action: Action) -> OrgReach {
+    let mut reach = OrgReach::default();
+    for g in grants.iter().filter(|g| g.grant.role.allows(action)) {
+        match g.grant.scope {
+            Scope::System => reach.everything = true,
+            Scope::Subtree(_) => reach.roots.extend(g.roots.iter().copied()),
+            // As `covers`: a cluster grant shows its member units and allows nothing else on them.
+            Scope::Cluster(c) if action == Action::ViewOrg => reach.clusters.push(c),
+            Scope::Cluster(_) => {}
+        }
+    }
+    reach
+}
+
 /// Whether any grant allows `action` somewhere: decides what the UI offers at all.
 pub fn can_somewhere(grants: &[ResolvedGrant], action: Action) -> bool {
     grants.iter().any(|g| {
@@ -202,6 +226,56 @@ mod tests {
 
     fn org(chain: &[i64], clusters: &[i64]) -> Resource {
         Resource::Org { chain: chain.iter().map(|o| OrgId(*o)).collect(), clusters: clusters.iter().map(|c| ClusterId(*c)).collect() }
+    }
+
+    const ACTIONS: [Action; 17] = [
+        Action::ViewOrg,
+        Action::EditOrgs,
+        Action::ViewCluster,
+        Action::EditCluster,
+        Action::ArrangeCluster,
+        Action::ViewAudit,
+        Action::ManageAccounts,
+        Action::ViewMember,
+        Action::EditMember,
+        Action::ReadMemberFile,
+        Action::ManageTransfers,
+        Action::ViewDocuments,
+        Action::EditDocuments,
+        Action::ViewCommendation,
+        Action::ProposeCommendation,
+        Action::DecideCommendation,
+        Action::ManageRules,
+    ];
+
+    proptest::proptest! {
+        /// The reach read from the grants down answers as `can` does for any organization.
+        #[test]
+        fn reach_agrees_with_can(
+            grants in proptest::collection::vec((0..6usize, 0..3u8, 1..8i64, proptest::collection::vec(1..8i64, 0..3)), 0..4),
+            action in 0..17usize,
+            chain in proptest::collection::vec(1..8i64, 0..4),
+            clusters in proptest::collection::vec(1..8i64, 0..3),
+        ) {
+            let grants: Vec<ResolvedGrant> = grants
+                .into_iter()
+                .map(|(role, scope, id, more)| {
+                    let scope = match scope {
+                        0 => Scope::System,
+                        1 => Scope::Subtree(OrgId(id)),
+                        _ => Scope::Cluster(ClusterId(id)),
+                    };
+                    let roots: Vec<i64> = if matches!(scope, Scope::Subtree(_)) { std::iter::once(id).chain(more).collect() } else { Vec::new() };
+                    grant(Role::ALL[role], scope, &roots)
+                })
+                .collect();
+            let action = ACTIONS[action];
+            let reach = org_reach(&grants, action);
+            let reached = reach.everything
+                || chain.iter().any(|o| reach.roots.contains(&OrgId(*o)))
+                || clusters.iter().any(|c| reach.clusters.contains(&ClusterId(*c)));
+            proptest::prop_assert_eq!(can(&grants, action, &org(&chain, &clusters)), reached);
+        }
     }
 
     #[test]

@@ -712,6 +712,10 @@ async fn bulk_checks_agree(s: Server) {
     let clusters = s.app.clusters(&system).await.expect("clusters");
     let registers = s.app.readable_registers(&system).await.expect("registers");
     assert!(clusters.len() >= 4 && registers.len() >= 4, "{} clusters, {} registers", clusters.len(), registers.len());
+    let today = thidua_app::today();
+    let orgs = s.app.orgs_on(&system, today).await.expect("orgs");
+    let members = s.app.members(&system, None, 100_000, 0).await.expect("members");
+    assert!(orgs.len() >= 20 && members.len() >= 50, "{} organizations, {} members", orgs.len(), members.len());
     for account in ACCOUNTS {
         let (_, token) = s.app.create_token(&system, account.username, "bulk-check").await.expect("token");
         let p = s.app.token_principal(&token).await.expect("principal");
@@ -734,6 +738,23 @@ async fn bulk_checks_agree(s: Server) {
         if account.username == "chuyenvien" {
             assert!(!listed.is_empty() && listed.len() < registers.len(), "a unit officer reads some registers, not all: {listed:?}");
         }
+        // The tree and the member list are walked down from the grants; each item alone asks `can`.
+        let listed: BTreeSet<i64> = s.app.orgs_on(&p, today).await.expect("orgs").iter().map(|v| v.org.0).collect();
+        let mut alone = BTreeSet::new();
+        for v in &orgs {
+            if s.app.org_detail(&p, v.org, today).await.is_ok() {
+                alone.insert(v.org.0);
+            }
+        }
+        assert_eq!(listed, alone, "organizations of {}", account.username);
+        let listed: BTreeSet<i64> = s.app.members(&p, None, 100_000, 0).await.expect("members").iter().map(|m| m.id.0).collect();
+        let mut alone = BTreeSet::new();
+        for m in &members {
+            if s.app.member(&p, m.id).await.is_ok() {
+                alone.insert(m.id.0);
+            }
+        }
+        assert_eq!(listed, alone, "members of {}", account.username);
     }
 }
 
