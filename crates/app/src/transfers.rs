@@ -1,15 +1,15 @@
 //! Membership transfers: introduced by the sending side, reported, received and completed by the
 //! receiving side; the member's record moves with the member in the completing transaction.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
-use thidua_core::access::Action;
+use thidua_core::access::{can, Action};
 use thidua_core::member::MemberId;
 use thidua_core::date::{format_date, long_date};
 use thidua_core::org::{OrgId, OrgKind};
 use thidua_core::transfer::{self, check_new, Deadlines, TransferDates, TransferError, TransferKind, TransferState, TransferStep};
-use thidua_store::{MemberRow, StepRow, TransferRow};
+use thidua_store::{StepRow, TransferRow};
 
 use crate::auth::{now_unix, Principal};
 use crate::{today, App, AppError, TransferProblem};
@@ -62,51 +62,53 @@ fn dates(row: &TransferRow) -> TransferDates {
 }
 
 impl App {
-    async fn may(&self, p: &Principal, org: Option<OrgId>) -> bool {
-        match org {
-            Some(o) => self.require_org(p, Action::ManageTransfers, o, today()).await.is_ok(),
-            None => false,
-        }
-    }
-
-    async fn transfer_view(&self, p: &Principal, row: TransferRow, member: Option<&MemberRow>) -> Result<TransferView, AppError> {
-        let rules = self.rules.membership_on(row.introduced_on).ok();
+    /// What the lists and the page show about each of `rows`, in their order. The facts are read
+    /// for all rows at once: one by one they cost a dozen queries a row, and under load a unit
+    /// officer's list of open transfers waited seconds for connections.
+    async fn transfer_views(&self, p: &Principal, rows: Vec<TransferRow>) -> Result<Vec<TransferView>, AppError> {
         let cal = self.work_calendar().await?;
-        let deadlines = rules.map(|r| transfer::deadlines(r, &cal, row.trigger_on, row.introduced_on));
-        let overdue_since = rules.and_then(|r| transfer::overdue(r, &cal, &dates(&row), today()));
-        let names = self.org_names(&[Some(row.from_org), row.to_org].into_iter().flatten().collect()).await?;
-        let member_name = match member {
-            Some(m) => m.record.full_name.clone(),
-            None => self.store.member(row.member).await?.map(|m| m.record.full_name).unwrap_or_default(),
+        let orgs: BTreeSet<OrgId> = rows.iter().flat_map(|r| [Some(r.from_org), r.to_org]).flatten().collect();
+        let names = self.org_names(&orgs).await?;
+        let ids: Vec<MemberId> = rows.iter().map(|r| r.member).collect::<BTreeSet<_>>().into_iter().collect();
+        let members: HashMap<MemberId, String> = self.store.members_by_ids(&ids).await?.into_iter().map(|m| (m.id, m.record.full_name)).collect();
+        let internal = |r: &TransferRow| if r.external_to.is_none() && r.external_from.is_none() { r.to_org } else { None };
+        let ends: BTreeSet<(OrgId, Date)> = rows.iter().filter_map(|r| internal(r).map(|to| [(r.from_org, r.introduced_on), (to, r.introduced_on)])).flatten().collect();
+        let provinces = self.provinces_of(&ends).await?;
+        let may: HashMap<OrgId, bool> = if p.has_system(Action::ManageTransfers) {
+            orgs.iter().map(|o| (*o, true)).collect()
+        } else {
+            self.org_resources(&orgs, today()).await?.into_iter().map(|(o, r)| (o, can(&p.grants, Action::ManageTransfers, &r))).collect()
         };
-        let across_provinces = match (row.external_to.is_some() || row.external_from.is_some(), row.to_org) {
-            (false, Some(to)) => self.province_of(row.from_org, row.introduced_on).await? != self.province_of(to, row.introduced_on).await?,
-            _ => true,
-        };
-        let may_send = self.may(p, Some(row.from_org)).await;
-        // A transfer to another installation is carried through by the sending side.
-        let may_receive = if row.to_org.is_some() { self.may(p, row.to_org).await } else { may_send };
-        Ok(TransferView {
-            member_name,
-            deadlines,
-            overdue_since,
-            from_name: row.external_from.clone().or_else(|| names.get(&row.from_org).cloned()).unwrap_or_default(),
-            to_name: row.to_org.and_then(|o| names.get(&o).cloned()).or_else(|| row.external_to.clone()).unwrap_or_default(),
-            may_send,
-            may_receive,
-            across_provinces,
-            row,
-        })
+        let may = |o: Option<OrgId>| o.is_some_and(|o| may.get(&o).copied().unwrap_or(false));
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let rules = self.rules.membership_on(row.introduced_on).ok();
+                let province = |o: OrgId| provinces.get(&(o, row.introduced_on)).copied().flatten();
+                let may_send = may(Some(row.from_org));
+                TransferView {
+                    member_name: members.get(&row.member).cloned().unwrap_or_default(),
+                    deadlines: rules.map(|r| transfer::deadlines(r, &cal, row.trigger_on, row.introduced_on)),
+                    overdue_since: rules.and_then(|r| transfer::overdue(r, &cal, &dates(&row), today())),
+                    from_name: row.external_from.clone().or_else(|| names.get(&row.from_org).cloned()).unwrap_or_default(),
+                    to_name: row.to_org.and_then(|o| names.get(&o).cloned()).or_else(|| row.external_to.clone()).unwrap_or_default(),
+                    may_send,
+                    // A transfer to another installation is carried through by the sending side.
+                    may_receive: if row.to_org.is_some() { may(row.to_org) } else { may_send },
+                    across_provinces: internal(&row).is_none_or(|to| province(row.from_org) != province(to)),
+                    row,
+                }
+            })
+            .collect())
     }
 
-    /// The provincial committee (or committee directly under the Centre) above an organization.
-    async fn province_of(&self, org: OrgId, on: Date) -> Result<Option<OrgId>, AppError> {
-        for o in self.store.org_chain_on(org, on).await? {
-            if self.store.org_history(o).await?.last().is_some_and(|v| v.kind == OrgKind::ProvincialCommittee) {
-                return Ok(Some(o));
-            }
-        }
-        Ok(None)
+    /// The provincial committee (or committee directly under the Centre) above each organization
+    /// on its day.
+    async fn provinces_of(&self, ends: &BTreeSet<(OrgId, Date)>) -> Result<HashMap<(OrgId, Date), Option<OrgId>>, AppError> {
+        let chains = self.store.org_chains_each(ends).await?;
+        let kinds = self.store.latest_versions(&chains.values().flatten().copied().collect()).await?;
+        let is_province = |o: &OrgId| kinds.get(o).is_some_and(|v| v.kind == OrgKind::ProvincialCommittee);
+        Ok(ends.iter().map(|end| (*end, chains.get(end).and_then(|c| c.iter().find(|o| is_province(o)).copied()))).collect())
     }
 
     /// Starts a transfer: resolves the receiving organization through mergers, checks the rules
@@ -217,18 +219,14 @@ impl App {
     pub async fn transfers_where(&self, p: &Principal, open: Option<bool>, page: Option<(i64, i64)>) -> Result<Vec<TransferView>, AppError> {
         let orgs = self.member_orgs(p, Action::ManageTransfers).await?;
         let rows = self.store.transfers(orgs.as_deref(), open, page).await?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(self.transfer_view(p, row, None).await?);
-        }
-        Ok(out)
+        self.transfer_views(p, rows).await
     }
 
     /// One transfer. Both sides see it; the sending side keeps this read-only trace after the
     /// member has left.
     pub async fn transfer(&self, p: &Principal, id: i64) -> Result<TransferDetail, AppError> {
         let row = self.store.transfer(id).await?.ok_or(AppError::NotFound)?;
-        let view = self.transfer_view(p, row, None).await?;
+        let view = self.transfer_views(p, vec![row]).await?.pop().ok_or(AppError::NotFound)?;
         if !(view.may_send || view.may_receive || p.has_system(Action::ManageTransfers)) {
             return Err(AppError::Forbidden);
         }

@@ -245,9 +245,14 @@ impl Store {
     }
 
     /// The latest name of each of `orgs` (unknown ids are left out).
-    pub async fn latest_names(&self, orgs: &std::collections::BTreeSet<OrgId>) -> Result<std::collections::HashMap<OrgId, String>, StoreError> {
+    pub async fn latest_names(&self, orgs: &BTreeSet<OrgId>) -> Result<HashMap<OrgId, String>, StoreError> {
+        Ok(self.latest_versions(orgs).await?.into_iter().map(|(org, v)| (org, v.name)).collect())
+    }
+
+    /// The latest version of each of `orgs` (unknown ids are left out).
+    pub async fn latest_versions(&self, orgs: &BTreeSet<OrgId>) -> Result<HashMap<OrgId, OrgVersion>, StoreError> {
         let all = self.all_versions().await?;
-        Ok(latest_of(all.iter().filter(|v| orgs.contains(&v.org))).into_iter().map(|(org, v)| (org, v.name.clone())).collect())
+        Ok(latest_of(all.iter().filter(|v| orgs.contains(&v.org))).into_iter().map(|(org, v)| (org, v.clone())).collect())
     }
 
     /// Every version, read again only when the registry has a newer event than those read last:
@@ -391,6 +396,13 @@ impl Store {
     /// one not live then, as `org_chain_on` gives them; unknown ids are left out. From the
     /// registry held in memory, for lists whose items are checked one by one.
     pub async fn org_chains(&self, orgs: &BTreeSet<OrgId>, date: Date) -> Result<HashMap<OrgId, Vec<OrgId>>, StoreError> {
+        let wanted: BTreeSet<(OrgId, Date)> = orgs.iter().map(|o| (*o, date)).collect();
+        Ok(self.org_chains_each(&wanted).await?.into_iter().map(|((org, _), chain)| (org, chain)).collect())
+    }
+
+    /// As `org_chains`, each organization on a day of its own: rows of a list that each name
+    /// their date (a transfer's day of introduction).
+    pub async fn org_chains_each(&self, wanted: &BTreeSet<(OrgId, Date)>) -> Result<HashMap<(OrgId, Date), Vec<OrgId>>, StoreError> {
         let all = self.all_versions().await?;
         let mut by_org: HashMap<OrgId, Vec<&OrgVersion>> = HashMap::new();
         for v in all.iter() {
@@ -398,8 +410,8 @@ impl Store {
         }
         let live_on = |org: OrgId, day: Date| by_org.get(&org).and_then(|vs| vs.iter().find(|v| v.is_live_on(day)).copied());
         let mut out = HashMap::new();
-        for org in orgs {
-            let Some(versions) = by_org.get(org) else { continue };
+        for &(org, date) in wanted {
+            let Some(versions) = by_org.get(&org) else { continue };
             let day = if versions.iter().any(|v| v.is_live_on(date)) {
                 date
             } else {
@@ -407,7 +419,7 @@ impl Store {
                 last.and_then(|v| v.valid_to.and_then(|t| t.yesterday().ok()).or(Some(v.valid_from))).unwrap_or(date)
             };
             let mut chain = Vec::new();
-            let mut at = live_on(*org, day).map(|v| (v.org, v.parent));
+            let mut at = live_on(org, day).map(|v| (v.org, v.parent));
             while let Some((id, parent)) = at {
                 chain.push(id);
                 at = match parent {
@@ -415,7 +427,7 @@ impl Store {
                     _ => None,
                 };
             }
-            out.insert(*org, chain);
+            out.insert((org, date), chain);
         }
         Ok(out)
     }
