@@ -284,6 +284,14 @@ fn init_logging() {
     tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).init();
 }
 
+/// glibc's malloc gives each thread that meets contention an arena of its own (up to eight per
+/// core) and keeps what each has grown to: with the runtime's threads and one per SQLite
+/// connection, a province's server peaked at 189-237 MB through the year-end mix and reports.
+/// mimalloc held it at 161-170 MB at the same throughput; capping glibc at two arenas held it at
+/// 113-133 MB but cost a third of the throughput (docs/SCALE.md, eighth pass).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging();
