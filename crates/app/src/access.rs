@@ -1,6 +1,6 @@
 //! Resolving what the policy needs to know, and asking it. Every use case calls [`App::require`]
-//! (or filters through [`App::visible`]) before it reads or writes; the decision itself is
-//! [`thidua_core::access::can`].
+//! (or filters through [`App::orgs_for`] or [`App::visible_for`]) before it reads or writes; the
+//! decision itself is [`thidua_core::access::can`].
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -132,11 +132,6 @@ impl App {
         self.require(p, action, &resource)
     }
 
-    /// The versions (all live on one date) the principal may view.
-    pub(crate) async fn visible(&self, p: &Principal, versions: Vec<OrgVersion>) -> Result<Vec<OrgVersion>, AppError> {
-        self.visible_for(p, Action::ViewOrg, versions).await
-    }
-
     /// The versions (all live on one date) on which the principal may do `action`: the tree they
     /// make is walked down from the grants' roots, so the list costs what the principal's part of
     /// it holds rather than a chain for every organization of a nation.
@@ -157,6 +152,15 @@ impl App {
             allowed.extend(self.store.cluster_orgs(*c).await?.into_iter().filter(|o| live.contains(o)));
         }
         Ok(versions.into_iter().filter(|v| allowed.contains(&v.org)).collect())
+    }
+
+    /// The versions live on `date` of the organizations on which the principal may do `action`:
+    /// as `visible_for` given every version of the day, at the cost of the principal's part.
+    pub(crate) async fn orgs_for(&self, p: &Principal, action: Action, date: Date) -> Result<Vec<OrgVersion>, AppError> {
+        Ok(match self.reachable_orgs(p, action, date).await? {
+            None => self.store.orgs_on(date).await?,
+            Some(orgs) => self.store.versions_on(orgs, date).await?,
+        })
     }
 
     /// The organizations live on `date` on which the principal may do `action`, walked down from

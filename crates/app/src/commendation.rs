@@ -332,8 +332,7 @@ impl App {
     /// The organizations on which the principal may do `action` today, named, in no particular
     /// order (a picker sorts what it shows: sorting all of a nation's would be wasted).
     pub async fn commendation_orgs(&self, p: &Principal, action: Action) -> Result<Vec<(OrgId, String)>, AppError> {
-        let versions = self.store.orgs_on(today()).await?;
-        Ok(self.visible_for(p, action, versions).await?.into_iter().map(|v| (v.org, v.name)).collect())
+        Ok(self.orgs_for(p, action, today()).await?.into_iter().map(|v| (v.org, v.name)).collect())
     }
 
     /// The collectives of an organization's subtree today (for a dossier's nominee), named.

@@ -204,15 +204,12 @@ impl App {
     /// The grassroots organizations the principal may open rounds for, as of today, named, in no
     /// particular order (a picker sorts what it shows).
     pub async fn evaluable_orgs(&self, p: &Principal) -> Result<Vec<(OrgId, String)>, AppError> {
-        let versions = self.store.orgs_on(today()).await?;
-        let by_id: HashMap<OrgId, OrgVersion> = versions.iter().map(|v| (v.org, v.clone())).collect();
-        let mut out = Vec::new();
-        for v in self.visible_for(p, Action::EditOrgs, versions).await? {
-            if is_grassroots(&v, &by_id) {
-                out.push((v.org, v.name));
-            }
-        }
-        Ok(out)
+        let on = today();
+        let allowed = self.orgs_for(p, Action::EditOrgs, on).await?;
+        // A cell is grassroots when its parent is not a grassroots committee or cell.
+        let parents: BTreeSet<OrgId> = allowed.iter().filter(|v| v.kind == OrgKind::Cell).filter_map(|v| v.parent).collect();
+        let by_id: HashMap<OrgId, OrgVersion> = self.store.versions_on(parents, on).await?.into_iter().map(|v| (v.org, v)).collect();
+        Ok(allowed.into_iter().filter(|v| is_grassroots(v, &by_id)).map(|v| (v.org, v.name)).collect())
     }
 
     /// Opens the round of a grassroots organization for a year, listing its subjects.
@@ -281,11 +278,7 @@ impl App {
         let (_, last) = year_span(year)?;
         let on = last.min(today());
         let rounds = self.store.eval_rounds_of(year).await?;
-        let visible: Option<BTreeSet<OrgId>> = if p.has_system(Action::ViewMember) {
-            None
-        } else {
-            Some(self.visible_for(p, Action::ViewMember, self.store.orgs_on(on).await?).await?.into_iter().map(|v| v.org).collect())
-        };
+        let visible = self.reachable_orgs(p, Action::ViewMember, on).await?;
         let rounds: Vec<EvalRoundRow> = rounds.into_iter().filter(|r| visible.as_ref().is_none_or(|v| v.contains(&r.org))).collect();
         let names = self.org_names(&rounds.iter().map(|r| r.org).collect()).await?;
         let mut out: Vec<(EvalRoundRow, String)> = rounds

@@ -138,8 +138,7 @@ impl App {
     /// Organizations live today where the principal may register members, in no particular order
     /// (a picker sorts what it shows).
     pub async fn editable_member_orgs(&self, p: &Principal) -> Result<Vec<(OrgId, String)>, AppError> {
-        let live = self.store.orgs_on(today()).await?;
-        Ok(self.visible_for(p, Action::EditMember, live).await?.into_iter().map(|v| (v.org, v.name)).collect())
+        Ok(self.orgs_for(p, Action::EditMember, today()).await?.into_iter().map(|v| (v.org, v.name)).collect())
     }
 
     async fn require_member(&self, p: &Principal, action: Action, row: &MemberRow) -> Result<(), AppError> {

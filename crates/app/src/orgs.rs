@@ -41,7 +41,7 @@ impl App {
 
     /// The organizations live on `date` that the principal may see, flat.
     pub async fn orgs_on(&self, p: &Principal, date: Date) -> Result<Vec<OrgVersion>, AppError> {
-        self.visible(p, self.store.orgs_on(date).await?).await
+        self.orgs_for(p, Action::ViewOrg, date).await
     }
 
     pub async fn org_detail(&self, p: &Principal, id: OrgId, date: Date) -> Result<OrgDetail, AppError> {

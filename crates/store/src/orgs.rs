@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use futures_util::TryStreamExt;
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::{Acquire, Row};
@@ -44,16 +45,13 @@ pub(crate) struct OrgWriter {
     registry: Registry,
 }
 
-/// Each organization's latest version among `versions` (the first of equals).
-fn latest_of<'a>(versions: impl Iterator<Item = &'a OrgVersion>) -> std::collections::HashMap<OrgId, &'a OrgVersion> {
-    let mut latest: std::collections::HashMap<OrgId, &OrgVersion> = std::collections::HashMap::new();
-    for v in versions {
-        let slot = latest.entry(v.org).or_insert(v);
-        if v.valid_from > slot.valid_from {
-            *slot = v;
-        }
-    }
-    latest
+/// The versions of `org` among `all`, which the cache keeps in order of organization and start:
+/// found by halving rather than by a map built for each question, which took a quarter of a
+/// unit officer's requests over a nation's 300,000 organizations.
+fn versions_of(all: &[OrgVersion], org: OrgId) -> &[OrgVersion] {
+    let start = all.partition_point(|v| v.org < org);
+    let len = all[start..].partition_point(|v| v.org == org);
+    &all[start..start + len]
 }
 
 const VERSION_COLUMNS: &str = "org_id, valid_from, valid_to, kind, name, short_name, parent_id, event_id";
@@ -232,6 +230,12 @@ impl Store {
         Ok(self.all_versions().await?.iter().filter(|v| v.is_live_on(date)).cloned().collect())
     }
 
+    /// The version live on `date` of each of `orgs` (those not live then are left out).
+    pub async fn versions_on(&self, orgs: impl IntoIterator<Item = OrgId>, date: Date) -> Result<Vec<OrgVersion>, StoreError> {
+        let all = self.all_versions().await?;
+        Ok(orgs.into_iter().filter_map(|o| versions_of(&all, o).iter().find(|v| v.is_live_on(date)).cloned()).collect())
+    }
+
     /// Each organization live on `date` with its parent then: the day's tree without the names,
     /// for walking subtrees (nothing of the cached versions is copied but ids).
     pub async fn org_parents_on(&self, date: Date) -> Result<Vec<(OrgId, Option<OrgId>)>, StoreError> {
@@ -240,8 +244,7 @@ impl Store {
 
     /// The latest version of one organization; `None` for an unknown id.
     pub async fn latest_version(&self, org: OrgId) -> Result<Option<OrgVersion>, StoreError> {
-        let all = self.all_versions().await?;
-        Ok(latest_of(all.iter().filter(|v| v.org == org)).remove(&org).cloned())
+        Ok(versions_of(&self.all_versions().await?, org).last().cloned())
     }
 
     /// The latest name of each of `orgs` (unknown ids are left out).
@@ -252,11 +255,12 @@ impl Store {
     /// The latest version of each of `orgs` (unknown ids are left out).
     pub async fn latest_versions(&self, orgs: &BTreeSet<OrgId>) -> Result<HashMap<OrgId, OrgVersion>, StoreError> {
         let all = self.all_versions().await?;
-        Ok(latest_of(all.iter().filter(|v| orgs.contains(&v.org))).into_iter().map(|(org, v)| (org, v.clone())).collect())
+        Ok(orgs.iter().filter_map(|o| versions_of(&all, *o).last().map(|v| (*o, v.clone()))).collect())
     }
 
-    /// Every version, read again only when the registry has a newer event than those read last:
-    /// most pages need the day's tree, and reading it takes tens of milliseconds at a province.
+    /// Every version, in order of organization and start (see `versions_of`), read again only
+    /// when the registry has a newer event than those read last: most pages need the day's tree,
+    /// and reading it takes tens of milliseconds at a province.
     /// The newest event is asked of the database (see `VersionCache` for how often), so several
     /// servers over one database stay in step; versions change only with an event, in its
     /// transaction.
@@ -284,8 +288,15 @@ impl Store {
             (c.checked, c.generation) = (asked, generation);
             return Ok((head, c.versions.clone()));
         }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {VERSION_COLUMNS} FROM org_version"))).fetch_all(&self.pool).await?;
-        let versions = Arc::new(rows.iter().map(version_from_row).collect::<Result<Vec<_>, _>>()?);
+        // Decoded as they arrive: a nation's 300,000 rows held at once as driver rows took 300 MB.
+        let mut versions = Vec::new();
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {VERSION_COLUMNS} FROM org_version"))).fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            versions.push(version_from_row(&row)?);
+        }
+        drop(rows);
+        versions.sort_by_key(|v| (v.org, v.valid_from));
+        let versions = Arc::new(versions);
         let rows = sqlx::query("SELECT predecessor_id, successor_id, effective_on, kind, event_id FROM org_succession").fetch_all(&self.pool).await?;
         let successions = Arc::new(rows.iter().map(succession_from_row).collect::<Result<Vec<_>, _>>()?);
         if let Ok(mut cache) = self.versions.lock() {
@@ -335,9 +346,7 @@ impl Store {
     /// The latest version of every organization (its current or final state).
     pub async fn orgs_latest(&self) -> Result<Vec<OrgVersion>, StoreError> {
         let all = self.all_versions().await?;
-        let mut out: Vec<OrgVersion> = latest_of(all.iter()).into_values().cloned().collect();
-        out.sort_by_key(|v| v.org);
-        Ok(out)
+        Ok(all.chunk_by(|a, b| a.org == b.org).filter_map(|versions| versions.last().cloned()).collect())
     }
 
     pub async fn org_note(&self, org: OrgId) -> Result<Option<String>, StoreError> {
@@ -404,19 +413,15 @@ impl Store {
     /// their date (a transfer's day of introduction).
     pub async fn org_chains_each(&self, wanted: &BTreeSet<(OrgId, Date)>) -> Result<HashMap<(OrgId, Date), Vec<OrgId>>, StoreError> {
         let all = self.all_versions().await?;
-        let mut by_org: HashMap<OrgId, Vec<&OrgVersion>> = HashMap::new();
-        for v in all.iter() {
-            by_org.entry(v.org).or_default().push(v);
-        }
-        let live_on = |org: OrgId, day: Date| by_org.get(&org).and_then(|vs| vs.iter().find(|v| v.is_live_on(day)).copied());
+        let live_on = |org: OrgId, day: Date| versions_of(&all, org).iter().find(|v| v.is_live_on(day));
         let mut out = HashMap::new();
         for &(org, date) in wanted {
-            let Some(versions) = by_org.get(&org) else { continue };
+            let versions = versions_of(&all, org);
+            let Some(last) = versions.last() else { continue };
             let day = if versions.iter().any(|v| v.is_live_on(date)) {
                 date
             } else {
-                let last = versions.iter().max_by_key(|v| v.valid_from).copied();
-                last.and_then(|v| v.valid_to.and_then(|t| t.yesterday().ok()).or(Some(v.valid_from))).unwrap_or(date)
+                last.valid_to.and_then(|t| t.yesterday().ok()).unwrap_or(last.valid_from)
             };
             let mut chain = Vec::new();
             let mut at = live_on(org, day).map(|v| (v.org, v.parent));
