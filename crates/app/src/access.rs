@@ -132,8 +132,8 @@ impl App {
         self.require(p, action, &resource)
     }
 
-    /// The versions (all live on one date) on which the principal may do `action`: the tree they
-    /// make is walked down from the grants' roots, so the list costs what the principal's part of
+    /// The versions (at most one per organization: those of a day, or the latest) on which the
+    /// principal may do `action`: the tree they make is walked down from the grants' roots, so the list costs what the principal's part of
     /// it holds rather than a chain for every organization of a nation.
     pub(crate) async fn visible_for(&self, p: &Principal, action: Action, versions: Vec<OrgVersion>) -> Result<Vec<OrgVersion>, AppError> {
         let reach = org_reach(&p.grants, action);
@@ -159,7 +159,12 @@ impl App {
     pub(crate) async fn orgs_for(&self, p: &Principal, action: Action, date: Date) -> Result<Vec<OrgVersion>, AppError> {
         Ok(match self.reachable_orgs(p, action, date).await? {
             None => self.store.orgs_on(date).await?,
-            Some(orgs) => self.store.versions_on(orgs, date).await?,
+            Some(orgs) => {
+                // In id order, as the whole day's list comes, so that a page lists them the same each time.
+                let mut orgs: Vec<OrgId> = orgs.into_iter().collect();
+                orgs.sort_unstable();
+                self.store.versions_on(orgs, date).await?
+            }
         })
     }
 
@@ -171,21 +176,15 @@ impl App {
             return Ok(None);
         }
         let children = self.store.org_children_on(date).await?;
-        // An organization is live on the day when it has a chain then.
-        let mut live = HashSet::new();
-        for o in &reach.roots {
-            if !self.store.org_chain_on(*o, date).await?.is_empty() {
-                live.insert(*o);
-            }
-        }
-        let mut allowed = walk_down(&children, &reach.roots, |o| live.contains(o));
+        let mut units = Vec::new();
         for c in &reach.clusters {
-            for o in self.store.cluster_orgs(*c).await? {
-                if !allowed.contains(&o) && !self.store.org_chain_on(o, date).await?.is_empty() {
-                    allowed.insert(o);
-                }
-            }
+            units.extend(self.store.cluster_orgs(*c).await?);
         }
+        // The roots and units live on the day, from the same registry as the tree.
+        let candidates = reach.roots.iter().chain(&units).copied();
+        let live: HashSet<OrgId> = self.store.versions_on(candidates, date).await?.into_iter().map(|v| v.org).collect();
+        let mut allowed = walk_down(&children, &reach.roots, |o| live.contains(o));
+        allowed.extend(units.into_iter().filter(|o| live.contains(o)));
         Ok(Some(allowed))
     }
 }

@@ -103,9 +103,15 @@ impl App {
     }
 
     /// The provincial committee (or committee directly under the Centre) above each organization
-    /// on its day.
+    /// on its day; none for one not live that day.
     async fn provinces_of(&self, ends: &BTreeSet<(OrgId, Date)>) -> Result<HashMap<(OrgId, Date), Option<OrgId>>, AppError> {
-        let chains = self.store.org_chains_each(ends).await?;
+        let mut live = BTreeSet::new();
+        for &(org, on) in ends {
+            if !self.store.versions_on([org], on).await?.is_empty() {
+                live.insert((org, on));
+            }
+        }
+        let chains = self.store.org_chains_each(&live).await?;
         let kinds = self.store.latest_versions(&chains.values().flatten().copied().collect()).await?;
         let is_province = |o: &OrgId| kinds.get(o).is_some_and(|v| v.kind == OrgKind::ProvincialCommittee);
         Ok(ends.iter().map(|end| (*end, chains.get(end).and_then(|c| c.iter().find(|o| is_province(o)).copied()))).collect())
