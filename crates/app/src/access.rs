@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
-use thidua_core::access::{can, org_reach, Action, Grant, ResolvedGrant, Resource, Scope};
+use thidua_core::access::{can, org_reach, Action, Grant, OrgReach, ResolvedGrant, Resource, Scope};
 use thidua_core::cluster::{Cluster, ClusterId};
 use thidua_core::org::{OrgId, OrgVersion, SuccessionKind};
 
@@ -133,8 +133,8 @@ impl App {
     }
 
     /// The versions (at most one per organization: those of a day, or the latest) on which the
-    /// principal may do `action`: the tree they make is walked down from the grants' roots, so the list costs what the principal's part of
-    /// it holds rather than a chain for every organization of a nation.
+    /// principal may do `action`: the tree they make is walked down from the grants' roots, so the
+    /// list costs what the principal's part of it holds rather than a chain for every organization.
     pub(crate) async fn visible_for(&self, p: &Principal, action: Action, versions: Vec<OrgVersion>) -> Result<Vec<OrgVersion>, AppError> {
         let reach = org_reach(&p.grants, action);
         if reach.everything {
@@ -147,10 +147,8 @@ impl App {
             }
         }
         let live: HashSet<OrgId> = versions.iter().map(|v| v.org).collect();
-        let mut allowed = walk_down(&children, &reach.roots, |o| live.contains(o));
-        for c in &reach.clusters {
-            allowed.extend(self.store.cluster_orgs(*c).await?.into_iter().filter(|o| live.contains(o)));
-        }
+        let units = self.cluster_units(&reach).await?;
+        let allowed = reached(&children, &reach.roots, units, |o| live.contains(o));
         Ok(versions.into_iter().filter(|v| allowed.contains(&v.org)).collect())
     }
 
@@ -176,22 +174,26 @@ impl App {
             return Ok(None);
         }
         let children = self.store.org_children_on(date).await?;
+        let units = self.cluster_units(&reach).await?;
+        // The roots and units live on the day, from the same registry as the tree.
+        let candidates = reach.roots.iter().chain(&units).copied();
+        let live: HashSet<OrgId> = self.store.versions_on(candidates, date).await?.into_iter().map(|v| v.org).collect();
+        Ok(Some(reached(&children, &reach.roots, units, |o| live.contains(o))))
+    }
+
+    /// The units of the clusters whose grants reach their members.
+    async fn cluster_units(&self, reach: &OrgReach) -> Result<Vec<OrgId>, AppError> {
         let mut units = Vec::new();
         for c in &reach.clusters {
             units.extend(self.store.cluster_orgs(*c).await?);
         }
-        // The roots and units live on the day, from the same registry as the tree.
-        let candidates = reach.roots.iter().chain(&units).copied();
-        let live: HashSet<OrgId> = self.store.versions_on(candidates, date).await?.into_iter().map(|v| v.org).collect();
-        let mut allowed = walk_down(&children, &reach.roots, |o| live.contains(o));
-        allowed.extend(units.into_iter().filter(|o| live.contains(o)));
-        Ok(Some(allowed))
+        Ok(units)
     }
 }
 
-/// Everything below `roots` in `children`, and the roots that `is_live` keeps: a root no longer
-/// live still leads to what was below it and is live, as its chain would.
-fn walk_down(children: &HashMap<OrgId, Vec<OrgId>>, roots: &[OrgId], is_live: impl Fn(&OrgId) -> bool) -> HashSet<OrgId> {
+/// Everything below `roots` in `children`, and the roots and cluster `units` that `is_live`
+/// keeps: a root no longer live still leads to what was below it and is live, as its chain would.
+fn reached(children: &HashMap<OrgId, Vec<OrgId>>, roots: &[OrgId], units: Vec<OrgId>, is_live: impl Fn(&OrgId) -> bool) -> HashSet<OrgId> {
     let mut found: HashSet<OrgId> = roots.iter().copied().filter(|o| is_live(o)).collect();
     let mut stack = roots.to_vec();
     while let Some(o) = stack.pop() {
@@ -201,5 +203,22 @@ fn walk_down(children: &HashMap<OrgId, Vec<OrgId>>, roots: &[OrgId], is_live: im
             }
         }
     }
+    // After the walk: a unit met first would stop it short of what lies below the unit.
+    found.extend(units.into_iter().filter(|o| is_live(o)));
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_unit_inside_a_subtree_does_not_cut_the_walk_short() {
+        let children = HashMap::from([(OrgId(1), vec![OrgId(2)]), (OrgId(2), vec![OrgId(3)])]);
+        let found = reached(&children, &[OrgId(1)], vec![OrgId(2), OrgId(9), OrgId(8)], |o| *o != OrgId(8));
+        assert_eq!(found, HashSet::from([OrgId(1), OrgId(2), OrgId(3), OrgId(9)]));
+        // A root no longer live still leads to what is below it.
+        let found = reached(&children, &[OrgId(1)], Vec::new(), |o| *o != OrgId(1));
+        assert_eq!(found, HashSet::from([OrgId(2), OrgId(3)]));
+    }
 }

@@ -236,8 +236,6 @@ impl Store {
     }
 }
 
-/// The condition on transfers sent from or to one of `orgs`, parameters from `$1`: true for all
-/// when `None`, none at all when `orgs` is empty.
 /// A transfer belongs to a scope by either side.
 const TRANSFER_ORGS: [&str; 2] = ["from_org_id", "to_org_id"];
 

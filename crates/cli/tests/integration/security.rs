@@ -705,8 +705,8 @@ async fn lists_are_scoped(s: Server) {
 }
 
 /// The cluster and register lists check their items at once (chains from the registry in memory,
-/// memberships read once); each item checked alone through the single-item path gives the same
-/// answer, for every demo account.
+/// memberships read once), the tree and the member list walk down from the grants; each item
+/// checked alone through the single-item path gives the same answer, for every demo account.
 async fn bulk_checks_agree(s: Server) {
     let system = Principal::system();
     let clusters = s.app.clusters(&system).await.expect("clusters");
